@@ -1,0 +1,14 @@
+/**
+ * The public plugin API of Tessera. Bundles import types from here (`import type`), and receive
+ * everything at run time through `activate(ctx)`; the error classes are the one runtime export,
+ * re-exported so a bundle throws the same RFC errors the core renders.
+ *
+ * Versioned: a manifest's `apiVersion` is a semver range checked against `API_VERSION`.
+ */
+export const API_VERSION = '1.0.0';
+
+export type * from './model.ts';
+export type * from './extension-points.ts';
+export type * from './plugin-context.ts';
+export { COMPONENT_KINDS } from './extension-points.ts';
+export * from '../errors/oauth-errors.ts';

@@ -1,0 +1,112 @@
+/**
+ * The records the core keeps, as plugins see them. Every record belongs to one authorization server
+ * (`tenantId` + `serverId`); nothing of one server is ever accepted by another.
+ */
+
+/** Where a server lives: `/{tenantId}/{serverId}/oauth2/...`; `/oauth2/...` is default/default. */
+export interface ServerRef {
+  readonly tenantId: string;
+  readonly serverId: string;
+}
+
+/** One authorization server as a request sees it: who it is and where its endpoints live. */
+export interface ServerContext extends ServerRef {
+  readonly issuer: string;
+  /** e.g. `https://host:9443/oauth2` or `https://host:9443/{tid}/{aid}/oauth2` */
+  readonly endpointBase: string;
+  readonly accessTokenFormat: TokenFormat;
+}
+
+/** A confirmation (RFC 7800 `cnf`) a token is bound to, e.g. `{ "x5t#S256": "..." }` (RFC 8705 §3.1). */
+export type Confirmation = Readonly<Record<string, string>>;
+
+export type TokenFormat = 'opaque' | 'jwt';
+
+export interface Client extends ServerRef {
+  clientId: string;
+  clientName: string | null;
+  /** scrypt hash of the secret; null for clients that authenticate otherwise. */
+  secretHash: string | null;
+  /** null = not registered (the WSO2 flow: certificate match when a certificate and no secret come). */
+  tokenEndpointAuthMethod: string | null;
+  grantTypes: string[];
+  responseTypes: string[];
+  redirectUris: string[];
+  scopes: string[];
+  jwks: { keys: Record<string, unknown>[] } | null;
+  jwksUri: string | null;
+  tlsClientAuthSubjectDn: string | null;
+  tlsClientAuthSanDns: string | null;
+  tlsClientAuthSanUri: string | null;
+  tlsClientAuthSanIp: string | null;
+  tlsClientAuthSanEmail: string | null;
+  tlsClientCertificateBoundAccessTokens: boolean;
+  /** Registered certificates, PEM (the WSO2 "application certificate"); several allow rotation. */
+  certificates: string[];
+  /** Per-client override of `[oauth] access_token_format`. */
+  accessTokenFormat: TokenFormat | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface User extends ServerRef {
+  id: string;
+  username: string;
+  passwordHash: string;
+  /** The super admin from `[super_admin]`; the only user that may call the admin API by Basic. */
+  isAdmin: boolean;
+  claims: Record<string, unknown>;
+  createdAt: number;
+}
+
+/** An access token as stored (opaque) or as decoded (JWT); what introspection and resources see. */
+export interface AccessTokenRecord extends ServerRef {
+  /** `jti` for JWTs; for opaque tokens the SHA-256 of the token (the token itself is never stored). */
+  id: string;
+  format: TokenFormat;
+  clientId: string;
+  subject: string | null;
+  username: string | null;
+  scopes: string[];
+  audience: string[];
+  issuedAt: number;
+  expiresAt: number;
+  confirmation: Confirmation | null;
+  /** The grant it came from: an authorization code revokes what it issued when reused. */
+  grantId: string | null;
+  revoked: boolean;
+}
+
+export interface RefreshTokenRecord extends ServerRef {
+  id: string;
+  familyId: string;
+  clientId: string;
+  subject: string | null;
+  username: string | null;
+  scopes: string[];
+  issuedAt: number;
+  expiresAt: number;
+  authTime: number | null;
+  /** Public clients' refresh tokens are bound to their certificate (RFC 8705 §4). */
+  confirmation: Confirmation | null;
+  grantId: string | null;
+  /** Set when rotated: presenting it again is reuse and revokes the family. */
+  usedAt: number | null;
+  revoked: boolean;
+}
+
+export interface AuthorizationCodeRecord extends ServerRef {
+  id: string;
+  clientId: string;
+  redirectUri: string;
+  subject: string;
+  username: string;
+  scopes: string[];
+  nonce: string | null;
+  codeChallenge: string | null;
+  codeChallengeMethod: string | null;
+  authTime: number;
+  issuedAt: number;
+  expiresAt: number;
+  redeemedAt: number | null;
+}

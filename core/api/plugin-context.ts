@@ -1,0 +1,66 @@
+/**
+ * What `activate(ctx)` receives. A bundle reaches the host only through this object: it never
+ * carries its own tsyringe (tsyringe keeps global state), it uses the container handed in here.
+ */
+import type { DependencyContainer } from 'tsyringe';
+import type { ComponentKind, ComponentKinds, GrantHandler, TesseraEvent } from './extension-points.ts';
+import type { Client, RefreshTokenRecord, ServerRef } from './model.ts';
+
+export interface Logger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+/** Read access to the core's records that plugins legitimately need. */
+export interface CoreServices {
+  clients: {
+    find(server: ServerRef, clientId: string): Promise<Client | null>;
+  };
+  tokens: {
+    /** The refresh token record for a presented value (any state), or null when unknown. */
+    findRefreshToken(server: ServerRef, value: string): Promise<RefreshTokenRecord | null>;
+  };
+  events: {
+    emit(event: Omit<TesseraEvent, 'at'>): void;
+  };
+  /** base64url(SHA-256(der)) */
+  thumbprint(der: Uint8Array): string;
+}
+
+/** What a component factory gets when the core builds the component. */
+export interface ComponentDeps {
+  /** `properties` of the component's `[[event_listener]]` entry (or `{}`). */
+  readonly properties: Readonly<Record<string, unknown>>;
+  readonly order: number;
+  readonly logger: Logger;
+  /** For a GrantHandler override: the handler it replaces (composition, not copying). */
+  readonly next?: GrantHandler;
+  /** The grant type a GrantHandler is built for. */
+  readonly grantType?: string;
+}
+
+export type ComponentFactory<K extends ComponentKind> = (deps: ComponentDeps) => ComponentKinds[K];
+
+export interface PluginContext {
+  /** The core API version this host implements (semver). */
+  readonly apiVersion: string;
+  readonly bundle: { readonly name: string; readonly version: string; readonly dir: string };
+  /** The host's container; bundles resolve shared services from it and never bring their own. */
+  readonly container: DependencyContainer;
+  readonly logger: Logger;
+  /** The whole validated deployment configuration, read-only. */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** This bundle's own section, `[plugins.<bundle name>]`, unvalidated: the bundle checks it. */
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly services: CoreServices;
+  /** Provide the implementation of a component the manifest declares. */
+  provide<K extends ComponentKind>(kind: K, name: string, factory: ComponentFactory<K>): void;
+}
+
+/** The module a bundle's entry file must be. */
+export interface PluginModule {
+  activate(ctx: PluginContext): void | Promise<void>;
+  deactivate?(): void | Promise<void>;
+}

@@ -1,0 +1,57 @@
+import type { GrantContext, GrantHandler } from '../../api/extension-points.ts';
+import { InvalidGrant, InvalidRequest } from '../../errors/oauth-errors.ts';
+import { sha256Base64Url } from '../../crypto/sha256.ts';
+import type { GrantDependencies } from './grant-dependencies.ts';
+import { issueTokens } from './issue-tokens.ts';
+import { PKCE_VERIFIER, pkceMatches } from './pkce.ts';
+
+/**
+ * RFC 6749 §4.1.3 with PKCE (RFC 7636). A code is redeemed once, atomically; a second redemption
+ * revokes every token the first one issued (RFC 6749 §4.1.2).
+ */
+export class AuthorizationCodeGrant implements GrantHandler {
+  constructor(private readonly deps: GrantDependencies) {}
+
+  async handle(ctx: GrantContext) {
+    const { code, redirect_uri: redirectUri, code_verifier: verifier } = ctx.params;
+    if (!code) throw new InvalidRequest('code is required');
+    if (code.length > 512) throw new InvalidGrant('the authorization code is invalid');
+    const codeId = sha256Base64Url(code);
+    const now = Math.floor(Date.now() / 1000);
+    const outcome = await this.deps.store.codes.redeem(ctx, codeId, now);
+    if (!outcome) throw new InvalidGrant('the authorization code is invalid or expired');
+    if ('reused' in outcome) {
+      await this.revokeIssued(ctx, codeId);
+      throw new InvalidGrant('the authorization code was already used', 'authorization code reuse: tokens issued from it were revoked');
+    }
+    const record = outcome.redeemed;
+    if (record.clientId !== ctx.client.clientId) {
+      throw new InvalidGrant('the authorization code was issued to another client', `code of ${record.clientId} presented by ${ctx.client.clientId}`);
+    }
+    if (redirectUri !== record.redirectUri) throw new InvalidGrant('redirect_uri does not match the authorization request');
+    if (record.codeChallenge) {
+      if (!verifier || !PKCE_VERIFIER.test(verifier)) throw new InvalidGrant('a valid code_verifier is required');
+      if (!pkceMatches(verifier, record.codeChallenge, record.codeChallengeMethod ?? 'plain')) throw new InvalidGrant('code_verifier does not match');
+    } else if (verifier) {
+      // RFC 9700 §4.8.2: a verifier with no challenge is a downgrade attempt.
+      throw new InvalidGrant('code_verifier sent but the authorization request had no code_challenge');
+    }
+    const user = await this.deps.store.users.getByUsername(ctx, record.username);
+    if (!user) throw new InvalidGrant('the user of this authorization code no longer exists');
+    return issueTokens(this.deps, ctx, {
+      user,
+      scopes: record.scopes,
+      grantId: codeId,
+      withRefreshToken: true,
+      authTime: record.authTime,
+      nonce: record.nonce,
+      code,
+    });
+  }
+
+  private async revokeIssued(ctx: GrantContext, codeId: string) {
+    await this.deps.store.accessTokens.revokeByGrant(ctx, codeId);
+    await this.deps.store.refreshTokens.revokeFamily(ctx, codeId);
+    this.deps.events.emit({ type: 'token.reuse_detected', tenantId: ctx.tenantId, serverId: ctx.serverId, clientId: ctx.client.clientId, reason: 'authorization code reused' });
+  }
+}

@@ -1,0 +1,17 @@
+import type { Store } from '../../store/repositories.ts';
+import type { TokenService } from '../../tokens/token-service.ts';
+import type { UserService } from '../../users/user-service.ts';
+import type { EventBus } from '../../runtime/event-bus.ts';
+
+/** What the core's grant handlers share; built once at start-up. */
+export interface GrantDependencies {
+  store: Store;
+  tokens: TokenService;
+  users: UserService;
+  events: EventBus;
+  settings: {
+    defaultScopes: string[];
+    allowPlainPkce: boolean;
+    requirePkceForPublicClients: boolean;
+  };
+}

@@ -1,0 +1,37 @@
+import type { GrantContext, GrantHandler } from '../../api/extension-points.ts';
+import { InvalidGrant, InvalidRequest } from '../../errors/oauth-errors.ts';
+import { randomToken } from '../../crypto/random-token.ts';
+import type { GrantDependencies } from './grant-dependencies.ts';
+import { issueTokens } from './issue-tokens.ts';
+import { resolveScopes } from './scopes.ts';
+
+/** RFC 6749 §4.3 resource owner password credentials (kept for the WSO2 guide's first call). */
+export class PasswordGrant implements GrantHandler {
+  constructor(private readonly deps: GrantDependencies) {}
+
+  async handle(ctx: GrantContext) {
+    const { username, password } = ctx.params;
+    if (!username || password === undefined) throw new InvalidRequest('username and password are required');
+    const scopes = resolveScopes(ctx.params.scope, ctx.client, this.deps.settings.defaultScopes);
+    const outcome = await this.deps.users.login(ctx, username, password);
+    this.deps.events.emit({
+      type: outcome.ok ? 'user.login.succeeded' : 'user.login.failed',
+      tenantId: ctx.tenantId,
+      serverId: ctx.serverId,
+      clientId: ctx.client.clientId,
+      username,
+      reason: outcome.ok ? undefined : outcome.reason,
+      remoteAddress: ctx.request.remoteAddress,
+    });
+    if (!outcome.ok) {
+      throw new InvalidGrant(outcome.reason === 'locked' ? 'too many failed attempts; try again later' : 'invalid username or password', outcome.reason);
+    }
+    return issueTokens(this.deps, ctx, {
+      user: outcome.user,
+      scopes,
+      grantId: randomToken(16),
+      withRefreshToken: true,
+      authTime: Math.floor(Date.now() / 1000),
+    });
+  }
+}

@@ -1,0 +1,50 @@
+import type { GrantContext, GrantHandler } from '../../api/extension-points.ts';
+import { InvalidGrant, InvalidRequest } from '../../errors/oauth-errors.ts';
+import type { GrantDependencies } from './grant-dependencies.ts';
+import { issueTokens } from './issue-tokens.ts';
+import { parseScope } from './scopes.ts';
+
+/**
+ * RFC 6749 §6 with rotation: each refresh token works once; presenting a used one is reuse and
+ * revokes its whole family (RFC 9700 §4.14.2). A bound refresh token (its `cnf`) is refreshed only
+ * when the handler chain verified every member of it: with no verifier enabled, it fails closed.
+ */
+export class RefreshTokenGrant implements GrantHandler {
+  constructor(private readonly deps: GrantDependencies) {}
+
+  async handle(ctx: GrantContext) {
+    const value = ctx.params.refresh_token;
+    if (!value) throw new InvalidRequest('refresh_token is required');
+    const record = await this.deps.tokens.findRefreshToken(ctx, value);
+    const now = Math.floor(Date.now() / 1000);
+    if (!record || record.revoked || record.expiresAt <= now) throw new InvalidGrant('the refresh token is invalid or expired');
+    if (record.clientId !== ctx.client.clientId) throw new InvalidGrant('the refresh token was issued to another client', `refresh token of ${record.clientId} presented by ${ctx.client.clientId}`);
+    if (record.usedAt !== null) return this.reuse(ctx, record.familyId);
+    const unverified = Object.keys(record.confirmation ?? {}).filter((member) => !ctx.verifiedConfirmations.has(member));
+    if (unverified.length > 0) throw new InvalidGrant('the refresh token is bound to a certificate that was not presented', `unverified cnf members: ${unverified.join(', ')}`);
+
+    const asked = parseScope(ctx.params.scope);
+    const extra = asked.filter((s) => !record.scopes.includes(s));
+    if (extra.length > 0) throw new InvalidGrant(`scope exceeds the original grant: ${extra.join(' ')}`);
+    if (!(await this.deps.store.refreshTokens.markUsed(ctx, record.id, now))) return this.reuse(ctx, record.familyId);
+
+    const user = record.username ? await this.deps.store.users.getByUsername(ctx, record.username) : null;
+    if (record.username && !user) throw new InvalidGrant('the user of this refresh token no longer exists');
+    const response = await issueTokens(this.deps, ctx, {
+      user,
+      scopes: asked.length > 0 ? asked : record.scopes,
+      grantId: record.familyId,
+      withRefreshToken: true,
+      authTime: record.authTime,
+    });
+    this.deps.events.emit({ type: 'token.refreshed', tenantId: ctx.tenantId, serverId: ctx.serverId, clientId: ctx.client.clientId });
+    return response;
+  }
+
+  private async reuse(ctx: GrantContext, familyId: string): Promise<never> {
+    await this.deps.store.refreshTokens.revokeFamily(ctx, familyId);
+    await this.deps.store.accessTokens.revokeByGrant(ctx, familyId);
+    this.deps.events.emit({ type: 'token.reuse_detected', tenantId: ctx.tenantId, serverId: ctx.serverId, clientId: ctx.client.clientId, reason: 'refresh token reused; family revoked' });
+    throw new InvalidGrant('the refresh token was already used', 'refresh token reuse: family revoked');
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Loads bundles the OSGi way: validate every manifest, decide what deployment.toml enables, check
+ * API compatibility, import, activate inside try/catch. A bundle that an enabled component needs
+ * and that fails stops start-up (an authenticator that silently vanished changes who gets in); an
+ * unused bundle that fails is reported and skipped.
+ */
+import { join, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import semver from 'semver';
+import type { DependencyContainer } from 'tsyringe';
+import { API_VERSION } from '../api/index.ts';
+import type { ComponentKind } from '../api/extension-points.ts';
+import type { ComponentFactory, CoreServices, Logger, PluginContext, PluginModule } from '../api/plugin-context.ts';
+import { scanDropins } from './bundle-scanner.ts';
+import {
+  ComponentIndex,
+  resolveActivation,
+  type Activation,
+  type ActivationInput,
+  type DeclaredComponent,
+} from './component-activation.ts';
+import type { ComponentDeclaration, PluginManifest } from './manifest.ts';
+import { PluginError } from './plugin-errors.ts';
+
+export type BundleStatus = 'active' | 'skipped' | 'broken';
+
+export interface BundleReport {
+  name: string;
+  folder: string;
+  version: string | null;
+  apiVersion: string | null;
+  status: BundleStatus;
+  error?: string;
+  components: ComponentReport[];
+}
+
+export interface ComponentReport {
+  kind: string;
+  name: string;
+  aliases: string[];
+  grantType?: string;
+  enabled: boolean;
+  order: number;
+  source: string;
+}
+
+/** A component the core ships itself, registered through the same path as a bundle's. */
+export interface BuiltinComponent<K extends ComponentKind = ComponentKind> {
+  decl: Omit<ComponentDeclaration, 'aliases' | 'enabledWith' | 'enabledByDefault' | 'order'> &
+    Partial<Pick<ComponentDeclaration, 'aliases' | 'enabledWith' | 'enabledByDefault' | 'order'>> & { kind: K };
+  factory: ComponentFactory<K>;
+}
+
+export interface LoadPluginsOptions {
+  dropinsDir: string;
+  activation: ActivationInput;
+  builtins: readonly BuiltinComponent[];
+  container: DependencyContainer;
+  logger: Logger;
+  services: CoreServices;
+  config: Readonly<Record<string, unknown>>;
+  pluginSettings: Readonly<Record<string, Record<string, unknown>>>;
+}
+
+export interface LoadedPlugins {
+  bundles: BundleReport[];
+  activation: Activation;
+  index: ComponentIndex;
+  /** Factories by qualified component name, for active bundles and the core. */
+  factories: Map<string, ComponentFactory<ComponentKind>>;
+  deactivate(): Promise<void>;
+}
+
+export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadedPlugins> {
+  const { logger } = options;
+  const scanned = scanDropins(options.dropinsDir);
+  const broken = scanned.filter((b) => b.error).map((b) => ({ bundle: b.folder, error: b.error as string }));
+  for (const b of broken) logger.warn({ bundle: b.bundle }, `plugin bundle "${b.bundle}" skipped: ${b.error}`);
+
+  const loadable = scanned.filter((b): b is typeof b & { manifest: PluginManifest } => !!b.manifest);
+  const declared: DeclaredComponent[] = [
+    ...options.builtins.map((b) => ({ bundle: 'core', decl: normaliseBuiltin(b.decl) })),
+    ...loadable.flatMap((b) => b.manifest.components.map((decl) => ({ bundle: b.manifest.name, decl }))),
+  ];
+  const index = new ComponentIndex(declared);
+  const activation = resolveActivation(index, options.activation, broken);
+  for (const warning of activation.warnings) logger.warn(warning);
+
+  const factories = new Map<string, ComponentFactory<ComponentKind>>();
+  for (const builtin of options.builtins) factories.set(builtin.decl.name, builtin.factory as ComponentFactory<ComponentKind>);
+
+  const reports: BundleReport[] = broken.map((b) => ({
+    name: b.bundle, folder: b.bundle, version: null, apiVersion: null, status: 'broken', error: b.error, components: [],
+  }));
+  const deactivators: (() => void | Promise<void>)[] = [];
+
+  for (const bundle of loadable) {
+    const { manifest } = bundle;
+    const needed = manifest.components.some((c) => activation.settings.get(c.name)?.enabled);
+    try {
+      const provided = await activateBundle(bundle.dir, manifest, options);
+      for (const decl of manifest.components) {
+        const factory = provided.factories.get(decl.name);
+        if (!factory) throw new PluginError('TESSERA_ERR_PLUGIN_MISSING_COMPONENT', `activate() did not provide the declared ${decl.kind} "${decl.name}"`, manifest.name);
+        factories.set(decl.name, factory);
+      }
+      if (provided.module.deactivate) deactivators.push(provided.module.deactivate.bind(provided.module));
+      reports.push(report(manifest, bundle.folder, 'active', activation));
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (needed) {
+        throw new PluginError(
+          err instanceof PluginError ? err.code : 'TESSERA_ERR_PLUGIN_ACTIVATE',
+          `bundle "${manifest.name}" (${bundle.dir}) is enabled in deployment.toml but failed to load: ${message}`,
+          manifest.name,
+          { cause: err },
+        );
+      }
+      logger.warn({ bundle: manifest.name, err: message }, `unused plugin bundle "${manifest.name}" failed to load and is skipped: ${message}`);
+      for (const decl of manifest.components) activation.settings.delete(decl.name);
+      reports.push({ ...report(manifest, bundle.folder, 'skipped', activation), error: message });
+    }
+  }
+
+  return {
+    bundles: reports,
+    activation,
+    index,
+    factories,
+    async deactivate() {
+      for (const deactivate of deactivators.reverse()) await deactivate();
+    },
+  };
+}
+
+function normaliseBuiltin(decl: BuiltinComponent['decl']): ComponentDeclaration {
+  return { aliases: [], enabledWith: [], enabledByDefault: true, order: 100, ...decl };
+}
+
+async function activateBundle(dir: string, manifest: PluginManifest, options: LoadPluginsOptions) {
+  if (!semver.validRange(manifest.apiVersion) || !semver.satisfies(API_VERSION, manifest.apiVersion)) {
+    throw new PluginError(
+      'TESSERA_ERR_PLUGIN_API_VERSION',
+      `bundle "${manifest.name}" needs plugin API ${manifest.apiVersion}; this Tessera provides ${API_VERSION}`,
+      manifest.name,
+    );
+  }
+  const entry = resolve(dir, manifest.entry);
+  if (!entry.startsWith(resolve(dir) + sep)) {
+    throw new PluginError('TESSERA_ERR_PLUGIN_MANIFEST', `entry "${manifest.entry}" points outside the bundle folder`, manifest.name);
+  }
+  let module: PluginModule;
+  try {
+    module = (await import(pathToFileURL(entry).href)) as PluginModule;
+  } catch (err) {
+    throw new PluginError('TESSERA_ERR_PLUGIN_IMPORT', `cannot import ${join(dir, manifest.entry)}: ${(err as Error).message}`, manifest.name, { cause: err });
+  }
+  if (typeof module.activate !== 'function') {
+    throw new PluginError('TESSERA_ERR_PLUGIN_IMPORT', `${manifest.entry} does not export activate(ctx)`, manifest.name);
+  }
+
+  const declared = new Map(manifest.components.map((c) => [c.name, c]));
+  const factories = new Map<string, ComponentFactory<ComponentKind>>();
+  const ctx: PluginContext = {
+    apiVersion: API_VERSION,
+    bundle: { name: manifest.name, version: manifest.version, dir },
+    container: options.container,
+    logger: options.logger,
+    config: options.config,
+    settings: options.pluginSettings[manifest.name] ?? {},
+    services: options.services,
+    provide(kind, name, factory) {
+      const decl = declared.get(name);
+      if (!decl) throw new PluginError('TESSERA_ERR_PLUGIN_MISSING_COMPONENT', `provide("${name}"): plugin.json declares no such component`, manifest.name);
+      if (decl.kind !== kind) throw new PluginError('TESSERA_ERR_PLUGIN_WRONG_KIND', `provide("${name}"): declared as ${decl.kind}, provided as ${kind}`, manifest.name);
+      factories.set(name, factory as ComponentFactory<ComponentKind>);
+    },
+  };
+  try {
+    await module.activate(ctx);
+  } catch (err) {
+    throw new PluginError('TESSERA_ERR_PLUGIN_ACTIVATE', `activate() threw: ${(err as Error).message}`, manifest.name, { cause: err });
+  }
+  return { module, factories };
+}
+
+function report(manifest: PluginManifest, folder: string, status: BundleStatus, activation: Activation): BundleReport {
+  return {
+    name: manifest.name,
+    folder,
+    version: manifest.version,
+    apiVersion: manifest.apiVersion,
+    status,
+    components: manifest.components.map((decl) => {
+      const setting = activation.settings.get(decl.name);
+      return {
+        kind: decl.kind,
+        name: decl.name,
+        aliases: decl.aliases,
+        ...(decl.grantType ? { grantType: decl.grantType } : {}),
+        enabled: setting?.enabled ?? false,
+        order: setting?.order ?? decl.order,
+        source: setting?.source ?? 'not enabled',
+      };
+    }),
+  };
+}

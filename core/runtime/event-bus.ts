@@ -1,0 +1,34 @@
+/**
+ * Delivers audit events to every enabled EventListener in order, after the response is decided: a
+ * listener that throws or hangs is logged and never changes the outcome of the request.
+ */
+import type { EventListener, TesseraEvent } from '../api/extension-points.ts';
+import type { Logger } from '../api/plugin-context.ts';
+import type { Named } from '../plugins/extension-set.ts';
+
+export class EventBus {
+  private listeners: readonly Named<EventListener>[] = [];
+
+  constructor(private readonly logger: Logger) {}
+
+  setListeners(listeners: readonly Named<EventListener>[]): void {
+    this.listeners = listeners;
+  }
+
+  emit(event: Omit<TesseraEvent, 'at'>): void {
+    const full: TesseraEvent = { ...event, at: Date.now() };
+    this.logger.info({ audit: full }, full.type);
+    if (this.listeners.length === 0) return;
+    queueMicrotask(() => void this.deliver(full));
+  }
+
+  private async deliver(event: TesseraEvent): Promise<void> {
+    for (const { name, instance } of this.listeners) {
+      try {
+        await instance.onEvent(event);
+      } catch (err) {
+        this.logger.error({ listener: name, err: (err as Error).message }, `event listener ${name} failed`);
+      }
+    }
+  }
+}

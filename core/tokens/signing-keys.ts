@@ -1,0 +1,141 @@
+/**
+ * Signing keys per authorization server: generated on first use, kept in the store (so every node
+ * behind a load balancer signs and verifies with the same keyset), published at /jwks, rotatable.
+ * Imported keys are cached; an unknown `kid` reloads from the store at most once per RELOAD_MS, so a
+ * key rotated on another node is picked up without a flood of queries for forged kids.
+ */
+import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import type { ServerRef } from '../api/model.ts';
+import type { SigningKeyRecord, Store } from '../store/repositories.ts';
+import { randomToken } from '../crypto/random-token.ts';
+
+export type SigningAlg = 'ES256' | 'RS256';
+
+type Key = CryptoKey | Uint8Array;
+
+interface LoadedKey {
+  kid: string;
+  alg: SigningAlg;
+  privateKey: Key;
+  publicKey: Key;
+  publicJwk: JWK;
+  current: boolean;
+  rotatedAt: number | null;
+}
+
+interface ServerKeys {
+  loadedAt: number;
+  keys: LoadedKey[];
+}
+
+const RELOAD_MS = 5_000;
+/** A rotated key stays published this long so tokens it signed still verify. */
+const RETIRED_KEY_PUBLISHED_SECONDS = 7 * 24 * 3600;
+
+export class SigningKeys {
+  private readonly cache = new Map<string, Promise<ServerKeys>>();
+
+  constructor(private readonly store: Store) {}
+
+  /** The current key for `alg`, created on first use. */
+  async current(server: ServerRef, alg: SigningAlg): Promise<LoadedKey> {
+    let keys = await this.load(server);
+    let key = pickCurrent(keys.keys, alg);
+    if (!key) {
+      await this.store.keys.add(await generateRecord(server, alg));
+      keys = await this.load(server, true);
+      key = pickCurrent(keys.keys, alg);
+    }
+    if (!key) throw new Error(`no ${alg} signing key for ${server.tenantId}/${server.serverId}`);
+    return key;
+  }
+
+  async verificationKey(server: ServerRef, kid: string): Promise<LoadedKey | null> {
+    const keys = await this.load(server);
+    const found = keys.keys.find((k) => k.kid === kid);
+    if (found) return found;
+    if (Date.now() - keys.loadedAt < RELOAD_MS) return null;
+    return (await this.load(server, true)).keys.find((k) => k.kid === kid) ?? null;
+  }
+
+  async publicJwks(server: ServerRef): Promise<{ keys: JWK[] }> {
+    // Make sure both algorithms exist before the first publication.
+    await this.current(server, 'ES256');
+    await this.current(server, 'RS256');
+    const now = Math.floor(Date.now() / 1000);
+    const { keys } = await this.load(server);
+    return {
+      keys: keys
+        .filter((k) => k.rotatedAt === null || now - k.rotatedAt < RETIRED_KEY_PUBLISHED_SECONDS)
+        .map((k) => k.publicJwk),
+    };
+  }
+
+  /** Adds new current keys for both algorithms; the old ones stay published for verification. */
+  async rotate(server: ServerRef): Promise<string[]> {
+    const { keys } = await this.load(server, true);
+    const now = Math.floor(Date.now() / 1000);
+    const added: string[] = [];
+    for (const alg of ['ES256', 'RS256'] as const) {
+      const record = await generateRecord(server, alg);
+      await this.store.keys.add(record);
+      added.push(record.kid);
+      for (const old of keys.filter((k) => k.alg === alg && k.rotatedAt === null)) {
+        await this.store.keys.markRotated(server, old.kid, now);
+      }
+    }
+    await this.load(server, true);
+    return added;
+  }
+
+  private load(server: ServerRef, fresh = false): Promise<ServerKeys> {
+    const cacheKey = `${server.tenantId}/${server.serverId}`;
+    const cached = this.cache.get(cacheKey);
+    if (cached && !fresh) return cached;
+    const loading = this.store.keys.list(server).then(async (records) => ({
+      loadedAt: Date.now(),
+      keys: await Promise.all(records.map(importRecord)),
+    }));
+    this.cache.set(cacheKey, loading);
+    loading.catch(() => this.cache.delete(cacheKey));
+    return loading;
+  }
+}
+
+/** Two nodes may create a key at the same moment: `current` marks the same one on every node. */
+function pickCurrent(keys: LoadedKey[], alg: SigningAlg): LoadedKey | undefined {
+  return keys.find((k) => k.alg === alg && k.current);
+}
+
+async function generateRecord(server: ServerRef, alg: SigningAlg): Promise<SigningKeyRecord> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
+  const kid = randomToken(12);
+  const meta = { kid, alg, use: 'sig' };
+  return {
+    ...server,
+    kid,
+    alg,
+    privateJwk: JSON.stringify({ ...(await exportJWK(privateKey)), ...meta }),
+    publicJwk: JSON.stringify({ ...(await exportJWK(publicKey)), ...meta }),
+    createdAt: Math.floor(Date.now() / 1000),
+    rotatedAt: null,
+  };
+}
+
+async function importRecord(record: SigningKeyRecord, _i: number, all: SigningKeyRecord[]): Promise<LoadedKey> {
+  const publicJwk = JSON.parse(record.publicJwk) as JWK;
+  const newestUnrotated = all
+    .filter((r) => r.alg === record.alg && r.rotatedAt === null)
+    .sort((a, b) => a.createdAt - b.createdAt || a.kid.localeCompare(b.kid))
+    .at(-1);
+  return {
+    kid: record.kid,
+    alg: record.alg,
+    privateKey: await importJWK(JSON.parse(record.privateJwk) as JWK, record.alg),
+    publicKey: await importJWK(publicJwk, record.alg),
+    publicJwk,
+    // The newest unrotated key (ties broken by kid) signs, so all nodes agree, also after a rotation.
+    current: newestUnrotated?.kid === record.kid,
+    rotatedAt: record.rotatedAt,
+  };
+}

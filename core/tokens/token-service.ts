@@ -1,0 +1,200 @@
+/**
+ * Issues and resolves tokens. Access tokens are opaque (256-bit random, stored by SHA-256) or
+ * RFC 9068 JWTs (`at+jwt`, also recorded by `jti` so they can be revoked and introspected).
+ * A confirmation (`cnf`) set by the grant handler chain goes into the JWT and the stored record.
+ */
+import { SignJWT, decodeProtectedHeader, jwtVerify } from 'jose';
+import type { AccessTokenRecord, Client, Confirmation, RefreshTokenRecord, ServerRef, TokenFormat } from '../api/model.ts';
+import { randomToken } from '../crypto/random-token.ts';
+import { sha256Base64Url } from '../crypto/sha256.ts';
+import type { Store } from '../store/repositories.ts';
+import type { ServerContext } from '../runtime/server-context.ts';
+import type { SigningAlg, SigningKeys } from './signing-keys.ts';
+
+export interface TokenLifetimes {
+  accessToken: number;
+  refreshToken: number;
+  idToken: number;
+  clockSkew: number;
+}
+
+export interface AccessTokenInput {
+  server: ServerContext;
+  client: Client;
+  subject: string | null;
+  username: string | null;
+  scopes: string[];
+  confirmation: Confirmation | null;
+  grantId: string | null;
+  /** Extra claims for JWT access tokens (e.g. `auth_time`). */
+  extraClaims?: Record<string, unknown>;
+}
+
+export interface RefreshTokenInput {
+  server: ServerRef;
+  client: Client;
+  subject: string | null;
+  username: string | null;
+  scopes: string[];
+  familyId: string;
+  grantId: string | null;
+  authTime: number | null;
+  confirmation: Confirmation | null;
+}
+
+export interface IdTokenInput {
+  server: ServerContext;
+  client: Client;
+  subject: string;
+  nonce: string | null;
+  authTime: number | null;
+  accessToken: string;
+  code?: string;
+  claims?: Record<string, unknown>;
+}
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+export class TokenService {
+  constructor(
+    private readonly store: Store,
+    private readonly keys: SigningKeys,
+    private readonly lifetimes: TokenLifetimes,
+    private readonly algs: { accessToken: SigningAlg; idToken: SigningAlg },
+  ) {}
+
+  now(): number {
+    return Math.floor(Date.now() / 1000);
+  }
+
+  async issueAccessToken(input: AccessTokenInput): Promise<{ token: string; record: AccessTokenRecord }> {
+    const format: TokenFormat = input.client.accessTokenFormat ?? input.server.accessTokenFormat;
+    const issuedAt = this.now();
+    const expiresAt = issuedAt + this.lifetimes.accessToken;
+    const base = {
+      tenantId: input.server.tenantId,
+      serverId: input.server.serverId,
+      clientId: input.client.clientId,
+      subject: input.subject,
+      username: input.username,
+      scopes: input.scopes,
+      audience: [input.client.clientId],
+      issuedAt,
+      expiresAt,
+      confirmation: input.confirmation,
+      grantId: input.grantId,
+      revoked: false,
+    };
+    let token: string;
+    let record: AccessTokenRecord;
+    if (format === 'jwt') {
+      const jti = randomToken(18);
+      const key = await this.keys.current(input.server, this.algs.accessToken);
+      token = await new SignJWT({
+        ...input.extraClaims,
+        client_id: input.client.clientId,
+        scope: input.scopes.join(' '),
+        ...(input.username ? { username: input.username } : {}),
+        ...(input.confirmation ? { cnf: input.confirmation } : {}),
+      })
+        .setProtectedHeader({ alg: key.alg, typ: 'at+jwt', kid: key.kid })
+        .setIssuer(input.server.issuer)
+        .setSubject(input.subject ?? input.client.clientId)
+        .setAudience(base.audience)
+        .setIssuedAt(issuedAt)
+        .setNotBefore(issuedAt)
+        .setExpirationTime(expiresAt)
+        .setJti(jti)
+        .sign(key.privateKey);
+      record = { ...base, id: jti, format };
+    } else {
+      token = randomToken();
+      record = { ...base, id: sha256Base64Url(token), format };
+    }
+    await this.store.accessTokens.create(record);
+    return { token, record };
+  }
+
+  async issueRefreshToken(input: RefreshTokenInput): Promise<{ token: string; record: RefreshTokenRecord }> {
+    const token = randomToken();
+    const issuedAt = this.now();
+    const record: RefreshTokenRecord = {
+      tenantId: input.server.tenantId,
+      serverId: input.server.serverId,
+      id: sha256Base64Url(token),
+      familyId: input.familyId,
+      clientId: input.client.clientId,
+      subject: input.subject,
+      username: input.username,
+      scopes: input.scopes,
+      issuedAt,
+      expiresAt: issuedAt + this.lifetimes.refreshToken,
+      authTime: input.authTime,
+      confirmation: input.confirmation,
+      grantId: input.grantId,
+      usedAt: null,
+      revoked: false,
+    };
+    await this.store.refreshTokens.create(record);
+    return { token, record };
+  }
+
+  async issueIdToken(input: IdTokenInput): Promise<string> {
+    const key = await this.keys.current(input.server, this.algs.idToken);
+    const issuedAt = this.now();
+    return new SignJWT({
+      ...input.claims,
+      azp: input.client.clientId,
+      at_hash: halfHash(input.accessToken),
+      ...(input.code ? { c_hash: halfHash(input.code) } : {}),
+      ...(input.nonce ? { nonce: input.nonce } : {}),
+      ...(input.authTime ? { auth_time: input.authTime } : {}),
+    })
+      .setProtectedHeader({ alg: key.alg, typ: 'JWT', kid: key.kid })
+      .setIssuer(input.server.issuer)
+      .setSubject(input.subject)
+      .setAudience(input.client.clientId)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + this.lifetimes.idToken)
+      .sign(key.privateKey);
+  }
+
+  /** The record of an active access token of this server, or null (unknown, expired, revoked, forged). */
+  async findActiveAccessToken(server: ServerContext, value: string): Promise<AccessTokenRecord | null> {
+    const id = JWT_SHAPE.test(value) ? await this.verifiedJwtId(server, value) : sha256Base64Url(value);
+    if (!id) return null;
+    const record = await this.store.accessTokens.get(server, id);
+    if (!record || record.revoked || record.expiresAt + this.lifetimes.clockSkew <= this.now()) return null;
+    return record;
+  }
+
+  async findRefreshToken(server: ServerRef, value: string): Promise<RefreshTokenRecord | null> {
+    if (value.length > 512) return null;
+    return this.store.refreshTokens.get(server, sha256Base64Url(value));
+  }
+
+  /** A JWT access token's `jti` when its signature, type, issuer and times check out. */
+  private async verifiedJwtId(server: ServerContext, value: string): Promise<string | null> {
+    try {
+      const header = decodeProtectedHeader(value);
+      if (header.typ !== 'at+jwt' || typeof header.kid !== 'string') return null;
+      const key = await this.keys.verificationKey(server, header.kid);
+      if (!key) return null;
+      const { payload } = await jwtVerify(value, key.publicKey, {
+        algorithms: [key.alg],
+        issuer: server.issuer,
+        typ: 'at+jwt',
+        clockTolerance: this.lifetimes.clockSkew,
+      });
+      return typeof payload.jti === 'string' ? payload.jti : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** OIDC Core §3.3.2.11: left half of SHA-256, base64url (for ES256 / RS256). */
+function halfHash(value: string): string {
+  const digest = Buffer.from(sha256Base64Url(value), 'base64url');
+  return digest.subarray(0, digest.length / 2).toString('base64url');
+}
