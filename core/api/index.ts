@@ -11,4 +11,5 @@ export type * from './model.ts';
 export type * from './extension-points.ts';
 export type * from './plugin-context.ts';
 export { COMPONENT_KINDS } from './extension-points.ts';
+export { SERVICE_TOKENS } from './plugin-context.ts';
 export * from '../errors/oauth-errors.ts';

@@ -64,3 +64,17 @@ export interface PluginModule {
   activate(ctx: PluginContext): void | Promise<void>;
   deactivate?(): void | Promise<void>;
 }
+
+/**
+ * Names of the host services registered in the container handed to bundles
+ * (`ctx.container.resolve(SERVICE_TOKENS.Store)`); plain strings so a bundle needs no host import.
+ */
+export const SERVICE_TOKENS = {
+  Config: 'tessera.Config',
+  Logger: 'tessera.Logger',
+  Store: 'tessera.Store',
+  Tokens: 'tessera.TokenService',
+  Users: 'tessera.UserService',
+  Events: 'tessera.EventBus',
+  Certificates: 'tessera.ClientCertificateService',
+} as const;

@@ -1,0 +1,32 @@
+/**
+ * `tessera <command>`: start, plugins. Exit codes: 0 ok, 1 runtime failure, 2 usage or
+ * configuration error.
+ */
+import { runPlugins } from './plugins-command.ts';
+import { runStart } from './start-command.ts';
+
+const USAGE = `Usage: tessera <command> [options]
+
+Commands:
+  start   [--config FILE]           start the server (default config: ./deployment.toml)
+  plugins [--config FILE] [--json]  list the bundles in dropins/ and their components
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      return runStart(rest);
+    case 'plugins':
+      return runPlugins(rest);
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`tessera: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}

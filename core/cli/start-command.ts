@@ -1,0 +1,30 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config/load-config.ts';
+import { PluginError } from '../plugins/plugin-errors.ts';
+import { startServer } from '../runtime/start-server.ts';
+
+/** `tessera start`: runs until SIGTERM/SIGINT, then drains in-flight requests and exits 0. */
+export async function runStart(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } }, strict: true });
+  let server;
+  try {
+    server = await startServer({ configFile: values.config });
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof PluginError) {
+      process.stderr.write(`tessera: cannot start: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`tessera: cannot start: ${(err as Error).stack ?? err}\n`);
+    return 1;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      server.runtime.logger.info({ signal }, `received ${signal}: draining and stopping`);
+      void server.stop().then(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  server.runtime.logger.info('stopped');
+  return 0;
+}

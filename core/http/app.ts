@@ -1,0 +1,72 @@
+/**
+ * The HTTP application: every route of every listener. Route groups live with what they serve
+ * (oauth/, admin/); this file only mounts them and resolves which authorization server a path names.
+ */
+import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { NotFound, OAuthError } from '../errors/oauth-errors.ts';
+import type { CoreRuntime } from '../runtime/core-runtime.ts';
+import { DEFAULT_SERVER } from '../runtime/server-context.ts';
+import { discoveryDocument } from '../oauth/discovery.ts';
+import { oauthRoutes } from '../oauth/oauth-routes.ts';
+import { errorHandler } from './error-renderer.ts';
+import type { TesseraEnv } from './hono-env.ts';
+import { requestInfo } from './request-info.ts';
+
+export interface AppExtras {
+  /** Route groups mounted at the root (admin API, metrics, playground) by later layers. */
+  mount?: (app: Hono<TesseraEnv>) => void;
+  /** Readiness for /health. */
+  health: () => Promise<{ ok: boolean; details: Record<string, unknown> }>;
+}
+
+export function createApp(runtime: CoreRuntime, extras: AppExtras) {
+  const app = new Hono<TesseraEnv>();
+  app.onError(errorHandler(runtime.logger));
+  app.notFound((c) => c.json({ error: 'not_found', error_description: `no route for ${c.req.method} ${c.req.path}` }, 404));
+
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: runtime.config.limits.max_body_bytes,
+      onError: () => {
+        throw new OAuthError(413, 'invalid_request', 'the request body is too large');
+      },
+    }),
+  );
+  app.use('*', async (c, next) => {
+    c.set('requestInfo', requestInfo(c, runtime.certificates));
+    await next();
+  });
+
+  app.get('/health', async (c) => {
+    const health = await extras.health();
+    return c.json({ status: health.ok ? 'ok' : 'unavailable', ...health.details }, health.ok ? 200 : 503);
+  });
+
+  const server = (fromPath: boolean): MiddlewareHandler<TesseraEnv> => async (c, next) => {
+    const ref = fromPath ? { tenantId: c.req.param('tid') ?? '', serverId: c.req.param('aid') ?? '' } : DEFAULT_SERVER;
+    const context = await runtime.servers.resolve(ref);
+    if (!context) throw new NotFound(`no authorization server ${ref.tenantId}/${ref.serverId}`);
+    c.set('server', context);
+    await next();
+  };
+
+  const oauth = oauthRoutes(runtime);
+  app.use('/oauth2/*', server(false));
+  app.route('/oauth2', oauth);
+
+  const discovery = (c: Parameters<MiddlewareHandler<TesseraEnv>>[0]) => c.json(discoveryDocument(runtime, c.get('server')), 200, { 'Cache-Control': 'public, max-age=60' });
+  for (const doc of ['openid-configuration', 'oauth-authorization-server']) {
+    app.get(`/.well-known/${doc}`, server(false), discovery);
+    app.get(`/:tid/:aid/.well-known/${doc}`, server(true), discovery);
+    // RFC 8414 §3.1 inserts the well-known segment before the issuer's path.
+    app.get(`/.well-known/${doc}/:tid/:aid`, server(true), discovery);
+  }
+
+  extras.mount?.(app);
+
+  app.use('/:tid/:aid/oauth2/*', server(true));
+  app.route('/:tid/:aid/oauth2', oauth);
+  return app;
+}

@@ -1,0 +1,112 @@
+/**
+ * Validates an authorization request (RFC 6749 §4.1.1, RFC 7636, OIDC Core §3.1.2.1). Until the
+ * client and its exact redirect_uri are known good, errors are shown as a page (never redirected:
+ * no open redirector); after that they go back to the client.
+ */
+import type { Client, ServerRef } from '../../api/model.ts';
+import { InvalidRequest, OAuthError, UnsupportedResponseType } from '../../errors/oauth-errors.ts';
+import type { Store } from '../../store/repositories.ts';
+import { resolveScopes } from '../grants/scopes.ts';
+
+export interface PendingAuthorization {
+  clientId: string;
+  redirectUri: string;
+  scopes: string[];
+  state: string | null;
+  nonce: string | null;
+  codeChallenge: string | null;
+  codeChallengeMethod: string | null;
+  prompt: string | null;
+  csrf: string;
+  /** Set after the user signed in for this request. */
+  username?: string;
+  authTime?: number;
+}
+
+/** An error shown as a page: the redirect target is not trusted. */
+export class UntrustedRedirectError extends Error {
+  constructor(readonly error: OAuthError) {
+    super(error.message);
+  }
+}
+
+/** An error returned to the client's redirect_uri. */
+export class RedirectableError extends Error {
+  constructor(
+    readonly error: OAuthError,
+    readonly redirectUri: string,
+    readonly state: string | null,
+  ) {
+    super(error.message);
+  }
+}
+
+export interface AuthorizationSettings {
+  defaultScopes: string[];
+  allowPlainPkce: boolean;
+  requirePkceForPublicClients: boolean;
+}
+
+export async function validateAuthorizationRequest(
+  store: Store,
+  server: ServerRef,
+  params: Record<string, string>,
+  settings: AuthorizationSettings,
+  csrf: string,
+): Promise<{ client: Client; pending: PendingAuthorization }> {
+  const untrusted = (description: string) => new UntrustedRedirectError(new InvalidRequest(description));
+  if (!params.client_id) throw untrusted('client_id is required');
+  const client = await store.clients.get(server, params.client_id);
+  if (!client) throw untrusted('unknown client_id');
+  const redirectUri = params.redirect_uri ?? (client.redirectUris.length === 1 ? client.redirectUris[0] : undefined);
+  if (!redirectUri) throw untrusted('redirect_uri is required');
+  // Exact string match (RFC 9700 §4.1.3): no prefixes, no wildcards, no normalisation.
+  if (!client.redirectUris.includes(redirectUri)) throw untrusted('redirect_uri is not registered for this client');
+
+  const state = params.state ?? null;
+  const back = (error: OAuthError) => new RedirectableError(error, redirectUri, state);
+  if (params.request || params.request_uri) throw back(new OAuthError(400, 'request_not_supported', 'request objects are not supported'));
+  if (params.response_type !== 'code') throw back(new UnsupportedResponseType('only response_type=code is supported'));
+  if (params.response_mode && params.response_mode !== 'query') throw back(new InvalidRequest('only response_mode=query is supported'));
+  if (!client.responseTypes.includes('code') || !client.grantTypes.includes('authorization_code')) {
+    throw back(new OAuthError(400, 'unauthorized_client', 'the client may not use the authorization code flow'));
+  }
+
+  let scopes: string[];
+  try {
+    scopes = resolveScopes(params.scope, client, settings.defaultScopes);
+  } catch (err) {
+    throw back(err as OAuthError);
+  }
+
+  const challenge = params.code_challenge ?? null;
+  const method = challenge ? (params.code_challenge_method ?? 'plain') : null;
+  if (challenge) {
+    if (method !== 'S256' && !(method === 'plain' && settings.allowPlainPkce)) {
+      throw back(new InvalidRequest(`code_challenge_method ${method} is not allowed; use S256`));
+    }
+    if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(challenge)) throw back(new InvalidRequest('malformed code_challenge'));
+  } else if (params.code_challenge_method) {
+    throw back(new InvalidRequest('code_challenge_method without code_challenge'));
+  } else if (client.tokenEndpointAuthMethod === 'none' && settings.requirePkceForPublicClients) {
+    throw back(new InvalidRequest('PKCE (code_challenge with S256) is required for public clients'));
+  }
+  if (params.prompt && !/^(none|login|consent)( (none|login|consent))*$/.test(params.prompt)) {
+    throw back(new InvalidRequest('unsupported prompt value'));
+  }
+
+  return {
+    client,
+    pending: {
+      clientId: client.clientId,
+      redirectUri,
+      scopes,
+      state,
+      nonce: params.nonce ?? null,
+      codeChallenge: challenge,
+      codeChallengeMethod: method,
+      prompt: params.prompt ?? null,
+      csrf,
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import type { Context } from 'hono';
+import type { ClientAuthRequest } from '../../api/extension-points.ts';
+import type { TesseraEnv } from '../../http/hono-env.ts';
+import type { CoreRuntime } from '../../runtime/core-runtime.ts';
+import { parseBasicAuthorization, presentedCredentials } from './presented-credentials.ts';
+
+/** Client authentication for a token, introspection or revocation request. */
+export function authenticateClientFor(
+  runtime: CoreRuntime,
+  c: Context<TesseraEnv>,
+  params: Readonly<Record<string, string>>,
+  endpoint: ClientAuthRequest['endpoint'],
+) {
+  const server = c.get('server');
+  const credentials = presentedCredentials(parseBasicAuthorization(c.req.header('authorization')), params);
+  return runtime.clientAuth.authenticate({
+    tenantId: server.tenantId,
+    serverId: server.serverId,
+    request: c.get('requestInfo'),
+    credentials,
+    endpoint,
+  });
+}

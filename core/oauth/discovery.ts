@@ -1,0 +1,37 @@
+/**
+ * Discovery (RFC 8414, OpenID Connect Discovery 1.0), built from what is enabled: grant types from
+ * the handler chain, auth methods from the enabled authenticators, then every MetadataContributor.
+ */
+import type { ServerContext } from '../api/model.ts';
+import type { CoreRuntime } from '../runtime/core-runtime.ts';
+
+export function discoveryDocument(runtime: CoreRuntime, server: ServerContext): Record<string, unknown> {
+  const base = server.endpointBase;
+  const { oauth } = runtime.config;
+  const authMethods = runtime.clientAuth.supportedMethods();
+  const metadata: Record<string, unknown> = {
+    issuer: server.issuer,
+    authorization_endpoint: `${base}/authorize`,
+    token_endpoint: `${base}/token`,
+    introspection_endpoint: `${base}/introspect`,
+    revocation_endpoint: `${base}/revoke`,
+    userinfo_endpoint: `${base}/userinfo`,
+    jwks_uri: `${base}/jwks`,
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: [...runtime.extensions.grantHandlers.keys()],
+    token_endpoint_auth_methods_supported: authMethods,
+    introspection_endpoint_auth_methods_supported: authMethods.filter((m) => m !== 'none'),
+    revocation_endpoint_auth_methods_supported: authMethods,
+    code_challenge_methods_supported: oauth.allow_plain_pkce ? ['S256', 'plain'] : ['S256'],
+    scopes_supported: ['openid', ...oauth.default_scopes],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: [oauth.id_token_signing_alg],
+    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'azp', 'at_hash', 'c_hash', 'preferred_username'],
+    authorization_response_iss_parameter_supported: true,
+  };
+  for (const { instance } of runtime.extensions.metadataContributors) {
+    instance.contribute(metadata, { tenantId: server.tenantId, serverId: server.serverId, issuer: server.issuer, endpointBase: base });
+  }
+  return metadata;
+}

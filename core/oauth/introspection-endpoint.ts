@@ -1,0 +1,60 @@
+/**
+ * POST /oauth2/introspect (RFC 7662). The caller is the super admin (Basic, as in the WSO2 guide) or
+ * an authenticated client. An inactive token is only `{"active": false}`: providers and interceptors
+ * add members (e.g. `cnf`) and may rewrite the response.
+ */
+import type { Context } from 'hono';
+import type { IntrospectionContext } from '../api/extension-points.ts';
+import type { AccessTokenRecord } from '../api/model.ts';
+import { InvalidClient, InvalidRequest } from '../errors/oauth-errors.ts';
+import { readForm } from '../http/form-body.ts';
+import type { TesseraEnv } from '../http/hono-env.ts';
+import type { CoreRuntime } from '../runtime/core-runtime.ts';
+import { authenticateClientFor } from './client-auth/authenticate-request.ts';
+import { parseBasicAuthorization } from './client-auth/presented-credentials.ts';
+import { authenticateAdmin } from './admin-credentials.ts';
+
+export function introspectionEndpoint(runtime: CoreRuntime) {
+  return async (c: Context<TesseraEnv>) => {
+    const params = await readForm(c);
+    await authenticateCaller(runtime, c, params);
+    if (!params.token) throw new InvalidRequest('token is required');
+    const server = c.get('server');
+    const token = await runtime.tokens.findActiveAccessToken(server, params.token);
+    const ctx: IntrospectionContext = { tenantId: server.tenantId, serverId: server.serverId, request: c.get('requestInfo'), token };
+    let response: Record<string, unknown> = token ? await activeResponse(runtime, ctx, token) : { active: false };
+    for (const { instance } of runtime.extensions.introspectionInterceptors) {
+      response = await instance.intercept(response, ctx);
+    }
+    // An interceptor may add members, never revive an inactive token.
+    if (!token) response = { active: false };
+    return c.json(response, 200, { 'Cache-Control': 'no-store' });
+  };
+}
+
+async function activeResponse(runtime: CoreRuntime, ctx: IntrospectionContext, token: AccessTokenRecord) {
+  const response: Record<string, unknown> = {
+    active: true,
+    scope: token.scopes.join(' '),
+    client_id: token.clientId,
+    ...(token.username ? { username: token.username } : {}),
+    sub: token.subject ?? token.clientId,
+    token_type: 'Bearer',
+    exp: token.expiresAt,
+    iat: token.issuedAt,
+    nbf: token.issuedAt,
+    aud: token.audience.length === 1 ? token.audience[0] : token.audience,
+    iss: (await runtime.servers.resolve(ctx))?.issuer,
+  };
+  for (const { instance } of runtime.extensions.introspectionDataProviders) {
+    Object.assign(response, await instance.provide({ ...ctx, token }));
+  }
+  return response;
+}
+
+async function authenticateCaller(runtime: CoreRuntime, c: Context<TesseraEnv>, params: Record<string, string>) {
+  const basic = parseBasicAuthorization(c.req.header('authorization'));
+  if (basic && (await authenticateAdmin(runtime, c.get('server'), basic))) return;
+  if (!basic && params.client_id === undefined) throw new InvalidClient('introspection requires client or admin credentials', 'no credentials');
+  await authenticateClientFor(runtime, c, params, 'introspection');
+}

@@ -1,0 +1,20 @@
+/** The endpoints of one authorization server, mounted at `/oauth2` and `/{tid}/{aid}/oauth2`. */
+import { Hono } from 'hono';
+import type { TesseraEnv } from '../http/hono-env.ts';
+import type { CoreRuntime } from '../runtime/core-runtime.ts';
+import { authorizeRoutes } from './authorize/authorize-routes.ts';
+import { introspectionEndpoint } from './introspection-endpoint.ts';
+import { revocationEndpoint } from './revocation-endpoint.ts';
+import { tokenEndpoint } from './token-endpoint.ts';
+import { userinfoEndpoint } from './userinfo-endpoint.ts';
+
+export function oauthRoutes(runtime: CoreRuntime) {
+  const app = new Hono<TesseraEnv>();
+  app.post('/token', tokenEndpoint(runtime));
+  app.post('/introspect', introspectionEndpoint(runtime));
+  app.post('/revoke', revocationEndpoint(runtime));
+  app.on(['GET', 'POST'], '/userinfo', userinfoEndpoint(runtime));
+  app.get('/jwks', async (c) => c.json(await runtime.keys.publicJwks(c.get('server')), 200, { 'Cache-Control': 'public, max-age=300' }));
+  app.route('/', authorizeRoutes(runtime));
+  return app;
+}

@@ -1,0 +1,47 @@
+/**
+ * POST /oauth2/token (RFC 6749 §3.2): authenticate the client, then hand the request to the grant
+ * handler chain for its grant type (the core's default, or a bundle's override wrapping it).
+ */
+import type { Context } from 'hono';
+import type { GrantContext } from '../api/extension-points.ts';
+import { InvalidRequest, OAuthError, ServerError, UnauthorizedClient, UnsupportedGrantType } from '../errors/oauth-errors.ts';
+import { readForm } from '../http/form-body.ts';
+import type { TesseraEnv } from '../http/hono-env.ts';
+import type { CoreRuntime } from '../runtime/core-runtime.ts';
+import { authenticateClientFor } from './client-auth/authenticate-request.ts';
+
+export function tokenEndpoint(runtime: CoreRuntime) {
+  return async (c: Context<TesseraEnv>) => {
+    const params = await readForm(c);
+    const grantType = params.grant_type;
+    if (!grantType) throw new InvalidRequest('grant_type is required');
+    const { client, result } = await authenticateClientFor(runtime, c, params, 'token');
+    const handler = runtime.extensions.grantHandlers.get(grantType);
+    if (!handler) throw new UnsupportedGrantType(grantType);
+    if (!client.grantTypes.includes(grantType)) throw new UnauthorizedClient(`the client may not use the ${grantType} grant`);
+
+    const server = c.get('server');
+    const ctx: GrantContext = {
+      tenantId: server.tenantId,
+      serverId: server.serverId,
+      server,
+      grantType,
+      params,
+      client,
+      clientAuth: result,
+      request: c.get('requestInfo'),
+      confirmation: null,
+      verifiedConfirmations: new Set(),
+    };
+    let response;
+    try {
+      response = await handler.handle(ctx);
+    } catch (err) {
+      if (OAuthError.is(err)) throw err;
+      // A grant handler (possibly a bundle's) failed unexpectedly: fail closed, stay up.
+      runtime.logger.error({ err: (err as Error).message, stack: (err as Error).stack, grantType }, 'grant handler failed');
+      throw new ServerError('the token could not be issued');
+    }
+    return c.json(response, 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+  };
+}

@@ -1,0 +1,21 @@
+/** GET/POST /oauth2/userinfo (OpenID Connect Core §5.3), behind the core bearer check. */
+import type { Context } from 'hono';
+import { InsufficientScope, InvalidToken } from '../errors/oauth-errors.ts';
+import { parseForm } from '../http/form-body.ts';
+import type { TesseraEnv } from '../http/hono-env.ts';
+import type { CoreRuntime } from '../runtime/core-runtime.ts';
+import { bearerTokenOf, checkBearerToken } from './bearer-token.ts';
+
+export function userinfoEndpoint(runtime: CoreRuntime) {
+  return async (c: Context<TesseraEnv>) => {
+    const isForm = c.req.method === 'POST' && /^application\/x-www-form-urlencoded/i.test(c.req.header('content-type') ?? '');
+    const formToken = isForm ? parseForm(await c.req.text()).access_token : undefined;
+    const server = c.get('server');
+    const token = await checkBearerToken(runtime, server, bearerTokenOf(c.req.header('authorization'), formToken), c.get('requestInfo'));
+    if (!token.scopes.includes('openid')) throw new InsufficientScope('openid');
+    if (!token.username) throw new InvalidToken('the access token was not issued to a user');
+    const user = await runtime.store.users.getByUsername(server, token.username);
+    if (!user) throw new InvalidToken('the user no longer exists');
+    return c.json({ ...user.claims, sub: token.subject, preferred_username: user.username }, 200, { 'Cache-Control': 'no-store' });
+  };
+}

@@ -1,0 +1,26 @@
+import type { Logger } from '../api/plugin-context.ts';
+import type { TesseraConfig } from '../config/schema.ts';
+import type { ExtensionSet } from '../plugins/extension-set.ts';
+import type { Store } from '../store/repositories.ts';
+import type { SigningKeys } from '../tokens/signing-keys.ts';
+import type { TokenService } from '../tokens/token-service.ts';
+import type { ClientCertificateService } from '../transport/client-certificate-service.ts';
+import type { UserService } from '../users/user-service.ts';
+import type { ClientAuthentication } from '../oauth/client-auth/client-authentication.ts';
+import type { EventBus } from './event-bus.ts';
+import type { ServerDirectory } from './server-directory.ts';
+
+/** The services every endpoint may use, built once at start-up (see runtime/start-server.ts). */
+export interface CoreRuntime {
+  readonly config: TesseraConfig;
+  readonly logger: Logger;
+  readonly store: Store;
+  readonly keys: SigningKeys;
+  readonly tokens: TokenService;
+  readonly users: UserService;
+  readonly events: EventBus;
+  readonly extensions: ExtensionSet;
+  readonly clientAuth: ClientAuthentication;
+  readonly certificates: ClientCertificateService;
+  readonly servers: ServerDirectory;
+}

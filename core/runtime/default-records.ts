@@ -1,0 +1,39 @@
+/**
+ * What must exist before the first request: the default tenant and its default authorization
+ * server, and the super admin from `[super_admin]` (a warning while WSO2's admin/admin is in use).
+ */
+import type { Logger } from '../api/plugin-context.ts';
+import type { TesseraConfig } from '../config/schema.ts';
+import { DuplicateKeyError, type Store } from '../store/repositories.ts';
+import type { UserService } from '../users/user-service.ts';
+import { hashPassword, verifyPassword } from '../users/password-hash.ts';
+import { DEFAULT_SERVER } from './server-context.ts';
+
+export async function ensureDefaults(store: Store, users: UserService, config: TesseraConfig, logger: Logger): Promise<void> {
+  await store.tenants.ensure(DEFAULT_SERVER.tenantId, 'Default tenant');
+  if (!(await store.servers.get(DEFAULT_SERVER))) {
+    try {
+      await store.servers.create({ ...DEFAULT_SERVER, name: 'Default authorization server', issuer: null, accessTokenFormat: null });
+    } catch (err) {
+      // Another node created it first.
+      if (!(err instanceof DuplicateKeyError)) throw err;
+    }
+  }
+  const { username, password, create_admin_account: create } = config.super_admin;
+  if (!create) return;
+  const existing = await store.users.getByUsername(DEFAULT_SERVER, username);
+  if (!existing) {
+    try {
+      await users.create(DEFAULT_SERVER, { username, password, isAdmin: true });
+      logger.info({ username }, 'created the super admin account');
+    } catch (err) {
+      if (!(err instanceof DuplicateKeyError)) throw err;
+    }
+  } else if (!(await verifyPassword(password, existing.passwordHash))) {
+    // The configured password is the source of truth for the super admin.
+    await store.users.updatePassword(DEFAULT_SERVER, existing.id, await hashPassword(password));
+  }
+  if (username === 'admin' && password === 'admin') {
+    logger.warn('the super admin uses the default credentials admin/admin: set [super_admin] password before exposing this server');
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Resolves `/{tid}/{aid}` to a ServerContext: issuer and endpoint URLs derived from the public URL
+ * (or the HTTPS listener), the server's token format. Lookups are cached briefly; a server deleted
+ * on another node stops resolving within CACHE_MS.
+ */
+import type { ServerRef, TokenFormat } from '../api/model.ts';
+import type { Store } from '../store/repositories.ts';
+import type { ServerContext } from './server-context.ts';
+
+const CACHE_MS = 5_000;
+
+export class ServerDirectory {
+  private readonly cache = new Map<string, { at: number; value: Promise<ServerContext | null> }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly baseUrl: () => string,
+    private readonly defaultFormat: TokenFormat,
+  ) {}
+
+  resolve(ref: ServerRef): Promise<ServerContext | null> {
+    const key = `${ref.tenantId}/${ref.serverId}`;
+    const hit = this.cache.get(key);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.value;
+    const value = this.load(ref);
+    this.cache.set(key, { at: Date.now(), value });
+    value.catch(() => this.cache.delete(key));
+    return value;
+  }
+
+  forget(ref: ServerRef): void {
+    this.cache.delete(`${ref.tenantId}/${ref.serverId}`);
+  }
+
+  private async load(ref: ServerRef): Promise<ServerContext | null> {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(ref.tenantId) || !/^[A-Za-z0-9_-]{1,64}$/.test(ref.serverId)) return null;
+    const record = await this.store.servers.get(ref);
+    if (!record) return null;
+    const base = this.baseUrl();
+    const isDefault = ref.tenantId === 'default' && ref.serverId === 'default';
+    // The default server's issuer is the bare base URL, so /.well-known/openid-configuration matches it.
+    const root = isDefault ? base : `${base}/${ref.tenantId}/${ref.serverId}`;
+    return {
+      tenantId: ref.tenantId,
+      serverId: ref.serverId,
+      issuer: record.issuer ?? root,
+      endpointBase: `${root}/oauth2`,
+      accessTokenFormat: record.accessTokenFormat ?? this.defaultFormat,
+    };
+  }
+}

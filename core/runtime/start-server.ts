@@ -1,0 +1,212 @@
+/**
+ * Start-up, in order: configuration → logger → store (migrated) → default tenant, server and super
+ * admin → plugin bundles → HTTP app → listeners → sweeper. `stop()` drains in-flight requests.
+ */
+import 'reflect-metadata';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { container as rootContainer } from 'tsyringe';
+import type { Hono } from 'hono';
+import { SERVICE_TOKENS, type Logger } from '../api/plugin-context.ts';
+import { formatIssue, loadConfig, type LoadedConfig } from '../config/load-config.ts';
+import type { TesseraConfig } from '../config/schema.ts';
+import { createApp } from '../http/app.ts';
+import type { TesseraEnv } from '../http/hono-env.ts';
+import { createLogger } from '../logging/logger.ts';
+import { ClientAuthentication } from '../oauth/client-auth/client-authentication.ts';
+import { buildExtensionSet } from '../plugins/extension-set.ts';
+import { loadPlugins, type LoadedPlugins } from '../plugins/plugin-loader.ts';
+import { openStore } from '../store/open-store.ts';
+import type { Store } from '../store/repositories.ts';
+import { SigningKeys } from '../tokens/signing-keys.ts';
+import { TokenService } from '../tokens/token-service.ts';
+import { ClientCertificateService } from '../transport/client-certificate-service.ts';
+import { drainListener, startListener, type ListenerSpec, type RunningListener } from '../transport/listeners.ts';
+import { loadServerKeystore } from '../transport/server-keystore.ts';
+import { TrustedProxies } from '../transport/trusted-proxies.ts';
+import { UserService } from '../users/user-service.ts';
+import { certificateThumbprint } from '../crypto/thumbprint.ts';
+import { builtinComponents } from './builtin-components.ts';
+import type { CoreRuntime } from './core-runtime.ts';
+import { EventBus } from './event-bus.ts';
+import { ensureDefaults } from './default-records.ts';
+import { ServerDirectory } from './server-directory.ts';
+import type { GrantDependencies } from '../oauth/grants/grant-dependencies.ts';
+
+export interface StartOptions {
+  /** Path of deployment.toml; default ./deployment.toml. Ignored when `loaded` is given. */
+  configFile?: string;
+  loaded?: LoadedConfig;
+  /** Default: `dropins/` next to the project's package.json. */
+  dropinsDir?: string;
+  logger?: Logger;
+  /** Mount more routes (admin API, metrics, playground) before the catch-all server routes. */
+  mount?: (app: Hono<TesseraEnv>, runtime: CoreRuntime) => void;
+}
+
+export interface RunningTessera {
+  runtime: CoreRuntime;
+  plugins: LoadedPlugins;
+  listeners: RunningListener[];
+  /** Base URL of the main listener (public_url when set). */
+  baseUrl: string;
+  url(name: RunningListener['name']): string;
+  stop(graceMs?: number): Promise<void>;
+}
+
+export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
+
+export async function startServer(options: StartOptions = {}): Promise<RunningTessera> {
+  const loaded = options.loaded ?? loadConfig(options.configFile);
+  const { config } = loaded;
+  const logger = options.logger ?? createLogger(config.logging.level);
+  for (const warning of loaded.warnings) logger.warn({ config: warning }, formatIssue(warning));
+
+  mkdirSync(config.server.data_dir, { recursive: true });
+  const store = await openStore({
+    url: config.database.url || null,
+    sqliteFile: config.database.sqlite_file,
+    schema: config.database.schema || undefined,
+    poolSize: config.database.pool_size,
+  });
+  let listeners: RunningListener[] = [];
+  let sweeper: NodeJS.Timeout | undefined;
+  try {
+    return await assemble();
+  } catch (err) {
+    for (const listener of listeners) await drainListener(listener, 0);
+    if (sweeper) clearInterval(sweeper);
+    await store.close();
+    throw err;
+  }
+
+  async function assemble(): Promise<RunningTessera> {
+    const users = new UserService(store, { maxAttempts: config.limits.login_max_attempts, lockoutSeconds: config.limits.login_lockout_seconds });
+    await ensureDefaults(store, users, config, logger);
+
+    // One child container per running server: several servers in one process (tests) stay apart.
+    const container = rootContainer.createChildContainer();
+    const events = new EventBus(logger);
+    const keys = new SigningKeys(store);
+    const tokens = new TokenService(
+      store,
+      keys,
+      { accessToken: config.oauth.access_token_lifetime, refreshToken: config.oauth.refresh_token_lifetime, idToken: config.oauth.id_token_lifetime, clockSkew: config.oauth.clock_skew },
+      { accessToken: config.oauth.access_token_signing_alg, idToken: config.oauth.id_token_signing_alg },
+    );
+    const certificates = new ClientCertificateService({
+      header: config.oauth.mutualtls.client_certificate_header.toLowerCase(),
+      maxBytes: config.oauth.mutualtls.max_certificate_bytes,
+      trustedProxies: new TrustedProxies(config.transport.http.trusted_proxies),
+      logger,
+    });
+    for (const [token, value] of Object.entries({
+      [SERVICE_TOKENS.Config]: config, [SERVICE_TOKENS.Logger]: logger, [SERVICE_TOKENS.Store]: store, [SERVICE_TOKENS.Tokens]: tokens,
+      [SERVICE_TOKENS.Users]: users, [SERVICE_TOKENS.Events]: events, [SERVICE_TOKENS.Certificates]: certificates,
+    })) container.register(token, { useValue: value });
+
+    const grantDeps: GrantDependencies = {
+      store, tokens, users, events,
+      settings: { defaultScopes: config.oauth.default_scopes, allowPlainPkce: config.oauth.allow_plain_pkce, requirePkceForPublicClients: config.oauth.require_pkce_for_public_clients },
+    };
+    const plugins = await loadPlugins({
+      dropinsDir: options.dropinsDir ?? join(PROJECT_ROOT, 'dropins'),
+      activation: { eventListeners: config.event_listener, grantTypes: config.oauth.grant_type },
+      builtins: builtinComponents(() => grantDeps),
+      container,
+      logger,
+      services: {
+        clients: { find: (server, clientId) => store.clients.get(server, clientId) },
+        tokens: { findRefreshToken: (server, value) => tokens.findRefreshToken(server, value) },
+        events: { emit: (event) => events.emit(event) },
+        thumbprint: certificateThumbprint,
+      },
+      config: config as unknown as Record<string, unknown>,
+      pluginSettings: config.plugins,
+    });
+    const extensions = buildExtensionSet(plugins, config.oauth.grant_type, logger);
+    events.setListeners(extensions.eventListeners);
+
+    let baseUrl = config.server.public_url.replace(/\/$/, '');
+    const servers = new ServerDirectory(store, () => baseUrl, config.oauth.access_token_format);
+    const runtime: CoreRuntime = {
+      config, logger, store, keys, tokens, users, events, extensions, certificates, servers,
+      clientAuth: new ClientAuthentication(store, extensions.clientAuthenticators, events),
+    };
+    const app = createApp(runtime, {
+      mount: options.mount ? (a) => options.mount!(a, runtime) : undefined,
+      health: () => storeHealth(store),
+    });
+
+    listeners = await openListeners(app, config, logger);
+    const main = listeners[0];
+    if (!baseUrl) baseUrl = main.url;
+    sweeper = startSweeper(store, config, logger);
+
+    const urls = listeners.map((l) => `${l.name} ${l.url}`).join(', ');
+    logger.info({ listeners: listeners.map((l) => ({ name: l.name, url: l.url })), bundles: plugins.bundles.map((b) => `${b.name}@${b.version ?? '?'}:${b.status}`) }, `Tessera ready: ${urls}; discovery ${baseUrl}/.well-known/openid-configuration`);
+
+    let stopping: Promise<void> | undefined;
+    return {
+      runtime,
+      plugins,
+      listeners,
+      baseUrl,
+      url: (name) => listeners.find((l) => l.name === name)?.url ?? '',
+      stop(graceMs = 10_000) {
+        stopping ??= (async () => {
+          clearInterval(sweeper);
+          await Promise.all(listeners.map((l) => drainListener(l, graceMs)));
+          await plugins.deactivate();
+          await store.close();
+          container.dispose?.();
+        })();
+        return stopping;
+      },
+    };
+  }
+}
+
+async function openListeners(app: Hono<TesseraEnv>, config: TesseraConfig, logger: Logger): Promise<RunningListener[]> {
+  const { https, http } = config.transport;
+  const common = {
+    requestTimeoutMs: https.request_timeout_ms,
+    keepAliveTimeoutMs: https.keep_alive_timeout_ms,
+    maxHeaderBytes: config.limits.max_header_bytes,
+  };
+  const hostForUrl = (host: string) => (host === '0.0.0.0' || host === '::' ? config.server.hostname : host);
+  const specs: ListenerSpec[] = [];
+  if (https.enabled) {
+    const keystore = await loadServerKeystore({ certFile: https.cert_file, keyFile: https.key_file, dataDir: config.server.data_dir, hostname: config.server.hostname });
+    if (keystore.generated) logger.warn({ certFile: keystore.certFile }, `generated a self-signed server certificate at ${keystore.certFile}; configure transport.https cert_file/key_file for production`);
+    const ca = https.truststore ? readFileSync(https.truststore, 'utf8') : undefined;
+    specs.push({ name: 'https', host: https.host, port: https.port, tls: { cert: keystore.cert, key: keystore.key, clientAuth: https.clientAuth, ca }, ...common });
+    if (config.oauth.mutualtls.endpoint_alias_port) {
+      specs.push({ name: 'mtls', host: https.host, port: config.oauth.mutualtls.endpoint_alias_port, tls: { cert: keystore.cert, key: keystore.key, clientAuth: 'want', ca }, ...common });
+    }
+  }
+  if (http.enabled) specs.push({ name: 'http', host: http.host, port: http.port, ...common });
+  const started: RunningListener[] = [];
+  for (const spec of specs) started.push(await startListener(app, spec, hostForUrl(spec.host)));
+  return started;
+}
+
+function startSweeper(store: Store, config: TesseraConfig, logger: Logger): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    store.sweepExpired(Math.floor(Date.now() / 1000)).then(
+      (count) => count > 0 && logger.debug({ count }, 'swept expired rows'),
+      (err: Error) => logger.warn({ err: err.message }, 'sweep failed'),
+    );
+  }, config.oauth.sweep_interval * 1000);
+  timer.unref();
+  return timer;
+}
+
+async function storeHealth(store: Store) {
+  try {
+    await store.ping();
+    return { ok: true, details: { store: { kind: store.kind, status: 'up' } } };
+  } catch (err) {
+    return { ok: false, details: { store: { kind: store.kind, status: 'down', error: (err as Error).message } } };
+  }
+}
