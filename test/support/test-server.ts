@@ -1,0 +1,135 @@
+/**
+ * Starts the real Tessera server for a test: a temporary folder with its own deployment.toml
+ * (ephemeral ports, its own data folder), real HTTPS with a generated server certificate, the real
+ * plugin loader. Logs are captured so tests can assert on them (and on what never appears in them).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { Hono } from 'hono';
+import type { Client } from '../../core/api/model.ts';
+import { loadConfig } from '../../core/config/load-config.ts';
+import { hashClientSecret } from '../../core/crypto/secret-hash.ts';
+import type { TesseraEnv } from '../../core/http/hono-env.ts';
+import { createLogger } from '../../core/logging/logger.ts';
+import type { CoreRuntime } from '../../core/runtime/core-runtime.ts';
+import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { PROJECT_ROOT, startServer, type RunningTessera } from '../../core/runtime/start-server.ts';
+
+export interface TestServerOptions {
+  /** deployment.toml text appended after the test defaults (ports 0, temp data_dir). */
+  toml?: string;
+  /** More files to write next to deployment.toml (certificates, truststores). */
+  files?: Record<string, string>;
+  /** Defaults to the project's built dropins/. */
+  dropinsDir?: string;
+  /** Keep the folder (restart tests reuse it). */
+  dir?: string;
+  mount?: (app: Hono<TesseraEnv>, runtime: CoreRuntime) => void;
+}
+
+export interface TestServer {
+  running: RunningTessera;
+  runtime: CoreRuntime;
+  dir: string;
+  /** https://localhost:PORT */
+  url: string;
+  logs: string[];
+  createClient(fields: Partial<Client> & { clientId: string; secret?: string }): Promise<Client>;
+  stop(): Promise<void>;
+  /** Stops and removes the folder. */
+  dispose(): Promise<void>;
+}
+
+const BASE_TOML = `
+[transport.https]
+port = 0
+host = "127.0.0.1"
+
+[logging]
+level = "debug"
+`;
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'tessera-test-'));
+  for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), content);
+  const configFile = join(dir, 'deployment.toml');
+  writeFileSync(configFile, mergeToml(BASE_TOML, options.toml ?? ''));
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const loaded = loadConfig(configFile);
+  const logger = createLogger(loaded.config.logging.level, sink);
+  const running = await startServer({ loaded, logger, dropinsDir: options.dropinsDir ?? join(PROJECT_ROOT, 'dropins'), mount: options.mount });
+  const url = running.url('https').replace('127.0.0.1', 'localhost') || running.url('http');
+  return {
+    running,
+    runtime: running.runtime,
+    dir,
+    url,
+    logs,
+    createClient: (fields) => createClient(running.runtime, fields),
+    stop: () => running.stop(1000),
+    async dispose() {
+      await running.stop(1000);
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The test defaults come first; a test's own `[transport.https]` etc. may repeat a table, which TOML
+ * forbids, so repeated tables of the defaults are dropped in favour of the test's.
+ */
+function mergeToml(base: string, extra: string): string {
+  const extraTables = new Set([...extra.matchAll(/^\s*\[([^\[\]]+)\]\s*$/gm)].map((m) => m[1].trim()));
+  const kept: string[] = [];
+  let skipping = false;
+  for (const line of base.split('\n')) {
+    const header = /^\s*\[([^\[\]]+)\]\s*$/.exec(line);
+    if (header) skipping = extraTables.has(header[1].trim());
+    if (!skipping) kept.push(line);
+  }
+  // Keep the ephemeral port unless the test set one.
+  let merged = `${kept.join('\n')}\n${extra}\n`;
+  if (extraTables.has('transport.https') && !/\[transport\.https\][^\[]*\bport\s*=/.test(extra)) {
+    merged = merged.replace(/\[transport\.https\]/, '[transport.https]\nport = 0');
+  }
+  if (extraTables.has('transport.https') && !/\[transport\.https\][^\[]*\bhost\s*=/.test(extra)) {
+    merged = merged.replace(/\[transport\.https\]/, '[transport.https]\nhost = "127.0.0.1"');
+  }
+  return merged;
+}
+
+export async function createClient(runtime: CoreRuntime, fields: Partial<Client> & { clientId: string; secret?: string }): Promise<Client> {
+  const now = Math.floor(Date.now() / 1000);
+  const { secret, ...rest } = fields;
+  return runtime.store.clients.create({
+    ...DEFAULT_SERVER,
+    clientName: null,
+    secretHash: secret ? hashClientSecret(secret) : null,
+    tokenEndpointAuthMethod: null,
+    grantTypes: ['client_credentials', 'password', 'authorization_code', 'refresh_token'],
+    responseTypes: ['code'],
+    redirectUris: ['https://client.example.com/callback'],
+    scopes: [],
+    jwks: null,
+    jwksUri: null,
+    tlsClientAuthSubjectDn: null,
+    tlsClientAuthSanDns: null,
+    tlsClientAuthSanUri: null,
+    tlsClientAuthSanIp: null,
+    tlsClientAuthSanEmail: null,
+    tlsClientCertificateBoundAccessTokens: false,
+    certificates: [],
+    accessTokenFormat: null,
+    createdAt: now,
+    updatedAt: now,
+    ...rest,
+  });
+}
