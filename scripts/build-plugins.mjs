@@ -7,7 +7,7 @@
  *   node scripts/build-plugins.mjs [--if-missing]   (--if-missing: skip bundles already built)
  */
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,6 +38,8 @@ for (const name of existsSync(pluginsDir) ? readdirSync(pluginsDir).sort() : [])
     logLevel: 'warning',
   });
   copyFileSync(manifestFile, join(target, 'plugin.json'));
+  // The entry is ESM; say so in the bundle itself, so it loads from any dropins folder.
+  writeFileSync(join(target, 'package.json'), '{ "type": "module" }\n');
   if (existsSync(join(source, 'README.md'))) copyFileSync(join(source, 'README.md'), join(target, 'README.md'));
   console.log(`built dropins/${name} (${manifest.name}@${manifest.version})`);
 }
