@@ -8,5 +8,6 @@ export default defineConfig({
     // Two cores: server-starting test files contend for CPU, so keep the parallelism modest.
     maxWorkers: 2,
     pool: 'forks',
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
