@@ -28,7 +28,11 @@ export class AuthorizationCodeGrant implements GrantHandler {
     if (record.clientId !== ctx.client.clientId) {
       throw new InvalidGrant('the authorization code was issued to another client', `code of ${record.clientId} presented by ${ctx.client.clientId}`);
     }
-    if (redirectUri !== record.redirectUri) throw new InvalidGrant('redirect_uri does not match the authorization request');
+    // RFC 6749 §4.1.3: redirect_uri is required here only if the authorization request carried it.
+    // The code keeps just the URI it was sent to (defaulted when the client registered only one), so
+    // an omitted redirect_uri is accepted exactly when no other URI could have been used.
+    const defaulted = redirectUri === undefined && ctx.client.redirectUris.length === 1 && ctx.client.redirectUris[0] === record.redirectUri;
+    if (!defaulted && redirectUri !== record.redirectUri) throw new InvalidGrant('redirect_uri does not match the authorization request');
     if (record.codeChallenge) {
       if (!verifier || !PKCE_VERIFIER.test(verifier)) throw new InvalidGrant('a valid code_verifier is required');
       if (!pkceMatches(verifier, record.codeChallenge, record.codeChallengeMethod ?? 'plain')) throw new InvalidGrant('code_verifier does not match');
