@@ -1,0 +1,10 @@
+/**
+ * Every migration, by name. Names sort in the order they run (kysely's Migrator sorts them), so
+ * new migrations get the next number; an applied migration is never edited, only followed.
+ */
+import type { Migration } from 'kysely';
+import { initialMigration } from './001-initial.ts';
+
+export const migrations: Readonly<Record<string, Migration>> = {
+  '001-initial': initialMigration,
+};

@@ -1,0 +1,28 @@
+/** The embedded default: one better-sqlite3 connection, shared by kysely's SqliteDialect. */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database } from './kysely/database-schema.ts';
+
+/** How long a writer waits for another process's lock before SQLITE_BUSY (milliseconds). */
+const BUSY_TIMEOUT_MS = 5000;
+
+export function openSqlite(file: string): Kysely<Database> {
+  mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new BetterSqlite3(file);
+  try {
+    // busy_timeout first: switching to WAL itself needs the lock another process may hold.
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // WAL: readers never block the writer; NORMAL is durable across crashes of the process in
+    // WAL mode (only an OS crash can lose the last commits), and much faster than FULL.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+  } catch (error) {
+    // e.g. SQLITE_NOTADB: the file exists but is not a database.
+    sqlite.close();
+    throw error;
+  }
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
