@@ -120,6 +120,8 @@ export interface MetadataContext extends ServerRef {
   readonly issuer: string;
   /** Base URL of the server's endpoints on the main listener, e.g. `https://host:9443/oauth2`. */
   readonly endpointBase: string;
+  /** Base of the mTLS endpoint aliases (RFC 8705 §5), or null when no alias listener runs. */
+  readonly mtlsEndpointBase: string | null;
 }
 
 /** Adds or rewrites discovery members (RFC 8414 / OpenID Connect Discovery). */

@@ -14,6 +14,8 @@ export interface ServerContext extends ServerRef {
   readonly issuer: string;
   /** e.g. `https://host:9443/oauth2` or `https://host:9443/{tid}/{aid}/oauth2` */
   readonly endpointBase: string;
+  /** The same endpoints on the mTLS alias listener (RFC 8705 §5), when one runs. */
+  readonly mtlsEndpointBase: string | null;
   readonly accessTokenFormat: TokenFormat;
 }
 

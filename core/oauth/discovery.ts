@@ -30,8 +30,13 @@ export function discoveryDocument(runtime: CoreRuntime, server: ServerContext): 
     claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'azp', 'at_hash', 'c_hash', 'preferred_username'],
     authorization_response_iss_parameter_supported: true,
   };
+  if (server.mtlsEndpointBase) {
+    // RFC 8705 §5: clients using mTLS call these; browsers stay on the main port without a certificate prompt.
+    const alias = server.mtlsEndpointBase;
+    metadata.mtls_endpoint_aliases = { token_endpoint: `${alias}/token`, introspection_endpoint: `${alias}/introspect`, revocation_endpoint: `${alias}/revoke`, userinfo_endpoint: `${alias}/userinfo` };
+  }
   for (const { instance } of runtime.extensions.metadataContributors) {
-    instance.contribute(metadata, { tenantId: server.tenantId, serverId: server.serverId, issuer: server.issuer, endpointBase: base });
+    instance.contribute(metadata, { tenantId: server.tenantId, serverId: server.serverId, issuer: server.issuer, endpointBase: base, mtlsEndpointBase: server.mtlsEndpointBase });
   }
   return metadata;
 }

@@ -16,6 +16,7 @@ export class ServerDirectory {
     private readonly store: Store,
     private readonly baseUrl: () => string,
     private readonly defaultFormat: TokenFormat,
+    private readonly mtlsBaseUrl: () => string | null = () => null,
   ) {}
 
   resolve(ref: ServerRef): Promise<ServerContext | null> {
@@ -39,12 +40,15 @@ export class ServerDirectory {
     const base = this.baseUrl();
     const isDefault = ref.tenantId === 'default' && ref.serverId === 'default';
     // The default server's issuer is the bare base URL, so /.well-known/openid-configuration matches it.
-    const root = isDefault ? base : `${base}/${ref.tenantId}/${ref.serverId}`;
+    const path = isDefault ? '' : `/${ref.tenantId}/${ref.serverId}`;
+    const root = `${base}${path}`;
+    const mtls = this.mtlsBaseUrl();
     return {
       tenantId: ref.tenantId,
       serverId: ref.serverId,
       issuer: record.issuer ?? root,
       endpointBase: `${root}/oauth2`,
+      mtlsEndpointBase: mtls ? `${mtls}${path}/oauth2` : null,
       accessTokenFormat: record.accessTokenFormat ?? this.defaultFormat,
     };
   }

@@ -128,7 +128,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     events.setListeners(extensions.eventListeners);
 
     let baseUrl = config.server.public_url.replace(/\/$/, '');
-    const servers = new ServerDirectory(store, () => baseUrl, config.oauth.access_token_format);
+    let mtlsBaseUrl: string | null = null;
+    const servers = new ServerDirectory(store, () => baseUrl, config.oauth.access_token_format, () => mtlsBaseUrl);
     const runtime: CoreRuntime = {
       config, logger, store, keys, tokens, users, events, extensions, certificates, servers,
       clientAuth: new ClientAuthentication(store, extensions.clientAuthenticators, events),
@@ -141,6 +142,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     listeners = await openListeners(app, config, logger);
     const main = listeners[0];
     if (!baseUrl) baseUrl = main.url;
+    mtlsBaseUrl = listeners.find((l) => l.name === 'mtls')?.url ?? null;
     sweeper = startSweeper(store, config, logger);
 
     const urls = listeners.map((l) => `${l.name} ${l.url}`).join(', ');
