@@ -9,6 +9,11 @@ import { PKCE_VERIFIER, pkceMatches } from './pkce.ts';
  * RFC 6749 §4.1.3 with PKCE (RFC 7636). A code is redeemed once, atomically; a second redemption
  * revokes every token the first one issued (RFC 6749 §4.1.2).
  */
+/** How long a reuse mark outlives the reuse: far longer than issuing tokens for one code takes. */
+const REUSE_MARK_SECONDS = 600;
+
+const reuseKey = (ctx: GrantContext, codeId: string) => `code-reused:${ctx.tenantId}/${ctx.serverId}:${codeId}`;
+
 export class AuthorizationCodeGrant implements GrantHandler {
   constructor(private readonly deps: GrantDependencies) {}
 
@@ -21,6 +26,9 @@ export class AuthorizationCodeGrant implements GrantHandler {
     const outcome = await this.deps.store.codes.redeem(ctx, codeId, now);
     if (!outcome) throw new InvalidGrant('the authorization code is invalid or expired');
     if ('reused' in outcome) {
+      // Mark the reuse before revoking: a concurrent first redemption that is still issuing sees
+      // the mark after its inserts and revokes its own tokens (see below).
+      await this.deps.store.kv.put(reuseKey(ctx, codeId), '1', now + REUSE_MARK_SECONDS);
       await this.revokeIssued(ctx, codeId);
       throw new InvalidGrant('the authorization code was already used', 'authorization code reuse: tokens issued from it were revoked');
     }
@@ -42,7 +50,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
     }
     const user = await this.deps.store.users.getByUsername(ctx, record.username);
     if (!user) throw new InvalidGrant('the user of this authorization code no longer exists');
-    return issueTokens(this.deps, ctx, {
+    const response = await issueTokens(this.deps, ctx, {
       user,
       scopes: record.scopes,
       grantId: codeId,
@@ -51,6 +59,10 @@ export class AuthorizationCodeGrant implements GrantHandler {
       nonce: record.nonce,
       code,
     });
+    // A reuse that raced this redemption revoked only what existed when it ran. Either its mark
+    // is visible now, or it was set after our tokens were stored and its revocation covers them.
+    if (await this.deps.store.kv.get(reuseKey(ctx, codeId), Math.floor(Date.now() / 1000))) await this.revokeIssued(ctx, codeId);
+    return response;
   }
 
   private async revokeIssued(ctx: GrantContext, codeId: string) {
