@@ -5,15 +5,15 @@ import type { GrantDependencies } from './grant-dependencies.ts';
 import { issueTokens } from './issue-tokens.ts';
 import { PKCE_VERIFIER, pkceMatches } from './pkce.ts';
 
-/**
- * RFC 6749 §4.1.3 with PKCE (RFC 7636). A code is redeemed once, atomically; a second redemption
- * revokes every token the first one issued (RFC 6749 §4.1.2).
- */
 /** How long a reuse mark outlives the reuse: far longer than issuing tokens for one code takes. */
 const REUSE_MARK_SECONDS = 600;
 
 const reuseKey = (ctx: GrantContext, codeId: string) => `code-reused:${ctx.tenantId}/${ctx.serverId}:${codeId}`;
 
+/**
+ * RFC 6749 §4.1.3 with PKCE (RFC 7636). A code is redeemed once, atomically; a second redemption
+ * revokes every token the first one issued (RFC 6749 §4.1.2).
+ */
 export class AuthorizationCodeGrant implements GrantHandler {
   constructor(private readonly deps: GrantDependencies) {}
 
