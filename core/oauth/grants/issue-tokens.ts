@@ -9,6 +9,8 @@ import type { GrantDependencies } from './grant-dependencies.ts';
 export interface IssueTokensInput {
   user: User | null;
   scopes: string[];
+  /** Scopes of the refresh token when they differ from the access token's (a narrowing refresh). */
+  refreshScopes?: string[];
   /** Ties access tokens to what issued them: code id or refresh-token family. */
   grantId: string;
   withRefreshToken: boolean;
@@ -40,7 +42,7 @@ export async function issueTokens(deps: GrantDependencies, ctx: GrantContext, in
       client,
       subject: access.record.subject,
       username: access.record.username,
-      scopes: input.scopes,
+      scopes: input.refreshScopes ?? input.scopes,
       familyId: input.grantId,
       grantId: input.grantId,
       authTime: input.authTime ?? null,

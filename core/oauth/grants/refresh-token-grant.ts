@@ -1,5 +1,5 @@
 import type { GrantContext, GrantHandler } from '../../api/extension-points.ts';
-import { InvalidGrant, InvalidRequest } from '../../errors/oauth-errors.ts';
+import { InvalidGrant, InvalidRequest, InvalidScope } from '../../errors/oauth-errors.ts';
 import type { GrantDependencies } from './grant-dependencies.ts';
 import { issueTokens } from './issue-tokens.ts';
 import { parseScope } from './scopes.ts';
@@ -25,7 +25,8 @@ export class RefreshTokenGrant implements GrantHandler {
 
     const asked = parseScope(ctx.params.scope);
     const extra = asked.filter((s) => !record.scopes.includes(s));
-    if (extra.length > 0) throw new InvalidGrant(`scope exceeds the original grant: ${extra.join(' ')}`);
+    // RFC 6749 §5.2: a scope exceeding what the owner granted is invalid_scope, not invalid_grant.
+    if (extra.length > 0) throw new InvalidScope(`scope exceeds the original grant: ${extra.join(' ')}`);
     if (!(await this.deps.store.refreshTokens.markUsed(ctx, record.id, now))) return this.reuse(ctx, record.familyId);
 
     const user = record.username ? await this.deps.store.users.getByUsername(ctx, record.username) : null;
@@ -33,17 +34,26 @@ export class RefreshTokenGrant implements GrantHandler {
     const response = await issueTokens(this.deps, ctx, {
       user,
       scopes: asked.length > 0 ? asked : record.scopes,
+      // RFC 6749 §6: narrowing applies to this access token; the new refresh token keeps the grant.
+      refreshScopes: record.scopes,
       grantId: record.familyId,
       withRefreshToken: true,
       authTime: record.authTime,
     });
+    // A reuse that raced this rotation revoked only what existed when it ran. Either the presented
+    // token is revoked by now, or that revocation ran after our inserts and covered them.
+    if ((await this.deps.store.refreshTokens.get(ctx, record.id))?.revoked) await this.revokeFamily(ctx, record.familyId);
     this.deps.events.emit({ type: 'token.refreshed', tenantId: ctx.tenantId, serverId: ctx.serverId, clientId: ctx.client.clientId });
     return response;
   }
 
-  private async reuse(ctx: GrantContext, familyId: string): Promise<never> {
+  private async revokeFamily(ctx: GrantContext, familyId: string) {
     await this.deps.store.refreshTokens.revokeFamily(ctx, familyId);
     await this.deps.store.accessTokens.revokeByGrant(ctx, familyId);
+  }
+
+  private async reuse(ctx: GrantContext, familyId: string): Promise<never> {
+    await this.revokeFamily(ctx, familyId);
     this.deps.events.emit({ type: 'token.reuse_detected', tenantId: ctx.tenantId, serverId: ctx.serverId, clientId: ctx.client.clientId, reason: 'refresh token reused; family revoked' });
     throw new InvalidGrant('the refresh token was already used', 'refresh token reuse: family revoked');
   }
