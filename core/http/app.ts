@@ -12,8 +12,10 @@ import { oauthRoutes } from '../oauth/oauth-routes.ts';
 import { errorHandler } from './error-renderer.ts';
 import type { TesseraEnv } from './hono-env.ts';
 import { requestInfo } from './request-info.ts';
+import type { Metrics } from '../observability/metrics.ts';
 
 export interface AppExtras {
+  metrics: Metrics;
   /** Route groups mounted at the root (admin API, metrics, playground) by later layers. */
   mount?: (app: Hono<TesseraEnv>) => void;
   /** Readiness for /health. */
@@ -34,6 +36,7 @@ export function createApp(runtime: CoreRuntime, extras: AppExtras) {
       },
     }),
   );
+  app.use('*', extras.metrics.middleware());
   app.use('*', async (c, next) => {
     c.set('requestInfo', requestInfo(c, runtime.certificates));
     await next();
@@ -43,6 +46,8 @@ export function createApp(runtime: CoreRuntime, extras: AppExtras) {
     const health = await extras.health();
     return c.json({ status: health.ok ? 'ok' : 'unavailable', ...health.details }, health.ok ? 200 : 503);
   });
+
+  app.get('/metrics', async (c) => c.text(await extras.metrics.registry.metrics(), 200, { 'Content-Type': extras.metrics.registry.contentType }));
 
   const server = (fromPath: boolean): MiddlewareHandler<TesseraEnv> => async (c, next) => {
     const ref = fromPath ? { tenantId: c.req.param('tid') ?? '', serverId: c.req.param('aid') ?? '' } : DEFAULT_SERVER;

@@ -9,7 +9,11 @@ import type { Named } from '../plugins/extension-set.ts';
 export class EventBus {
   private listeners: readonly Named<EventListener>[] = [];
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    /** The core's own consumers (metrics), called synchronously before the listeners. */
+    private readonly sinks: readonly ((event: TesseraEvent) => void)[] = [],
+  ) {}
 
   setListeners(listeners: readonly Named<EventListener>[]): void {
     this.listeners = listeners;
@@ -18,6 +22,7 @@ export class EventBus {
   emit(event: Omit<TesseraEvent, 'at'>): void {
     const full: TesseraEvent = { ...event, at: Date.now() };
     this.logger.info({ audit: full }, full.type);
+    for (const sink of this.sinks) sink(full);
     if (this.listeners.length === 0) return;
     queueMicrotask(() => void this.deliver(full));
   }

@@ -31,6 +31,7 @@ import type { CoreRuntime } from './core-runtime.ts';
 import { EventBus } from './event-bus.ts';
 import { ensureDefaults } from './default-records.ts';
 import { ServerDirectory } from './server-directory.ts';
+import { Metrics } from '../observability/metrics.ts';
 import type { GrantDependencies } from '../oauth/grants/grant-dependencies.ts';
 
 export interface StartOptions {
@@ -86,7 +87,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
 
     // One child container per running server: several servers in one process (tests) stay apart.
     const container = rootContainer.createChildContainer();
-    const events = new EventBus(logger);
+    const metrics = new Metrics();
+    const events = new EventBus(logger, [(event) => metrics.onEvent(event)]);
     const keys = new SigningKeys(store);
     const tokens = new TokenService(
       store,
@@ -135,6 +137,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
       clientAuth: new ClientAuthentication(store, extensions.clientAuthenticators, events),
     };
     const app = createApp(runtime, {
+      metrics,
       mount: options.mount ? (a) => options.mount!(a, runtime) : undefined,
       health: () => storeHealth(store),
     });
