@@ -1,0 +1,151 @@
+/**
+ * RFC 8705 §2.1 (PKI method) path validation: from the client's certificate, through the
+ * intermediates it sent, to one configured trust anchor. A subset of RFC 5280 §6 sized for client
+ * authentication: names chain by encoding, signatures verify, every certificate is within its
+ * validity, issuers are CAs allowed to sign certificates and within their path length. Not done
+ * here: revocation, policies, name constraints, critical-extension processing, EKU (the caller's).
+ */
+import { type PreparedCertificate, prepareCertificate } from './prepared-certificate.ts';
+import { TrustStore, trustStoreFor } from './trust-store.ts';
+
+export type ChainFailureReason =
+  | 'untrusted'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'leaf_is_ca'
+  | 'bad_signature'
+  | 'too_deep'
+  | 'malformed';
+
+export type ChainValidationResult = { readonly ok: true } | { readonly ok: false; readonly reason: ChainFailureReason };
+
+export interface ChainValidationInput {
+  /** DER of the client's (end-entity) certificate. */
+  readonly leaf: Uint8Array;
+  /** DERs of the other certificates the client sent, in any order; extra or duplicate ones are harmless. */
+  readonly presented: readonly Uint8Array[];
+  /** A prepared store, or DERs (prepared once per array and cached). */
+  readonly trustAnchors: TrustStore | readonly Uint8Array[];
+  readonly now: Date;
+  /** Most certificates above the leaf: intermediates plus the anchor. Default 5. */
+  readonly maxDepth?: number;
+}
+
+/** More than this many presented certificates is not a chain but an attempt to make us work. */
+const MAX_PRESENTED = 16;
+/** Candidate issuers examined per validation, bounding backtracking among same-named certificates. */
+const MAX_STEPS = 64;
+
+/** When several paths fail, the reason reported is the first of these found (most specific first). */
+const PRECEDENCE: readonly ChainFailureReason[] = ['expired', 'not_yet_valid', 'too_deep', 'bad_signature', 'untrusted'];
+
+/**
+ * Never throws on the certificates (bad ones are `malformed`); throws `RangeError` for an invalid
+ * `now` or `maxDepth`, which are programming errors.
+ */
+export function validateChain(input: ChainValidationInput): ChainValidationResult {
+  const maxDepth = input.maxDepth ?? 5;
+  if (Number.isNaN(input.now.getTime())) throw new RangeError('validateChain: invalid now');
+  if (!Number.isInteger(maxDepth) || maxDepth < 1) throw new RangeError('validateChain: maxDepth must be a positive integer');
+
+  const store = input.trustAnchors instanceof TrustStore ? input.trustAnchors : trustStoreFor(input.trustAnchors);
+  if (input.presented.length > MAX_PRESENTED) return fail('too_deep');
+
+  let leaf: PreparedCertificate;
+  const presented: PreparedCertificate[] = [];
+  try {
+    leaf = prepareCertificate(input.leaf);
+    for (const der of input.presented) {
+      const cert = prepareCertificate(der);
+      // A copy of an anchor (clients often send the root) adds nothing: the anchor itself is tried.
+      if (!store.contains(cert)) presented.push(cert);
+    }
+  } catch {
+    return fail('malformed');
+  }
+
+  if (leaf.basicConstraints?.ca) return fail('leaf_is_ca');
+  const leafValidity = validityProblem(leaf, input.now);
+  if (leafValidity) return fail(leafValidity);
+
+  const search = new PathSearch(store, presented, input.now, maxDepth);
+  return search.from(leaf, 0, new Set([leaf.id])) ? { ok: true } : fail(search.reason());
+}
+
+class PathSearch {
+  private steps = 0;
+  private readonly failures = new Set<ChainFailureReason>();
+
+  constructor(
+    private readonly store: TrustStore,
+    private readonly presented: readonly PreparedCertificate[],
+    private readonly now: Date,
+    private readonly maxDepth: number,
+  ) {}
+
+  /** Whether `cert` (with `depth` certificates between it and the leaf) chains to an anchor. */
+  from(cert: PreparedCertificate, depth: number, onPath: ReadonlySet<string>): boolean {
+    // Anchors first: a path ends at the first anchor that issued the certificate.
+    const candidates = [
+      ...this.byKeyIdFirst(cert, this.store.anchorsNamed(cert.issuerName)).map((c) => ({ cert: c, anchor: true })),
+      ...this.byKeyIdFirst(cert, this.presented.filter((c) => c.subjectName === cert.issuerName && !onPath.has(c.id))).map((c) => ({
+        cert: c,
+        anchor: false,
+      })),
+    ];
+    if (candidates.length === 0) this.failures.add('untrusted');
+
+    for (const { cert: issuer, anchor } of candidates) {
+      if (++this.steps > MAX_STEPS || depth + 1 > this.maxDepth) {
+        this.failures.add('too_deep');
+        return false;
+      }
+      const problem = this.issuerProblem(cert, issuer, anchor, depth);
+      if (problem) {
+        this.failures.add(problem);
+        continue;
+      }
+      if (anchor) return true;
+      if (this.from(issuer, depth + 1, new Set([...onPath, issuer.id]))) return true;
+    }
+    return false;
+  }
+
+  reason(): ChainFailureReason {
+    return PRECEDENCE.find((r) => this.failures.has(r)) ?? 'untrusted';
+  }
+
+  private issuerProblem(
+    cert: PreparedCertificate,
+    issuer: PreparedCertificate,
+    anchor: boolean,
+    intermediatesBelow: number,
+  ): ChainFailureReason | null {
+    // Same name, wrong key: not this certificate's issuer, whatever the names say.
+    if (!cert.verifiedBy(issuer)) return 'bad_signature';
+    // An anchor without basicConstraints is a v1 root, trusted by configuration; anyone else must be a CA.
+    const bc = issuer.basicConstraints;
+    if (bc ? !bc.ca : !anchor) return 'untrusted';
+    if (issuer.canSignCertificates === false) return 'untrusted';
+    if (bc?.pathLength != null && intermediatesBelow > bc.pathLength) return 'too_deep';
+    return validityProblem(issuer, this.now);
+  }
+
+  /** Candidates whose subjectKeyIdentifier matches the authorityKeyIdentifier go first (a hint only). */
+  private byKeyIdFirst(cert: PreparedCertificate, list: readonly PreparedCertificate[]): PreparedCertificate[] {
+    const akid = cert.authorityKeyId;
+    if (akid === null) return [...list];
+    return [...list.filter((c) => c.subjectKeyId === akid), ...list.filter((c) => c.subjectKeyId !== akid)];
+  }
+}
+
+function validityProblem(cert: PreparedCertificate, now: Date): 'expired' | 'not_yet_valid' | null {
+  const t = now.getTime();
+  if (t < cert.fields.notBefore.getTime()) return 'not_yet_valid';
+  if (t > cert.fields.notAfter.getTime()) return 'expired';
+  return null;
+}
+
+function fail(reason: ChainFailureReason): ChainValidationResult {
+  return { ok: false, reason };
+}
