@@ -1,0 +1,77 @@
+/**
+ * The bundle is switched by deployment.toml alone: the same data folder restarted without the
+ * grant_handler lines, or with `[[event_listener]] enable = false` for each handler, issues unbound
+ * tokens and drops the discovery flag. A token bound while the bundle was on is not silently
+ * accepted without its certificate check: the core refuses it (fail closed).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, closeClients } from '../../../test/support/https-client.ts';
+import type { Issued } from '../../../test/support/pki.ts';
+import { startTestServer, type TestServer } from '../../../test/support/test-server.ts';
+import { SECRET, WSO2, WSO2_GRANT_HANDLERS, clientCertificate, expectBound, expectUnbound, tokenCall } from './support/fixtures.ts';
+
+const FIXED_ISSUER = '[server]\npublic_url = "https://tessera.test"\n';
+const HANDLERS_DISABLED = ['AuthorizationCode', 'ClientCredentials', 'Refresh', 'Password']
+  .map((grant) => `[[event_listener]]\nname = "${WSO2.handlers}.MTLSTokenBinding${grant}GrantHandler"\nenable = false\n`)
+  .join('\n');
+
+describe('mtls-token-binding switched off in deployment.toml', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-binding-off-'));
+  let server: TestServer | undefined;
+  let cert: Issued;
+  let boundToken: string;
+
+  const restart = async (toml: string) => {
+    await server?.stop();
+    server = await startTestServer({ dir, toml: `${FIXED_ISSUER}${toml}` });
+    return server;
+  };
+  const passwordToken = (s: TestServer) =>
+    tokenCall(s, { grant_type: 'password', username: 'admin', password: 'admin', scope: 'openid' }, { cert, basic: ['bound-app', SECRET] });
+  const discovery = async (s: TestServer) => (await call(`${s.url}/.well-known/openid-configuration`)).json;
+
+  beforeAll(async () => {
+    cert = await clientCertificate('client-a');
+    const on = await restart(WSO2_GRANT_HANDLERS);
+    await on.createClient({ clientId: 'bound-app', secret: SECRET, tlsClientCertificateBoundAccessTokens: true });
+    const response = await passwordToken(on);
+    await expectBound(on, 'jwt', response, cert);
+    boundToken = response.json.access_token;
+    expect((await discovery(on)).tls_client_certificate_bound_access_tokens).toBe(true);
+  });
+  afterAll(async () => {
+    await closeClients();
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('without grant_handler lines: unbound tokens, no discovery flag', async () => {
+    const off = await restart('');
+    await expectUnbound(off, 'jwt', await passwordToken(off));
+    await expectUnbound(off, 'jwt', await tokenCall(off, { grant_type: 'client_credentials' }, { cert, basic: ['bound-app', SECRET] }));
+    expect(await discovery(off)).not.toHaveProperty('tls_client_certificate_bound_access_tokens');
+  });
+
+  it('a token bound earlier fails closed at userinfo while nothing can check its certificate', async () => {
+    const off = server!;
+    const response = await call(`${off.url}/oauth2/userinfo`, { bearer: boundToken, cert: cert.certPem, key: cert.keyPem });
+    expect(response.status).toBe(401);
+    expect(response.json.error).toBe('invalid_token');
+  });
+
+  it('with the handlers named but each [[event_listener]] enable = false: unbound tokens, no discovery flag', async () => {
+    const off = await restart(`${WSO2_GRANT_HANDLERS}\n${HANDLERS_DISABLED}`);
+    await expectUnbound(off, 'jwt', await passwordToken(off));
+    expect(await discovery(off)).not.toHaveProperty('tls_client_certificate_bound_access_tokens');
+  });
+
+  it('switched back on: bound again, and the earlier token works with its certificate', async () => {
+    const on = await restart(WSO2_GRANT_HANDLERS);
+    await expectBound(on, 'jwt', await passwordToken(on), cert);
+    const response = await call(`${on.url}/oauth2/userinfo`, { bearer: boundToken, cert: cert.certPem, key: cert.keyPem });
+    expect(response.status, response.text).toBe(200);
+  });
+});
