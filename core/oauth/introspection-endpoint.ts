@@ -56,5 +56,8 @@ async function authenticateCaller(runtime: CoreRuntime, c: Context<TesseraEnv>, 
   const basic = parseBasicAuthorization(c.req.header('authorization'));
   if (basic && (await authenticateAdmin(runtime, c.get('server'), basic))) return;
   if (!basic && params.client_id === undefined) throw new InvalidClient('introspection requires client or admin credentials', 'no credentials');
-  await authenticateClientFor(runtime, c, params, 'introspection');
+  const { result } = await authenticateClientFor(runtime, c, params, 'introspection');
+  // A public client only names itself: letting it introspect would hand anyone who knows a
+  // client_id the user and scope behind every token (RFC 7662 §4). Discovery does not offer `none`.
+  if (result.method === 'none') throw new InvalidClient('a public client may not introspect tokens', 'introspection by a public client');
 }

@@ -1,0 +1,183 @@
+/**
+ * Introspection (RFC 7662) by the super admin or an authenticated client, with every member for an
+ * active token and only {"active": false} otherwise; revocation (RFC 7009) of access and refresh
+ * tokens by the client they were issued to.
+ */
+import { SignJWT, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomToken } from '../../core/crypto/random-token.ts';
+import { call, closeClients } from '../support/https-client.ts';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { createUser, expectActive, expectOAuthError, introspect, tokenRequest } from './oauth-helpers.ts';
+
+const SECRET = 'app-secret-0123456789abcdefgh';
+const RS_SECRET = 'rs-secret-0123456789abcdefghi';
+const OTHER_SECRET = 'other-secret-0123456789abcdef';
+const gina = { username: 'gina', password: 'gina-Passw0rd-for-tests' };
+
+describe('introspection and revocation', () => {
+  let server: TestServer;
+  const basic: [string, string] = ['app', SECRET];
+  beforeAll(async () => {
+    server = await startTestServer();
+    await server.createClient({ clientId: 'app', secret: SECRET });
+    await server.createClient({ clientId: 'app-opaque', secret: SECRET, accessTokenFormat: 'opaque' });
+    await server.createClient({ clientId: 'rs', secret: RS_SECRET, tokenEndpointAuthMethod: 'client_secret_post', grantTypes: [] });
+    await server.createClient({ clientId: 'other', secret: OTHER_SECRET });
+    await server.createClient({ clientId: 'public', tokenEndpointAuthMethod: 'none' });
+    await createUser(server, gina.username, gina.password);
+  });
+  afterAll(async () => {
+    await closeClients();
+    await server.dispose();
+  });
+
+  const introspectCall = (form: Record<string, string>, options: Parameters<typeof call>[1] = {}) => call(`${server.url}/oauth2/introspect`, { ...options, form });
+  const revokeCall = (form: Record<string, string>, options: Parameters<typeof call>[1] = {}) => call(`${server.url}/oauth2/revoke`, { ...options, form });
+
+  async function userTokens(client: [string, string] = basic) {
+    const result = await tokenRequest(server, { grant_type: 'password', ...gina, scope: 'openid read' }, { basic: client });
+    expect(result.status, result.text).toBe(200);
+    return result.json as { access_token: string; refresh_token: string };
+  }
+
+  describe('introspection', () => {
+    it.each([
+      ['jwt', 'app'],
+      ['opaque', 'app-opaque'],
+    ])('returns every RFC 7662 member for an active %s token', async (_format, clientId) => {
+      const tokens = await userTokens([clientId, SECRET]);
+      const result = await introspectCall({ token: tokens.access_token }, { basic: ['admin', 'admin'] });
+      expect(result.status, result.text).toBe(200);
+      expect(result.headers['cache-control']).toBe('no-store');
+      const body = result.json;
+      expect(body).toMatchObject({ active: true, scope: 'openid read', client_id: clientId, username: 'gina', sub: 'gina', token_type: 'Bearer', aud: clientId, iss: server.running.baseUrl });
+      expect(body.exp - body.iat).toBe(3600);
+      expect(body.nbf).toBe(body.iat);
+      expect(Math.abs(body.iat - Date.now() / 1000)).toBeLessThan(60);
+      if (_format === 'jwt') {
+        const claims = decodeJwt(tokens.access_token);
+        expect(body).toMatchObject({ exp: claims.exp, iat: claims.iat, sub: claims.sub });
+      }
+    });
+
+    it('accepts a client authenticating by client_secret_post or Basic', async () => {
+      const { access_token } = await userTokens();
+      expect((await introspectCall({ token: access_token, client_id: 'rs', client_secret: RS_SECRET })).json).toMatchObject({ active: true, client_id: 'app' });
+      expect((await introspectCall({ token: access_token }, { basic })).json).toMatchObject({ active: true });
+    });
+
+    it('answers only {"active": false} for unknown, malformed, forged and revoked tokens', async () => {
+      const inactive = async (token: string) => {
+        const result = await introspectCall({ token }, { basic: ['admin', 'admin'] });
+        expect(result.status, result.text).toBe(200);
+        expect(result.json).toEqual({ active: false });
+      };
+      await inactive(randomToken());
+      await inactive('not a token at all');
+      await inactive('a.b.c');
+      // A JWT signed by someone else's key, with this server's kid and issuer.
+      const { access_token } = await userTokens();
+      const header = decodeProtectedHeader(access_token);
+      const { privateKey } = await generateKeyPair('ES256');
+      const forged = await new SignJWT({ ...decodeJwt(access_token) }).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: header.kid! }).sign(privateKey);
+      await inactive(forged);
+      // The genuine token with a tampered payload.
+      const [h, , s] = access_token.split('.');
+      const payload = Buffer.from(JSON.stringify({ ...decodeJwt(access_token), scope: 'admin' })).toString('base64url');
+      await inactive(`${h}.${payload}.${s}`);
+      // An ID token is not an access token.
+      const idToken = (await tokenRequest(server, { grant_type: 'password', ...gina, scope: 'openid' }, { basic })).json.id_token;
+      await inactive(idToken);
+    });
+
+    it('refuses callers without valid credentials with 401 invalid_client', async () => {
+      const { access_token } = await userTokens();
+      expectOAuthError(await introspectCall({ token: access_token }), 401, 'invalid_client');
+      expectOAuthError(await introspectCall({ token: access_token }, { basic: ['admin', 'wrong'] }), 401, 'invalid_client');
+      expectOAuthError(await introspectCall({ token: access_token }, { basic: ['app', 'wrong-secret-0123456789abc'] }), 401, 'invalid_client');
+      // A normal user's password is not admin Basic.
+      expectOAuthError(await introspectCall({ token: access_token }, { basic: [gina.username, gina.password] }), 401, 'invalid_client');
+    });
+
+    it('refuses a public client: client_id alone is no authentication', async () => {
+      const { access_token } = await userTokens();
+      const result = await introspectCall({ token: access_token, client_id: 'public' });
+      expectOAuthError(result, 401, 'invalid_client');
+      expect(JSON.stringify(result.json)).not.toContain('gina');
+    });
+
+    it('requires the token parameter', async () => {
+      expectOAuthError(await introspectCall({}, { basic: ['admin', 'admin'] }), 400, 'invalid_request');
+    });
+  });
+
+  describe('revocation', () => {
+    it('revokes an access token for the client it was issued to', async () => {
+      const { access_token, refresh_token } = await userTokens();
+      const result = await revokeCall({ token: access_token, token_type_hint: 'access_token' }, { basic });
+      expect(result.status).toBe(200);
+      expect(result.text).toBe('');
+      expect(result.headers['cache-control']).toBe('no-store');
+      await expectActive(server, access_token, false);
+      // Revoking an access token leaves the refresh token alone.
+      expect((await tokenRequest(server, { grant_type: 'refresh_token', refresh_token }, { basic })).status).toBe(200);
+    });
+
+    it('revokes an opaque access token', async () => {
+      const { access_token } = await userTokens(['app-opaque', SECRET]);
+      expect((await revokeCall({ token: access_token }, { basic: ['app-opaque', SECRET] })).status).toBe(200);
+      await expectActive(server, access_token, false);
+    });
+
+    it('revokes a refresh token with its family and the access tokens issued from it', async () => {
+      const first = await userTokens();
+      const rotated = await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: first.refresh_token }, { basic });
+      expect(rotated.status).toBe(200);
+      // A wrong hint does not stop the search (RFC 7009 §2.1).
+      expect((await revokeCall({ token: rotated.json.refresh_token, token_type_hint: 'access_token' }, { basic })).status).toBe(200);
+      await expectActive(server, first.access_token, false);
+      await expectActive(server, rotated.json.access_token, false);
+      expectOAuthError(await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: rotated.json.refresh_token }, { basic }), 400, 'invalid_grant');
+    });
+
+    it('answers 200 but revokes nothing for another client’s token', async () => {
+      const { access_token, refresh_token } = await userTokens();
+      expect((await revokeCall({ token: access_token }, { basic: ['other', OTHER_SECRET] })).status).toBe(200);
+      expect((await revokeCall({ token: refresh_token }, { basic: ['other', OTHER_SECRET] })).status).toBe(200);
+      await expectActive(server, access_token, true);
+      expect((await tokenRequest(server, { grant_type: 'refresh_token', refresh_token }, { basic })).status).toBe(200);
+    });
+
+    it('answers 200 for an unknown or already revoked token', async () => {
+      expect((await revokeCall({ token: randomToken() }, { basic })).status).toBe(200);
+      const { access_token } = await userTokens();
+      expect((await revokeCall({ token: access_token }, { basic })).status).toBe(200);
+      expect((await revokeCall({ token: access_token }, { basic })).status).toBe(200);
+    });
+
+    it('lets a public client revoke its own tokens with client_id', async () => {
+      const { refresh_token, access_token } = await userTokens();
+      // Not its token: nothing happens.
+      expect((await revokeCall({ token: refresh_token, client_id: 'public' })).status).toBe(200);
+      await expectActive(server, access_token, true);
+    });
+
+    it('requires client authentication and the token parameter', async () => {
+      const { access_token } = await userTokens();
+      expectOAuthError(await revokeCall({ token: access_token }), 401, 'invalid_client');
+      expectOAuthError(await revokeCall({ token: access_token }, { basic: ['app', 'wrong-secret-0123456789abc'] }), 401, 'invalid_client');
+      // The super admin is not a client: revocation is the owning client's.
+      expectOAuthError(await revokeCall({ token: access_token }, { basic: ['admin', 'admin'] }), 401, 'invalid_client');
+      await expectActive(server, access_token, true);
+      expectOAuthError(await revokeCall({}, { basic }), 400, 'invalid_request');
+    });
+  });
+
+  it('shows revoked tokens as inactive to a resource server too', async () => {
+    const { access_token } = await userTokens();
+    await revokeCall({ token: access_token }, { basic });
+    expect(await introspect(server, access_token)).toEqual({ active: false });
+    expect((await introspectCall({ token: access_token, client_id: 'rs', client_secret: RS_SECRET })).json).toEqual({ active: false });
+  });
+});
