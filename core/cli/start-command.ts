@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { adminRoutes } from '../admin/admin-routes.ts';
 import { ConfigError } from '../config/load-config.ts';
 import { PluginError } from '../plugins/plugin-errors.ts';
 import { startServer } from '../runtime/start-server.ts';
@@ -8,7 +9,7 @@ export async function runStart(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } }, strict: true });
   let server;
   try {
-    server = await startServer({ configFile: values.config });
+    server = await startServer({ configFile: values.config, mount: adminRoutes });
   } catch (err) {
     if (err instanceof ConfigError || err instanceof PluginError) {
       process.stderr.write(`tessera: cannot start: ${err.message}\n`);

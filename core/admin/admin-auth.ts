@@ -1,0 +1,77 @@
+/**
+ * Who may call the admin API: the super admin with Basic credentials (checked on the default server),
+ * or a client holding an active access token with the `admin` scope, issued by the default server
+ * through client_credentials. Nothing else: in particular a client certificate never grants admin
+ * rights, whatever `[admin_console.authenticator.mutual_ssl_authenticator] enable` says.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { AccessDenied, InsufficientScope, OAuthError } from '../errors/oauth-errors.ts';
+import { authenticateAdmin } from '../oauth/admin-credentials.ts';
+import { bearerTokenOf, checkBearerToken } from '../oauth/bearer-token.ts';
+import { parseBasicAuthorization } from '../oauth/client-auth/presented-credentials.ts';
+import type { CoreRuntime } from '../runtime/core-runtime.ts';
+import { DEFAULT_SERVER } from '../runtime/server-context.ts';
+import type { AdminEnv, AdminPrincipal } from './admin-env.ts';
+import { CredentialCache } from './credential-cache.ts';
+
+export const ADMIN_SCOPE = 'admin';
+export const ADMIN_REALM = 'tessera-admin';
+export const ADMIN_CHALLENGE = `Basic realm="${ADMIN_REALM}", Bearer`;
+
+class AdminUnauthorized extends OAuthError {
+  constructor(error: string, description: string, reason?: string) {
+    super(401, error, description, { reason, challenge: ADMIN_CHALLENGE });
+  }
+}
+
+export function adminAuthentication(runtime: CoreRuntime, cache = new CredentialCache()): MiddlewareHandler<AdminEnv> {
+  async function basic(header: string): Promise<AdminPrincipal> {
+    let credentials;
+    try {
+      credentials = parseBasicAuthorization(header);
+    } catch {
+      credentials = null;
+    }
+    if (!credentials) throw new AdminUnauthorized('unauthorized', 'malformed Basic credentials');
+    const { username, password } = credentials;
+    if (!cache.has(username, password)) {
+      if (!(await authenticateAdmin(runtime, DEFAULT_SERVER, credentials))) {
+        throw new AdminUnauthorized('unauthorized', 'invalid admin credentials', `Basic admin login failed for "${username}"`);
+      }
+      cache.remember(username, password);
+    }
+    return { kind: 'super_admin', username };
+  }
+
+  async function bearer(header: string, c: Parameters<MiddlewareHandler<AdminEnv>>[0]): Promise<AdminPrincipal> {
+    const server = await runtime.servers.resolve(DEFAULT_SERVER);
+    if (!server) throw new AdminUnauthorized('invalid_token', 'the default server is unavailable');
+    let token;
+    try {
+      token = await checkBearerToken(runtime, server, bearerTokenOf(header), c.get('requestInfo'));
+    } catch (err) {
+      // Same error, with the admin API's challenge (Basic or Bearer).
+      if (OAuthError.is(err) && err.status === 401) throw new AdminUnauthorized(err.error, err.description, err.reason);
+      throw err;
+    }
+    if (!token.scopes.includes(ADMIN_SCOPE)) throw new InsufficientScope(ADMIN_SCOPE);
+    // Admin tokens are a client's own (client_credentials), never a user's delegated one.
+    if (token.username !== null) throw new AccessDenied('admin tokens are issued to clients through the client_credentials grant, not on behalf of users');
+    // A deleted client's tokens stop granting admin rights at once.
+    if (!(await runtime.store.clients.get(DEFAULT_SERVER, token.clientId))) {
+      throw new AdminUnauthorized('invalid_token', 'the access token is invalid, expired or revoked', `client ${token.clientId} no longer exists`);
+    }
+    return { kind: 'client', clientId: token.clientId };
+  }
+
+  return async (c, next) => {
+    const header = c.req.header('authorization');
+    if (!header) throw new AdminUnauthorized('unauthorized', 'admin credentials are required: Basic (super admin) or a Bearer token with the admin scope');
+    let principal: AdminPrincipal;
+    if (/^Basic(\s|$)/i.test(header)) principal = await basic(header);
+    else if (/^Bearer(\s|$)/i.test(header)) principal = await bearer(header, c);
+    else throw new AdminUnauthorized('unauthorized', 'unsupported authorization scheme: use Basic or Bearer');
+    c.set('admin', principal);
+    await next();
+  };
+}

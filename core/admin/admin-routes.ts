@@ -1,0 +1,47 @@
+/**
+ * The admin API under `/api`: `/api/admin/{tid}/clients|servers|users` (authenticated), the OpenAPI
+ * document at `/api/openapi.json` and Swagger UI at `/api/swagger/{tid}` (public: they hold no data;
+ * every call they make is authenticated). Mounted by `startServer({ mount: adminRoutes })`.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hono } from 'hono';
+import { NotFound } from '../errors/oauth-errors.ts';
+import type { TesseraEnv } from '../http/hono-env.ts';
+import type { CoreRuntime } from '../runtime/core-runtime.ts';
+import { DEFAULT_SERVER } from '../runtime/server-context.ts';
+import { adminAuthentication } from './admin-auth.ts';
+import type { AdminEnv } from './admin-env.ts';
+import { clientRoutes } from './client-routes.ts';
+import { ID_PATTERN, RESERVED_TENANT_IDS } from './identifiers.ts';
+import { OpenApiDocuments } from './openapi-document.ts';
+import { serverRoutes } from './server-routes.ts';
+import { swaggerRoutes } from './swagger-ui.ts';
+import { userRoutes } from './user-routes.ts';
+import { validationHook } from './validation-errors.ts';
+
+export function adminRoutes(app: Hono<TesseraEnv>, runtime: CoreRuntime): void {
+  const api = new OpenAPIHono<AdminEnv>({ defaultHook: validationHook('request') });
+
+  api.use('/api/admin/*', async (c, next) => {
+    // Responses carry secrets (once) and configuration: never cached.
+    c.header('Cache-Control', 'no-store');
+    c.header('Pragma', 'no-cache');
+    await next();
+  });
+  api.use('/api/admin/*', adminAuthentication(runtime));
+
+  clientRoutes(api, runtime);
+  serverRoutes(api, runtime);
+  userRoutes(api, runtime);
+
+  const tokenUrl = async () => `${(await runtime.servers.resolve(DEFAULT_SERVER))?.endpointBase ?? '/oauth2'}/token`;
+  const documents = new OpenApiDocuments(api);
+  api.get('/api/openapi.json', async (c) => {
+    const tid = c.req.query('tid');
+    if (tid !== undefined && (!ID_PATTERN.test(tid) || RESERVED_TENANT_IDS.has(tid))) throw new NotFound(`no tenant "${tid}"`);
+    return c.json(documents.get(await tokenUrl(), tid), 200, { 'Cache-Control': 'no-cache' });
+  });
+  swaggerRoutes(api, { tokenUrl });
+
+  app.route('/', api);
+}

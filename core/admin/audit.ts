@@ -1,0 +1,31 @@
+/**
+ * `admin.changed` audit events: who changed what, on which server. Never the request body: secrets,
+ * passwords and keys stay out of the audit trail.
+ */
+import type { ServerRef } from '../api/model.ts';
+import type { CoreRuntime } from '../runtime/core-runtime.ts';
+import { principalName, type AdminPrincipal } from './admin-env.ts';
+
+export type AdminResource = 'client' | 'server' | 'user' | 'signing_keys';
+export type AdminAction = 'created' | 'updated' | 'deleted' | 'rotated';
+
+export interface AdminChange {
+  resource: AdminResource;
+  action: AdminAction;
+  /** The changed record's id (client_id, server id, user id). */
+  id: string;
+  server: ServerRef;
+  /** Non-secret facts worth keeping (changed field names, a username). */
+  extra?: Record<string, unknown>;
+}
+
+export function auditChange(runtime: CoreRuntime, actor: AdminPrincipal, change: AdminChange): void {
+  runtime.events.emit({
+    type: 'admin.changed',
+    tenantId: change.server.tenantId,
+    serverId: change.server.serverId,
+    ...(change.resource === 'client' ? { clientId: change.id } : {}),
+    username: principalName(actor),
+    details: { resource: change.resource, action: change.action, id: change.id, actor: principalName(actor), ...change.extra },
+  });
+}
