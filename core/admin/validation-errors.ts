@@ -34,8 +34,16 @@ export function describeIssue(issue: Issue): string {
 }
 
 export function describeIssues(error: ZodError): string {
-  const listed = error.issues.slice(0, MAX_LISTED).map(describeIssue);
-  const more = error.issues.length - listed.length;
+  // One problem per field: zod may report a failed type and then a check that made no sense for it.
+  const seen = new Set<string>();
+  const issues = error.issues.filter((issue) => {
+    const key = issue.code === 'unrecognized_keys' ? `?${fieldPath(issue.path)}` : fieldPath(issue.path);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const listed = issues.slice(0, MAX_LISTED).map(describeIssue);
+  const more = issues.length - listed.length;
   return listed.join('; ') + (more > 0 ? `; and ${more} more` : '');
 }
 
