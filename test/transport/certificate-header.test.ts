@@ -109,10 +109,11 @@ describe('parseCertificateHeader: problems', () => {
 });
 
 describe('parseCertificateHeader: never throws, never hangs', () => {
+  // Generous per call so a loaded CI machine does not flake; super-linear work on 16 KB takes seconds.
   const check = (value: string) => {
     const started = performance.now();
     const result = parseCertificateHeader(value);
-    expect(performance.now() - started).toBeLessThan(100);
+    expect(performance.now() - started).toBeLessThan(1000);
     expect('ders' in result || typeof result.problem === 'string').toBe(true);
   };
 

@@ -186,7 +186,7 @@ describe('validateChain: refusals', () => {
     expect(check({ leaf: leaf.der, presented: lookalikes })).toEqual({ ok: false, reason: 'bad_signature' });
     // More than 16 presented certificates is refused outright.
     expect(check({ leaf: leaf.der, presented: [...lookalikes, intermediate.der] })).toEqual({ ok: false, reason: 'too_deep' });
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('bounds backtracking when many same-named, same-key certificates all verify each other', async () => {
@@ -198,7 +198,7 @@ describe('validateChain: refusals', () => {
     const user = await createLeaf({ issuer: x, subject: 'CN=user' });
     const started = performance.now();
     expect(check({ leaf: user.der, presented: reissued })).toEqual({ ok: false, reason: 'too_deep' });
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(performance.now() - started).toBeLessThan(2000);
     // The same certificates with one of them anchored: found at once.
     expect(check({ leaf: user.der, presented: reissued, trustAnchors: [reissued[7]] })).toEqual({ ok: true });
   });
