@@ -31,6 +31,7 @@ import type { CoreRuntime } from './core-runtime.ts';
 import { EventBus } from './event-bus.ts';
 import { ensureDefaults } from './default-records.ts';
 import { ServerDirectory } from './server-directory.ts';
+import { DEFAULT_SERVER } from './server-context.ts';
 import { Metrics } from '../observability/metrics.ts';
 import type { GrantDependencies } from '../oauth/grants/grant-dependencies.ts';
 
@@ -90,6 +91,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     const metrics = new Metrics();
     const events = new EventBus(logger, [(event) => metrics.onEvent(event)]);
     const keys = new SigningKeys(store);
+    // Signing keys exist from the first start on, not from the first token (issue #3).
+    await keys.ensureKeys(DEFAULT_SERVER);
     const tokens = new TokenService(
       store,
       keys,

@@ -34,20 +34,37 @@ const RETIRED_KEY_PUBLISHED_SECONDS = 7 * 24 * 3600;
 
 export class SigningKeys {
   private readonly cache = new Map<string, Promise<ServerKeys>>();
+  private readonly creating = new Map<string, Promise<LoadedKey | undefined>>();
 
   constructor(private readonly store: Store) {}
 
   /** The current key for `alg`, created on first use. */
   async current(server: ServerRef, alg: SigningAlg): Promise<LoadedKey> {
-    let keys = await this.load(server);
-    let key = pickCurrent(keys.keys, alg);
-    if (!key) {
-      await this.store.keys.add(await generateRecord(server, alg));
-      keys = await this.load(server, true);
-      key = pickCurrent(keys.keys, alg);
-    }
+    const key = pickCurrent((await this.load(server)).keys, alg) ?? (await this.create(server, alg));
     if (!key) throw new Error(`no ${alg} signing key for ${server.tenantId}/${server.serverId}`);
     return key;
+  }
+
+  /**
+   * Creates the first key for `alg`. Concurrent first requests share one creation: without that,
+   * each generated and stored its own key, and they signed with different kids until the cache settled.
+   */
+  private create(server: ServerRef, alg: SigningAlg): Promise<LoadedKey | undefined> {
+    const creationKey = `${server.tenantId}/${server.serverId}/${alg}`;
+    let creating = this.creating.get(creationKey);
+    if (!creating) {
+      creating = (async () => {
+        // Another node (or an earlier creation) may have stored one since our cache was filled.
+        let key = pickCurrent((await this.load(server, true)).keys, alg);
+        if (!key) {
+          await this.store.keys.add(await generateRecord(server, alg));
+          key = pickCurrent((await this.load(server, true)).keys, alg);
+        }
+        return key;
+      })().finally(() => this.creating.delete(creationKey));
+      this.creating.set(creationKey, creating);
+    }
+    return creating;
   }
 
   async verificationKey(server: ServerRef, kid: string): Promise<LoadedKey | null> {
@@ -58,10 +75,13 @@ export class SigningKeys {
     return (await this.load(server, true)).keys.find((k) => k.kid === kid) ?? null;
   }
 
+  /** Creates the keys of both algorithms if absent (at start, and before the first publication). */
+  async ensureKeys(server: ServerRef): Promise<void> {
+    await Promise.all([this.current(server, 'ES256'), this.current(server, 'RS256')]);
+  }
+
   async publicJwks(server: ServerRef): Promise<{ keys: JWK[] }> {
-    // Make sure both algorithms exist before the first publication.
-    await this.current(server, 'ES256');
-    await this.current(server, 'RS256');
+    await this.ensureKeys(server);
     const now = Math.floor(Date.now() / 1000);
     const { keys } = await this.load(server);
     return {
