@@ -9,15 +9,17 @@ export function discoveryDocument(runtime: CoreRuntime, server: ServerContext): 
   const base = server.endpointBase;
   const { oauth } = runtime.config;
   const authMethods = runtime.clientAuth.supportedMethods();
+  // The authorization endpoint only issues codes: with that grant off it is not offered.
+  const codeFlow = runtime.extensions.grantHandlers.has('authorization_code');
   const metadata: Record<string, unknown> = {
     issuer: server.issuer,
-    authorization_endpoint: `${base}/authorize`,
+    ...(codeFlow ? { authorization_endpoint: `${base}/authorize` } : {}),
     token_endpoint: `${base}/token`,
     introspection_endpoint: `${base}/introspect`,
     revocation_endpoint: `${base}/revoke`,
     userinfo_endpoint: `${base}/userinfo`,
     jwks_uri: `${base}/jwks`,
-    response_types_supported: ['code'],
+    response_types_supported: codeFlow ? ['code'] : [],
     response_modes_supported: ['query'],
     grant_types_supported: [...runtime.extensions.grantHandlers.keys()],
     token_endpoint_auth_methods_supported: authMethods,

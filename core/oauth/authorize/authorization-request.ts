@@ -42,6 +42,7 @@ export class RedirectableError extends Error {
 }
 
 export interface AuthorizationSettings {
+  codeFlowEnabled: boolean;
   defaultScopes: string[];
   allowPlainPkce: boolean;
   requirePkceForPublicClients: boolean;
@@ -67,6 +68,8 @@ export async function validateAuthorizationRequest(
   const back = (error: OAuthError) => new RedirectableError(error, redirectUri, state);
   if (params.request || params.request_uri) throw back(new OAuthError(400, 'request_not_supported', 'request objects are not supported'));
   if (params.response_type !== 'code') throw back(new UnsupportedResponseType('only response_type=code is supported'));
+  // A code nobody could redeem is not issued when `[oauth.grant_type.authorization_code]` is off.
+  if (!settings.codeFlowEnabled) throw back(new UnsupportedResponseType('the authorization code grant is not enabled'));
   if (params.response_mode && params.response_mode !== 'query') throw back(new InvalidRequest('only response_mode=query is supported'));
   if (!client.responseTypes.includes('code') || !client.grantTypes.includes('authorization_code')) {
     throw back(new OAuthError(400, 'unauthorized_client', 'the client may not use the authorization code flow'));
