@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { CredentialCache } from '../../core/admin/credential-cache.ts';
+
+describe('CredentialCache', () => {
+  it('remembers a success until the TTL passes', () => {
+    let now = 1_000;
+    const cache = new CredentialCache(60_000, 10, () => now);
+    expect(cache.has('admin', 'admin')).toBe(false);
+    cache.remember('admin', 'admin');
+    expect(cache.has('admin', 'admin')).toBe(true);
+    expect(cache.has('admin', 'other')).toBe(false);
+    expect(cache.has('admi', 'nadmin')).toBe(false);
+    now += 59_999;
+    expect(cache.has('admin', 'admin')).toBe(true);
+    now += 1;
+    expect(cache.has('admin', 'admin')).toBe(false);
+  });
+
+  it('stays bounded, dropping the oldest entry', () => {
+    const cache = new CredentialCache(60_000, 2);
+    cache.remember('a', '1');
+    cache.remember('b', '2');
+    cache.remember('c', '3');
+    expect(cache.has('a', '1')).toBe(false);
+    expect(cache.has('b', '2')).toBe(true);
+    expect(cache.has('c', '3')).toBe(true);
+  });
+
+  it('never keeps the password itself', () => {
+    const cache = new CredentialCache();
+    cache.remember('admin', 'super-secret-password');
+    expect(JSON.stringify([...(cache as unknown as { entries: Map<string, number> }).entries.keys()])).not.toContain('super-secret-password');
+  });
+});
