@@ -1,7 +1,7 @@
 /**
- * Users and their passwords. Failed logins are counted per user in the shared store; past
- * `maxAttempts` the account refuses logins until `lockoutSeconds` have passed since the last failure,
- * so a guesser is slowed and the real user is never locked out for good.
+ * Users and their passwords. Login attempts are counted per user name in the shared store: at most
+ * `maxAttempts` passwords are checked per `lockoutSeconds` window (counted from the first attempt
+ * since the last success, which clears it), so a guesser is slowed and the real user is never locked out for good.
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerRef, User } from '../api/model.ts';
@@ -36,16 +36,17 @@ export class UserService {
   async login(server: ServerRef, username: string, password: string): Promise<LoginOutcome> {
     const now = Math.floor(Date.now() / 1000);
     const counterKey = `login-failures:${server.tenantId}/${server.serverId}:${username.toLowerCase()}`;
-    const failures = Number((await this.store.kv.get(counterKey, now)) ?? 0);
+    // Count the attempt before checking it: read-then-check let any number of parallel guesses
+    // through while the counter was still low. A success clears the counter again.
+    const attempt = await this.store.kv.increment(counterKey, 1, now + this.policy.lockoutSeconds, now);
+    if (attempt > this.policy.maxAttempts) return { ok: false, reason: 'locked' };
     const user = await this.store.users.getByUsername(server, username);
     // Always pay for one hash, so timing tells nothing about which usernames exist.
     const matches = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-    if (failures >= this.policy.maxAttempts) return { ok: false, reason: 'locked' };
     if (user && matches) {
-      if (failures > 0) await this.store.kv.delete(counterKey);
+      await this.store.kv.delete(counterKey);
       return { ok: true, user };
     }
-    await this.store.kv.increment(counterKey, 1, now + this.policy.lockoutSeconds, now);
     return { ok: false, reason: user ? 'wrong_password' : 'unknown_user' };
   }
 }

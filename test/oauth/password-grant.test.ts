@@ -72,6 +72,14 @@ describe('password grant and users', () => {
     expect((await tokenRequest(server, { grant_type: 'password', ...erin }, { basic })).status).toBe(200);
   });
 
+  it('checks no more than login_max_attempts passwords when the guesses come in parallel', async () => {
+    await createUser(server, 'gus', 'gus-Passw0rd-for-tests');
+    const guesses = await Promise.all(Array.from({ length: 10 }, (_, i) => tokenRequest(server, { grant_type: 'password', username: 'gus', password: `guess-${i}` }, { basic })));
+    for (const g of guesses) expectOAuthError(g, 400, 'invalid_grant');
+    const checked = guesses.filter((g) => g.json.error_description === 'invalid username or password');
+    expect(checked).toHaveLength(3);
+  });
+
   it('creates the super admin from [super_admin], not admin/admin', async () => {
     const root = await server.runtime.store.users.getByUsername(DEFAULT_SERVER, 'root');
     expect(root).toMatchObject({ username: 'root', isAdmin: true });
