@@ -1,7 +1,7 @@
 /**
- * A throw-away PKI for tests: roots, intermediates, client/server leaves and self-signed certificates,
- * generated on the fly with @peculiar/x509 over Node's WebCrypto. EC P-256 unless RSA is asked for,
- * because key generation dominates test time.
+ * A small PKI: roots, intermediates, client/server leaves and self-signed certificates, generated with
+ * @peculiar/x509 over Node's WebCrypto. It serves `tessera certs` (so nobody needs openssl or keytool
+ * to follow a guide) and the tests. EC P-256 unless RSA is asked for.
  *
  * Subjects are RFC 4514 strings (most-specific RDN first, as LDAP and RFC 8705 registrations write
  * them). @peculiar/x509's own string parser keeps the written order and mis-handles some escapes, so
@@ -247,10 +247,10 @@ export function nameFromRfc4514(dn: string): x509.Name {
   const rdns = splitUnescaped(dn, ',').map((rdn) =>
     splitUnescaped(rdn, '+').map((atv) => {
       const eq = atv.indexOf('=');
-      if (eq < 1) throw new Error(`test PKI: bad attribute '${atv}' in '${dn}'`);
+      if (eq < 1) throw new Error(`bad attribute '${atv}' in '${dn}'`);
       const typeText = atv.slice(0, eq).trim();
       const oid = ATTRIBUTE_OIDS[typeText.toUpperCase()] ?? (/^\d+(\.\d+)+$/.test(typeText) ? typeText : undefined);
-      if (!oid) throw new Error(`test PKI: unknown attribute type '${typeText}'`);
+      if (!oid) throw new Error(`unknown attribute type '${typeText}'`);
       return { oid, raw: atv.slice(eq + 1) };
     }),
   );

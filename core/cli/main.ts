@@ -1,7 +1,8 @@
 /**
- * `tessera <command>`: start, plugins. Exit codes: 0 ok, 1 runtime failure, 2 usage or
+ * `tessera <command>`: start, plugins, certs. Exit codes: 0 ok, 1 runtime failure, 2 usage or
  * configuration error.
  */
+import { runCerts } from './certs-command.ts';
 import { runPlugins } from './plugins-command.ts';
 import { runStart } from './start-command.ts';
 
@@ -10,6 +11,7 @@ const USAGE = `Usage: tessera <command> [options]
 Commands:
   start   [--config FILE]           start the server (default config: ./deployment.toml)
   plugins [--config FILE] [--json]  list the bundles in dropins/ and their components
+  certs   <subcommand>              make CA, client and server certificates (tessera certs --help)
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -19,6 +21,8 @@ export async function main(argv: string[]): Promise<number> {
       return runStart(rest);
     case 'plugins':
       return runPlugins(rest);
+    case 'certs':
+      return runCerts(rest);
     case undefined:
     case '-h':
     case '--help':

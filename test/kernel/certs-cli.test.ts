@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { runCerts } from '../../core/cli/certs-command.ts';
+import { PROJECT_ROOT } from '../../core/runtime/start-server.ts';
+import { thumbprintOf } from '../support/pki.ts';
+
+const out = mkdtempSync(join(tmpdir(), 'tessera-certs-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+async function certs(...args: string[]): Promise<{ code: number; stdout: string }> {
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    const code = await runCerts(args);
+    return { code, stdout: write.mock.calls.map((c) => String(c[0])).join('') };
+  } finally {
+    write.mockRestore();
+  }
+}
+
+const read = (name: string) => readFileSync(join(out, name), 'utf8');
+
+describe('tessera certs', () => {
+  it('makes a CA and a client certificate it signed, with the subject as registered and the SANs asked for', async () => {
+    expect((await certs('ca', '--out', out, '--subject', 'CN=Demo CA,O=Tessera')).code).toBe(0);
+    const made = await certs('client', '--ca', join(out, 'ca.pem'), '--ca-key', join(out, 'ca-key.pem'), '--subject', 'CN=client-mtls,O=Acme\\, Inc.,C=US', '--san-dns', 'client.example.com', '--san-ip', '10.1.2.3', '--san-email', 'ops@example.com', '--san-uri', 'https://client.example.com/id', '--out', out);
+    expect(made.code).toBe(0);
+    const ca = new X509Certificate(read('ca.pem'));
+    const client = new X509Certificate(read('client.pem'));
+    expect(client.checkIssued(ca)).toBe(true);
+    expect(client.verify(ca.publicKey)).toBe(true);
+    expect(ca.ca).toBe(true);
+    expect(client.ca).toBe(false);
+    // Node prints ASN.1 order, one attribute per line: the RFC 4514 string was reversed into it.
+    expect(client.subject.split('\n')).toEqual(['C=US', 'O=Acme\\, Inc.', 'CN=client-mtls']);
+    expect(client.subjectAltName).toContain('DNS:client.example.com');
+    expect(client.subjectAltName).toContain('IP Address:10.1.2.3');
+    expect(client.subjectAltName).toContain('email:ops@example.com');
+    expect(client.subjectAltName).toContain('URI:https://client.example.com/id');
+    expect(client.checkPrivateKey(createPrivateKey(read('client-key.pem')))).toBe(true);
+    expect(made.stdout).toContain(`x5t#S256 ${thumbprintOf(new Uint8Array(client.raw))}`);
+  });
+
+  it('makes a self-signed client certificate (RSA by default, like the WSO2 guide)', async () => {
+    expect((await certs('self-signed', '--subject', 'CN=Gaga,O=WSO2', '--out', out, '--name', 'wso2')).code).toBe(0);
+    const cert = new X509Certificate(read('wso2.pem'));
+    expect(cert.issuer).toBe(cert.subject);
+    expect(cert.verify(cert.publicKey)).toBe(true);
+    expect(cert.publicKey.asymmetricKeyType).toBe('rsa');
+  });
+
+  it('makes a server keystore for the host name', async () => {
+    expect((await certs('server', '--out', out, '--hostname', 'id.example.com')).code).toBe(0);
+    const cert = new X509Certificate(read('server.pem'));
+    expect(cert.checkHost('id.example.com')).toBe('id.example.com');
+    expect(cert.checkIP('127.0.0.1')).toBe('127.0.0.1');
+  });
+
+  it('refuses bad input with a message and exit 2', async () => {
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect((await certs('client', '--out', out, '--subject', 'CN=x')).code).toBe(2);
+      expect((await certs('self-signed', '--out', out, '--subject', 'NOTATYPE=x')).code).toBe(2);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/--ca is required[\s\S]*unknown attribute type 'NOTATYPE'/);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
+  it('prints the x5t#S256 thumbprint of a certificate file from the command line', async () => {
+    await certs('self-signed', '--subject', 'CN=thumb', '--out', out, '--name', 'thumb', '--key-alg', 'EC');
+    const res = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'tessera.mjs'), 'certs', 'thumbprint', join(out, 'thumb.pem')], { encoding: 'utf8', timeout: 30_000 });
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stdout.trim()).toBe(thumbprintOf(new Uint8Array(new X509Certificate(read('thumb.pem')).raw)));
+  });
+});
