@@ -96,7 +96,7 @@ export const jwksSchema = z
     const problem = jwksProblem(jwks);
     if (problem) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
   })
-  .openapi('JsonWebKeySet', { description: 'JWK Set (RFC 7517) with public keys only.' });
+  .openapi({ description: 'JWK Set (RFC 7517) with public keys only; not with `jwks_uri`.' });
 
 export const certificateFieldSchema = z
   .union([pemText, z.array(pemText).max(100)])

@@ -37,6 +37,7 @@ export class OpenApiDocuments {
         for (const param of item?.[method]?.parameters ?? []) {
           if ('name' in param && param.name === 'tid' && param.in === 'path' && param.schema && !('$ref' in param.schema)) {
             param.schema.default = tid;
+            param.schema.example = tid;
             param.example = tid;
           }
         }
