@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Debian packages the test suite drives for real: nginx (the load-balancer test) and chromium (the
+# browser end-to-end tests). Installed when missing; needs root (as on CI) or a prior manual install.
+set -euo pipefail
+missing=()
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "tessera tests need: ${missing[*]} — install them with: sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The packaged nginx service is not wanted: tests start their own nginx with their own config.
+if command -v service >/dev/null 2>&1; then service nginx stop >/dev/null 2>&1 || true; fi
