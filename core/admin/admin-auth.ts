@@ -1,7 +1,7 @@
 /**
  * Who may call the admin API: the super admin with Basic credentials (checked on the default server),
- * or a client holding an active access token with the `admin` scope, issued by the default server
- * through client_credentials. Nothing else: in particular a client certificate never grants admin
+ * or a client registered with the `admin` scope on the default server, holding an active access token
+ * with that scope issued to it through client_credentials. Nothing else: in particular a client certificate never grants admin
  * rights, whatever `[admin_console.authenticator.mutual_ssl_authenticator] enable` says.
  */
 import type { MiddlewareHandler } from 'hono';
@@ -58,8 +58,13 @@ export function adminAuthentication(runtime: CoreRuntime, cache = new Credential
     // Admin tokens are a client's own (client_credentials), never a user's delegated one.
     if (token.username !== null) throw new AccessDenied('admin tokens are issued to clients through the client_credentials grant, not on behalf of users');
     // A deleted client's tokens stop granting admin rights at once.
-    if (!(await runtime.store.clients.get(DEFAULT_SERVER, token.clientId))) {
-      throw new AdminUnauthorized('invalid_token', 'the access token is invalid, expired or revoked', `client ${token.clientId} no longer exists`);
+    const client = await runtime.store.clients.get(DEFAULT_SERVER, token.clientId);
+    if (!client) throw new AdminUnauthorized('invalid_token', 'the access token is invalid, expired or revoked', `client ${token.clientId} no longer exists`);
+    // The token endpoint grants a client registered without scopes whatever it asks for (RFC 6749
+    // §3.3 leaves that to the server), so the admin scope counts only for a client registered with it;
+    // removing it from the client's scopes withdraws admin rights at once.
+    if (!client.scopes.includes(ADMIN_SCOPE)) {
+      throw new AccessDenied(`the client is not registered with the "${ADMIN_SCOPE}" scope`);
     }
     return { kind: 'client', clientId: token.clientId };
   }

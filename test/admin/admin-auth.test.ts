@@ -121,6 +121,26 @@ ${MTLS_BUNDLE ? '\n[[event_listener]]\nname = "tessera.mtls.MutualTLSClientAuthe
     expectUnauthorized(await call(`${server.url}/api/admin/default/servers`, { bearer: doomed.json.access_token }));
   });
 
+  it('refuses an admin-scoped token of a client not registered with the admin scope', async () => {
+    // A client registered without scopes is granted whatever it asks at the token endpoint...
+    const secret = 'unscoped-secret-0123456789abcdefg';
+    await adminCall(server, '/api/admin/default/clients', { json: { client_id: 'unscoped', client_secret: secret, grant_types: ['client_credentials'] } });
+    const token = await clientCredentials(server, '/oauth2', 'unscoped', secret, 'admin');
+    expect(token.status, token.text).toBe(200);
+    // ...but that does not make it an administrator.
+    const res = await call(`${server.url}/api/admin/default/clients`, { bearer: token.json.access_token });
+    expect(res.status).toBe(403);
+    expect(res.json.error).toBe('access_denied');
+
+    // Taking the scope away from a registered admin client withdraws its rights at once.
+    const adminSecret = 'demoted-secret-0123456789abcdefgh';
+    await adminCall(server, '/api/admin/default/clients', { json: { client_id: 'demoted', client_secret: adminSecret, grant_types: ['client_credentials'], scopes: ['admin'] } });
+    const adminToken = await clientCredentials(server, '/oauth2', 'demoted', adminSecret);
+    expect((await call(`${server.url}/api/admin/default/servers`, { bearer: adminToken.json.access_token })).status).toBe(200);
+    await adminCall(server, '/api/admin/default/clients/demoted', { method: 'PATCH', json: { scopes: ['read'] } });
+    expect((await call(`${server.url}/api/admin/default/servers`, { bearer: adminToken.json.access_token })).status).toBe(403);
+  });
+
   it('refuses an admin-scoped token issued on behalf of a user', async () => {
     const secret = 'ropc-admin-secret-0123456789abcdef';
     await adminCall(server, '/api/admin/default/clients', { json: { client_id: 'ropc-admin', client_secret: secret, grant_types: ['password'], scopes: ['admin'] } });
