@@ -123,6 +123,21 @@ describe('authorization endpoint and code errors', () => {
       await expectRedirectError({ client_id: 'machine', redirect_uri: REDIRECT_URI, ...s256().params }, 'unauthorized_client');
     });
 
+    it('a request object, which is not supported', async () => {
+      const redirect = location(await call(`${authorizeUrl(server, { client_id: 'web', redirect_uri: REDIRECT_URI, state: 'ro', ...s256().params })}&request=a.b.c`));
+      expect(redirect.searchParams.get('error')).toBe('request_not_supported');
+      expect(redirect.searchParams.get('state')).toBe('ro');
+    });
+
+    it('prompt=none for a signed-in user who has not consented', async () => {
+      const jar = new CookieJar();
+      const page = await startAuthorization(server, jar, { client_id: 'other', redirect_uri: REDIRECT_URI, ...s256().params });
+      expect((await submitLogin(server, jar, page, carol.username, carol.password)).status).toBe(200);
+      const redirect = location(await call(authorizeUrl(server, { client_id: 'web', redirect_uri: REDIRECT_URI, scope: 'never-granted', prompt: 'none', state: 'pn', ...s256().params }), { headers: jar.header() }));
+      expect(redirect.searchParams.get('error')).toBe('consent_required');
+      expect(redirect.searchParams.get('state')).toBe('pn');
+    });
+
     it('a malformed scope', async () => {
       await expectRedirectError({ client_id: 'web', redirect_uri: REDIRECT_URI, scope: 'a"b', ...s256().params }, 'invalid_scope');
     });

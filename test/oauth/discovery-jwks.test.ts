@@ -2,6 +2,9 @@
  * Discovery documents built from what is enabled, the published JWKS, JWT access tokens and ID
  * tokens verified with `jose` against it (at_hash, c_hash, nonce, auth_time, azp), key rotation.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
@@ -18,11 +21,13 @@ async function jwks(server: TestServer): Promise<JSONWebKeySet> {
   return result.json as JSONWebKeySet;
 }
 
-describe('discovery and signing keys (defaults)', () => {
+describe('discovery and signing keys (defaults, core components only)', () => {
   let server: TestServer;
   let issuer: string;
+  // No bundles: discovery lists exactly what the core enables, whatever the dropins hold.
+  const noDropins = mkdtempSync(join(tmpdir(), 'tessera-no-dropins-'));
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ dropinsDir: noDropins });
     issuer = server.running.baseUrl;
     await server.createClient({ clientId: 'web', secret: SECRET });
     await createUser(server, ivy.username, ivy.password);
@@ -30,6 +35,7 @@ describe('discovery and signing keys (defaults)', () => {
   afterAll(async () => {
     await closeClients();
     await server.dispose();
+    rmSync(noDropins, { recursive: true, force: true });
   });
 
   it('publishes OpenID Connect discovery for what is enabled', async () => {

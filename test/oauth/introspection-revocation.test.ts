@@ -156,11 +156,15 @@ describe('introspection and revocation', () => {
       expect((await revokeCall({ token: access_token }, { basic })).status).toBe(200);
     });
 
-    it('lets a public client revoke its own tokens with client_id', async () => {
-      const { refresh_token, access_token } = await userTokens();
-      // Not its token: nothing happens.
-      expect((await revokeCall({ token: refresh_token, client_id: 'public' })).status).toBe(200);
-      await expectActive(server, access_token, true);
+    it('lets a public client revoke its own tokens with client_id, and only its own', async () => {
+      const other = await userTokens();
+      expect((await revokeCall({ token: other.refresh_token, client_id: 'public' })).status).toBe(200);
+      await expectActive(server, other.access_token, true);
+
+      const own = await tokenRequest(server, { grant_type: 'password', ...gina, client_id: 'public' });
+      expect(own.status, own.text).toBe(200);
+      expect((await revokeCall({ token: own.json.refresh_token, client_id: 'public' })).status).toBe(200);
+      await expectActive(server, own.json.access_token, false);
     });
 
     it('requires client authentication and the token parameter', async () => {
