@@ -33,7 +33,10 @@ export async function ensureDefaults(store: Store, users: UserService, config: T
     // The configured password is the source of truth for the super admin.
     await store.users.updatePassword(DEFAULT_SERVER, existing.id, await hashPassword(password));
   }
-  if (username === 'admin' && password === 'admin') {
-    logger.warn('the super admin uses the default credentials admin/admin: set [super_admin] password before exposing this server');
+  // Also when another name is configured now: an earlier super admin keeps admin/admin until changed.
+  const defaultAdmin = username === 'admin' ? null : await store.users.getByUsername(DEFAULT_SERVER, 'admin');
+  const defaultInUse = username === 'admin' ? password === 'admin' : !!defaultAdmin?.isAdmin && (await verifyPassword('admin', defaultAdmin.passwordHash));
+  if (defaultInUse) {
+    logger.warn('a super admin uses the default credentials admin/admin: set [super_admin] password (or change that account\'s) before exposing this server');
   }
 }

@@ -4,6 +4,7 @@
  */
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDefaults } from '../../core/runtime/default-records.ts';
 import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
 import { call, closeClients } from '../support/https-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
@@ -91,6 +92,17 @@ describe('password grant and users', () => {
     expectOAuthError(asDefault, 401, 'invalid_client');
     // Configured credentials: no default-credentials warning.
     expect(server.logs.some((l) => l.includes('default credentials'))).toBe(false);
+  });
+
+  it('warns at start while a super admin still accepts admin/admin, even under another configured name', async () => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (o: object | string, m?: string) => void warnings.push(typeof o === 'string' ? o : String(m)) };
+    await ensureDefaults(server.runtime.store, server.runtime.users, server.runtime.config, logger);
+    expect(warnings).toEqual([]);
+    // A super admin left over from before [super_admin] named "root" still has the default password.
+    await server.runtime.users.create(DEFAULT_SERVER, { username: 'admin', password: 'admin', isAdmin: true });
+    await ensureDefaults(server.runtime.store, server.runtime.users, server.runtime.config, logger);
+    expect(warnings.join('\n')).toContain('admin/admin');
   });
 
   it('keeps passwords as salted scrypt hashes only', async () => {
