@@ -176,7 +176,13 @@ const eventListener = z.object({
   id: z.string().optional().describe('Free label (WSO2 uses it); not interpreted.'),
   type: text('', 'WSO2 handler type; with name it identifies the entry a later one overrides.'),
   name: z.string().min(1).describe('Component name or alias, e.g. a WSO2 class name a bundle declares.'),
-  order: integer(100, 'Lower runs first.', Number.MIN_SAFE_INTEGER),
+  // No default here: an entry without `order` takes the component's own (plugin.json), e.g. 158 for
+  // the mutual-TLS authenticator, instead of a blanket 100 that would hide it.
+  order: z
+    .int()
+    .min(Number.MIN_SAFE_INTEGER)
+    .optional()
+    .describe("Lower runs first. Omitted: the component's own default order from its plugin.json (100 if it declares none)."),
   enable: flag(true, 'false switches the component off.'),
   properties: z
     .record(z.string(), z.unknown())

@@ -281,7 +281,7 @@ describe('warnings', () => {
     const text = '[[event_listener]]\nname = "x"\nproperties.depth = 3\nproperties.names = ["a"]\n';
     const loaded = parseConfig(text, FILE);
     expect(loaded.warnings).toEqual([]);
-    expect(loaded.config.event_listener[0]).toEqual({ type: '', name: 'x', order: 100, enable: true, properties: { depth: 3, names: ['a'] } });
+    expect(loaded.config.event_listener[0]).toEqual({ type: '', name: 'x', enable: true, properties: { depth: 3, names: ['a'] } });
   });
 
   it('a failed load lists the warnings too (a typo is often why a key is missing)', () => {
