@@ -4,7 +4,7 @@
  * every call they make is authenticated). Mounted by `startServer({ mount: adminRoutes })`.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { NotFound } from '../errors/oauth-errors.ts';
 import type { TesseraEnv } from '../http/hono-env.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
@@ -34,12 +34,26 @@ export function adminRoutes(app: Hono<TesseraEnv>, runtime: CoreRuntime): void {
   serverRoutes(api, runtime);
   userRoutes(api, runtime);
 
-  const tokenUrl = async () => `${(await runtime.servers.resolve(DEFAULT_SERVER))?.endpointBase ?? '/oauth2'}/token`;
+  /**
+   * The default server's token endpoint as the caller reaches it: under `[server] public_url` when
+   * set, else at the origin the caller used (so Swagger UI's Authorize posts to its own origin).
+   */
+  const tokenUrl = async (c: Context<AdminEnv>) => {
+    if (!runtime.config.server.public_url) {
+      try {
+        return `${new URL(c.req.url).origin}/oauth2/token`;
+      } catch {
+        // An unusable Host header: fall back to the configured listener URL.
+      }
+    }
+    return `${(await runtime.servers.resolve(DEFAULT_SERVER))?.endpointBase ?? '/oauth2'}/token`;
+  };
   const documents = new OpenApiDocuments(api);
   api.get('/api/openapi.json', async (c) => {
     const tid = c.req.query('tid');
     if (tid !== undefined && (!ID_PATTERN.test(tid) || RESERVED_TENANT_IDS.has(tid))) throw new NotFound(`no tenant "${tid}"`);
-    return c.json(documents.get(await tokenUrl(), tid), 200, { 'Cache-Control': 'no-cache' });
+    // The token URL follows the request's origin: not for shared caches.
+    return c.json(documents.get(await tokenUrl(c), tid), 200, { 'Cache-Control': 'no-store' });
   });
   swaggerRoutes(api, { tokenUrl });
 

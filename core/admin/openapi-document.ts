@@ -23,15 +23,17 @@ const VERSION: string = (() => {
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 export class OpenApiDocuments {
-  private base: { tokenUrl: string; doc: Document } | null = null;
+  private base: Document | null = null;
 
   constructor(private readonly api: OpenAPIHono<AdminEnv>) {}
 
-  /** The document for `tokenUrl`, with `tid` preset when given (Swagger UI of one tenant). */
+  /** The document with `tokenUrl` in its OAuth 2.0 flow, and `tid` preset when given (Swagger UI of one tenant). */
   get(tokenUrl: string, tid?: string): Document {
-    if (!this.base || this.base.tokenUrl !== tokenUrl) this.base = { tokenUrl, doc: this.generate(tokenUrl) };
-    if (!tid) return this.base.doc;
-    const doc = structuredClone(this.base.doc);
+    // Generated once (the routes are fixed); the token URL and the tenant are laid over a copy.
+    this.base ??= this.generate();
+    const doc = tid ? structuredClone(this.base) : { ...this.base };
+    doc.components = { ...doc.components, securitySchemes: securitySchemes(tokenUrl) };
+    if (!tid) return doc;
     for (const item of Object.values(doc.paths ?? {})) {
       for (const method of METHODS) {
         for (const param of item?.[method]?.parameters ?? []) {
@@ -46,16 +48,16 @@ export class OpenApiDocuments {
     return doc;
   }
 
-  private generate(tokenUrl: string): Document {
-    const doc = this.api.getOpenAPI31Document({
+  private generate(): Document {
+    return this.api.getOpenAPI31Document({
       openapi: '3.1.0',
       info: {
         title: 'Tessera admin API',
         version: VERSION,
         description:
           'Tenants, authorization servers, clients (RFC 7591 metadata with the RFC 8705 mutual-TLS fields) and users. ' +
-          `Authenticate as the super admin (Basic) or with an access token carrying the "${ADMIN_SCOPE}" scope from the default ` +
-          'server\'s client_credentials grant. A client certificate never grants admin rights.',
+          'Authenticate as the super admin (Basic), or with an access token from the default server\'s client_credentials grant ' +
+          `issued to a client registered with scopes ["${ADMIN_SCOPE}"]. A client certificate never grants admin rights.`,
       },
       servers: [{ url: '/', description: 'This server' }],
       security: [{ basicAuth: [] }, { oauth2: [ADMIN_SCOPE] }],
@@ -65,15 +67,16 @@ export class OpenApiDocuments {
         { name: 'Users', description: 'Users who log in at a server\'s authorize endpoint.' },
       ],
     });
-    doc.components ??= {};
-    doc.components.securitySchemes = {
-      basicAuth: { type: 'http', scheme: 'basic', description: 'The super admin ([super_admin] in deployment.toml).' },
-      oauth2: {
-        type: 'oauth2',
-        description: 'Client credentials of a client of the default server registered with scopes ["admin"].',
-        flows: { clientCredentials: { tokenUrl, scopes: { [ADMIN_SCOPE]: 'Administer tenants, servers, clients and users.' } } },
-      },
-    };
-    return doc;
   }
+}
+
+function securitySchemes(tokenUrl: string) {
+  return {
+    basicAuth: { type: 'http' as const, scheme: 'basic', description: 'The super admin ([super_admin] in deployment.toml).' },
+    oauth2: {
+      type: 'oauth2' as const,
+      description: `Client credentials (client_id, client_secret) of a client of the default server registered with scopes ["${ADMIN_SCOPE}"].`,
+      flows: { clientCredentials: { tokenUrl, scopes: { [ADMIN_SCOPE]: 'Administer tenants, servers, clients and users.' } } },
+    },
+  };
 }

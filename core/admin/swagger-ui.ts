@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { NotFound } from '../errors/oauth-errors.ts';
 import { escapeHtml } from '../ui/html.ts';
 import type { AdminEnv } from './admin-env.ts';
@@ -43,13 +43,14 @@ const INITIALIZER = `window.addEventListener('load', function () {
 
 export interface SwaggerOptions {
   /** Where Swagger UI's Authorize dialog posts client credentials (the default server's token endpoint). */
-  tokenUrl: () => Promise<string>;
+  tokenUrl: (c: Context<AdminEnv>) => Promise<string>;
 }
 
-function pageCsp(tokenUrl: string): string {
+function pageCsp(tokenUrl: string, pageOrigin: string): string {
   let tokenOrigin = '';
   try {
-    tokenOrigin = ` ${new URL(tokenUrl).origin}`;
+    const origin = new URL(tokenUrl).origin;
+    if (origin !== pageOrigin) tokenOrigin = ` ${origin}`;
   } catch {
     tokenOrigin = '';
   }
@@ -64,6 +65,14 @@ function pageCsp(tokenUrl: string): string {
     "frame-ancestors 'none'",
     "base-uri 'none'",
   ].join('; ');
+}
+
+function requestOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '';
+  }
 }
 
 function page(tid: string): string {
@@ -105,7 +114,7 @@ export function swaggerRoutes(app: Hono<AdminEnv>, options: SwaggerOptions): voi
     const tid = c.req.param('tid');
     if (!ID_PATTERN.test(tid) || RESERVED_TENANT_IDS.has(tid)) throw new NotFound(`no tenant "${tid}"`);
     return c.html(page(tid), 200, {
-      'Content-Security-Policy': pageCsp(await options.tokenUrl()),
+      'Content-Security-Policy': pageCsp(await options.tokenUrl(c), requestOrigin(c.req.url)),
       'X-Frame-Options': 'DENY',
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',

@@ -61,7 +61,8 @@ describe('admin API: OpenAPI document and Swagger UI', () => {
     expect(doc.components.securitySchemes.basicAuth).toMatchObject({ type: 'http', scheme: 'basic' });
     const oauth2 = doc.components.securitySchemes.oauth2;
     expect(oauth2.type).toBe('oauth2');
-    expect(oauth2.flows.clientCredentials.tokenUrl).toMatch(/^https:\/\/[^/]+\/oauth2\/token$/);
+    // The origin the caller used, so Swagger UI's Authorize posts to its own origin.
+    expect(oauth2.flows.clientCredentials.tokenUrl).toBe(`${server.url}/oauth2/token`);
     expect(oauth2.flows.clientCredentials.scopes).toHaveProperty('admin');
     expect(doc.security).toEqual([{ basicAuth: [] }, { oauth2: ['admin'] }]);
   });
@@ -115,5 +116,17 @@ describe('admin API: OpenAPI document and Swagger UI', () => {
     const redirect = await call(`${server.url}/api/swagger`);
     expect(redirect.status).toBe(302);
     expect(redirect.headers.location).toBe('/api/swagger/default');
+  });
+
+  it('uses [server] public_url for the token URL when set, and lets the Swagger page reach it', async () => {
+    const behindProxy = await startAdminServer({ toml: '[server]\npublic_url = "https://id.example.com"\n' });
+    try {
+      const doc = (await call(`${behindProxy.url}/api/openapi.json`)).json;
+      expect(doc.components.securitySchemes.oauth2.flows.clientCredentials.tokenUrl).toBe('https://id.example.com/oauth2/token');
+      const page = await call(`${behindProxy.url}/api/swagger/default`);
+      expect(String(page.headers['content-security-policy'])).toContain("connect-src 'self' https://id.example.com");
+    } finally {
+      await behindProxy.dispose();
+    }
   });
 });
