@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Debian packages the test suite drives for real: nginx (the load-balancer test) and chromium (the
-# browser end-to-end tests). Installed when missing; needs root (as on CI) or a prior manual install.
+# Debian packages the test suite drives for real: nginx (the load-balancer test), chromium (the
+# browser end-to-end tests) and curl (the guides' commands). Installed when missing; needs root (as on CI) or a prior manual install.
 set -euo pipefail
 missing=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "tessera tests need: ${missing[*]} — install them with: sudo apt-get install -y ${missing[*]}" >&2
