@@ -5,7 +5,7 @@
  * they are registered in `tls_client_auth_subject_dn`.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { webcrypto } from 'node:crypto';
 import { createCa, createLeaf, createSelfSigned, x509, type Issued, type KeyAlg, type SanSpec } from '../certs/pki.ts';
@@ -14,17 +14,20 @@ import { certificateThumbprint } from '../crypto/thumbprint.ts';
 
 const USAGE = `Usage: tessera certs <subcommand> [options]
 
-  ca           --out DIR [--subject DN] [--name ca] [--days 3650] [--key-alg EC|RSA]
+  ca           [--out DIR] [--subject DN] [--name ca] [--days 3650] [--key-alg EC|RSA]
                a root CA: DIR/ca.pem, DIR/ca-key.pem
-  client       --ca CA.pem --ca-key CA-KEY.pem --subject DN --out DIR [--name client] [--days 365]
+  client       --ca CA.pem --ca-key CA-KEY.pem --subject DN [--out DIR] [--name client] [--days 365]
                [--san-dns NAME]... [--san-uri URI]... [--san-ip ADDR]... [--san-email ADDR]... [--key-alg EC|RSA]
                a client certificate signed by the CA: DIR/client.pem, DIR/client-key.pem
-  self-signed  --subject DN --out DIR [--name client] [--days 365] [--san-...]... [--key-alg RSA|EC]
+  self-signed  --subject DN [--out DIR] [--name client] [--days 365] [--san-...]... [--key-alg RSA|EC]
                a self-signed client certificate (self_signed_tls_client_auth, the WSO2 guide's openssl req -x509)
-  server       --out DIR [--hostname localhost] [--ca CA.pem --ca-key CA-KEY.pem] [--days 825]
+  server       [--out DIR] [--hostname localhost] [--ca CA.pem --ca-key CA-KEY.pem] [--days 825]
                a server keystore for [transport.https] cert_file / key_file: DIR/server.pem, DIR/server-key.pem
   thumbprint   FILE
                prints x5t#S256 = base64url(SHA-256(DER)) of the first certificate in FILE
+
+Every command writes DIR/NAME.pem and DIR/NAME-key.pem (DIR defaults to the current folder);
+--cert-out FILE and --key-out FILE name the two files exactly (e.g. --cert-out cert.pem --key-out key.pem).
 
 DN example: "CN=client-mtls,O=Acme,C=US"
 `;
@@ -73,6 +76,8 @@ const common = {
   ca: { type: 'string' },
   'ca-key': { type: 'string' },
   hostname: { type: 'string' },
+  'cert-out': { type: 'string' },
+  'key-out': { type: 'string' },
 } as const;
 
 type Options = ReturnType<typeof parse>;
@@ -104,11 +109,13 @@ function sans(values: Options): SanSpec {
 }
 
 function write(values: Options, fallbackName: string, issued: Issued): number {
-  const dir = resolve(required(values, 'out'));
+  const dir = resolve(values.out ?? '.');
   const name = values.name ?? fallbackName;
-  mkdirSync(dir, { recursive: true });
-  const certFile = join(dir, `${name}.pem`);
-  const keyFile = join(dir, `${name}-key.pem`);
+  const certFile = values['cert-out'] ? resolve(values['cert-out']) : join(dir, `${name}.pem`);
+  const keyFile = values['key-out'] ? resolve(values['key-out']) : join(dir, `${name}-key.pem`);
+  if (certFile === keyFile) throw new Error('the certificate and the key need two different files');
+  mkdirSync(dirname(certFile), { recursive: true });
+  mkdirSync(dirname(keyFile), { recursive: true });
   writeFileSync(certFile, issued.certPem);
   writeFileSync(keyFile, issued.keyPem, { mode: 0o600 });
   process.stdout.write(`${certFile}\n${keyFile}\nx5t#S256 ${certificateThumbprint(issued.der)}\n`);

@@ -1,10 +1,8 @@
 /**
  * `tessera <command>`: start, plugins, certs. Exit codes: 0 ok, 1 runtime failure, 2 usage or
- * configuration error.
+ * configuration error. Each command is imported when it runs: `tessera certs` need not load (and
+ * transpile) the whole server.
  */
-import { runCerts } from './certs-command.ts';
-import { runPlugins } from './plugins-command.ts';
-import { runStart } from './start-command.ts';
 
 const USAGE = `Usage: tessera <command> [options]
 
@@ -18,11 +16,11 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'start':
-      return runStart(rest);
+      return (await import('./start-command.ts')).runStart(rest);
     case 'plugins':
-      return runPlugins(rest);
+      return (await import('./plugins-command.ts')).runPlugins(rest);
     case 'certs':
-      return runCerts(rest);
+      return (await import('./certs-command.ts')).runCerts(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -59,6 +59,15 @@ describe('tessera certs', () => {
     expect(cert.checkIP('127.0.0.1')).toBe('127.0.0.1');
   });
 
+  it('writes the exact files --cert-out and --key-out name (the Cloudentity guide\'s cert.pem and key.pem)', async () => {
+    await certs('ca', '--out', out, '--name', 'named-ca');
+    const made = await certs('client', '--ca', join(out, 'named-ca.pem'), '--ca-key', join(out, 'named-ca-key.pem'), '--subject', 'CN=client-mtls', '--cert-out', join(out, 'sub', 'cert.pem'), '--key-out', join(out, 'key.pem'));
+    expect(made.code).toBe(0);
+    const cert = new X509Certificate(read('sub/cert.pem'));
+    expect(cert.checkPrivateKey(createPrivateKey(read('key.pem')))).toBe(true);
+    expect(made.stdout.split('\n').slice(0, 2)).toEqual([join(out, 'sub', 'cert.pem'), join(out, 'key.pem')]);
+  });
+
   it('refuses bad input with a message and exit 2', async () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
