@@ -25,6 +25,10 @@ class AdminUnauthorized extends OAuthError {
 }
 
 export function adminAuthentication(runtime: CoreRuntime, cache = new CredentialCache()): MiddlewareHandler<AdminEnv> {
+  // A user changed on any node (the super admin's password is reset from deployment.toml at start).
+  runtime.invalidation.subscribe((event) => {
+    if (event.scope === 'all' || event.scope === 'users' || event.scope === 'server') cache.clear();
+  });
   async function basic(header: string): Promise<AdminPrincipal> {
     let credentials;
     try {

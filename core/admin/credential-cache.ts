@@ -2,7 +2,8 @@
  * Remembers successful Basic verifications for a short time: the super admin's password is checked
  * with scrypt (~50 ms), which Swagger UI and scripts would otherwise pay on every call. Only successes
  * are cached, keyed by a SHA-256 of the pair (the password itself is never kept), in memory only, so
- * a changed password (a restart) or a wrong one is never served from here.
+ * a wrong one is never served from here; a changed password (a node restarted with a new
+ * `[super_admin] password`) empties the cache of every node through the invalidation bus.
  */
 import { createHash } from 'node:crypto';
 
@@ -28,6 +29,10 @@ export class CredentialCache {
       return false;
     }
     return true;
+  }
+
+  clear(): void {
+    this.entries.clear();
   }
 
   remember(username: string, password: string): void {

@@ -9,7 +9,8 @@ import type { AdminEnv } from './admin-env.ts';
 import { auditChange } from './audit.ts';
 import { requireServer, requireTenant, requireUser } from './lookups.ts';
 import { badRequest, commonErrors, conflict, json, jsonBody, serverQuery, tenantParams, userParams } from './route-parts.ts';
-import { userCreateSchema, userListSchema, userSchema } from './user-schema.ts';
+import { hashPassword } from '../users/password-hash.ts';
+import { userCreateSchema, userListSchema, userPatchSchema, userSchema } from './user-schema.ts';
 
 const TAG = 'Users';
 
@@ -38,6 +39,15 @@ const getUser = createRoute({
   summary: 'Read a user',
   request: { params: userParams, query: serverQuery },
   responses: { 200: json(userSchema, 'The user.'), ...badRequest(), ...commonErrors },
+});
+
+const patchUser = createRoute({
+  method: 'patch',
+  path: '/api/admin/{tid}/users/{user_id}',
+  tags: [TAG],
+  summary: 'Set a user\'s password',
+  request: { params: userParams, query: serverQuery, body: jsonBody(userPatchSchema) },
+  responses: { 200: json(userSchema, 'The user.'), ...badRequest(), ...commonErrors, ...conflict('The super admin\'s password is set in deployment.toml.') },
 });
 
 const deleteUser = createRoute({
@@ -97,6 +107,15 @@ export function userRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): vo
   api.openapi(getUser, async (c) => {
     const { tid, user_id: userId } = c.req.valid('param');
     return c.json(userRepresentation(await requireUser(runtime, tid, userId, c.req.valid('query').authorization_server_id)), 200);
+  });
+
+  api.openapi(patchUser, async (c) => {
+    const { tid, user_id: userId } = c.req.valid('param');
+    const user = await requireUser(runtime, tid, userId, c.req.valid('query').authorization_server_id);
+    if (user.isAdmin) throw new Conflict('the super admin\'s password is [super_admin] password in deployment.toml (applied at start)');
+    await runtime.store.users.updatePassword(user, user.id, await hashPassword(c.req.valid('json').password));
+    auditChange(runtime, c.get('admin'), { resource: 'user', action: 'updated', id: user.id, server: user, extra: { username: user.username, fields: ['password'] } });
+    return c.json(userRepresentation(user), 200);
   });
 
   api.openapi(deleteUser, async (c) => {

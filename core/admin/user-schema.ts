@@ -5,6 +5,8 @@ import { serverIdSchema } from './identifiers.ts';
 /** Claims the server sets itself; a user record may not carry them. */
 const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'azp', 'nonce', 'auth_time', 'at_hash', 'c_hash', 'cnf', 'scope', 'client_id']);
 
+const passwordSchema = z.string().min(1).max(1024).openapi({ description: 'Stored as a scrypt hash; never returned.', example: 'user' });
+
 export const userCreateSchema = z
   .strictObject({
     username: z
@@ -13,7 +15,7 @@ export const userCreateSchema = z
       .max(128)
       .regex(/^[^\x00-\x1f\x7f]+$/, 'must not contain control characters')
       .openapi({ example: 'user' }),
-    password: z.string().min(1).max(1024).openapi({ description: 'Stored as a scrypt hash; never returned.', example: 'user' }),
+    password: passwordSchema,
     authorization_server_id: serverIdSchema.optional().openapi({ description: 'Default "default".' }),
     claims: z
       .record(z.string(), z.unknown())
@@ -26,6 +28,10 @@ export const userCreateSchema = z
       .openapi({ description: 'Extra claims (e.g. email, name).', example: { email: 'user@example.com' } }),
   })
   .openapi('UserCreate', { description: 'Usernames are unique per authorization server.' });
+
+export const userPatchSchema = z
+  .strictObject({ password: passwordSchema })
+  .openapi('UserPatch', { description: 'A new password. (Claims are set at creation.)' });
 
 export const userSchema = z
   .object({

@@ -148,12 +148,19 @@ describe('admin API: users', () => {
     expect((await adminCall(server, `/api/admin/default/users/${created.json.id}`)).json.username).toBe('user');
     expect((await adminCall(server, '/api/admin/default/users/user')).json.id).toBe(created.json.id);
 
+    const changed = await adminCall(server, `/api/admin/default/users/${created.json.id}`, { method: 'PATCH', json: { password: 'new-user-pw' } });
+    expect(changed.status, changed.text).toBe(200);
+    expect(changed.text).not.toMatch(/password|scrypt/);
+    expect((await login('/oauth2', 'user', 'user')).status).toBe(400);
+    expect((await login('/oauth2', 'user', 'new-user-pw')).status).toBe(200);
+
     expect((await adminCall(server, `/api/admin/default/users/${created.json.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await login('/oauth2', 'user', 'user')).status).toBe(400);
     expect((await adminCall(server, `/api/admin/default/users/${created.json.id}`)).status).toBe(404);
     const audited = auditEvents(server).filter((e) => e.type === 'admin.changed' && (e.details as { resource: string }).resource === 'user');
-    expect(audited.map((e) => (e.details as { action: string }).action)).toEqual(['created', 'deleted']);
-    expect(JSON.stringify(audited)).not.toMatch(/password/);
+    expect(audited.map((e) => (e.details as { action: string }).action)).toEqual(['created', 'updated', 'deleted']);
+    expect(JSON.stringify(audited)).not.toContain('new-user-pw');
+    expect(JSON.stringify(audited)).not.toContain('"password":');
   });
 
   it('usernames are unique per server, not per tenant', async () => {
@@ -176,6 +183,8 @@ describe('admin API: users', () => {
   it('refuses to delete the super admin', async () => {
     const res = await adminCall(server, '/api/admin/default/users/admin?authorization_server_id=default', { method: 'DELETE' });
     expect(res.status).toBe(409);
+    const password = await adminCall(server, '/api/admin/default/users/admin?authorization_server_id=default', { method: 'PATCH', json: { password: 'x' } });
+    expect(password.status).toBe(409);
   });
 
   it('validates user bodies', async () => {
