@@ -9,6 +9,7 @@ import type { UserService } from '../users/user-service.ts';
 import type { ClientAuthentication } from '../oauth/client-auth/client-authentication.ts';
 import type { EventBus } from './event-bus.ts';
 import type { ServerDirectory } from './server-directory.ts';
+import type { InvalidationBus } from '../cluster/invalidation-bus.ts';
 
 /** The services every endpoint may use, built once at start-up (see runtime/start-server.ts). */
 export interface CoreRuntime {
@@ -23,4 +24,6 @@ export interface CoreRuntime {
   readonly clientAuth: ClientAuthentication;
   readonly certificates: ClientCertificateService;
   readonly servers: ServerDirectory;
+  /** Tells every node's caches what changed (PostgreSQL LISTEN/NOTIFY; in-process on SQLite). */
+  readonly invalidation: InvalidationBus;
 }

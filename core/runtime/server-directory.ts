@@ -1,7 +1,8 @@
 /**
  * Resolves `/{tid}/{aid}` to a ServerContext: issuer and endpoint URLs derived from the public URL
- * (or the HTTPS listener), the server's token format. Lookups are cached briefly; a server deleted
- * on another node stops resolving within CACHE_MS.
+ * (or the HTTPS listener), the server's token format. Lookups are cached briefly: a change made on
+ * this node or, through the invalidation bus, on another one drops the entry at once; CACHE_MS
+ * bounds the staleness when an invalidation is lost (e.g. while the bus reconnects).
  */
 import type { ServerRef, TokenFormat } from '../api/model.ts';
 import type { Store } from '../store/repositories.ts';
@@ -24,13 +25,20 @@ export class ServerDirectory {
     const hit = this.cache.get(key);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.value;
     const value = this.load(ref);
-    this.cache.set(key, { at: Date.now(), value });
-    value.catch(() => this.cache.delete(key));
+    const entry = { at: Date.now(), value };
+    this.cache.set(key, entry);
+    // Only this entry: a newer load (after an invalidation) may have replaced it meanwhile.
+    value.catch(() => this.cache.get(key) === entry && this.cache.delete(key));
     return value;
   }
 
   forget(ref: ServerRef): void {
     this.cache.delete(`${ref.tenantId}/${ref.serverId}`);
+  }
+
+  /** Drops every entry (the invalidation channel reconnected: changes may have been missed). */
+  clear(): void {
+    this.cache.clear();
   }
 
   private async load(ref: ServerRef): Promise<ServerContext | null> {

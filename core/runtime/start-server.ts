@@ -1,6 +1,7 @@
 /**
- * Start-up, in order: configuration → logger → store (migrated) → default tenant, server and super
- * admin → plugin bundles → HTTP app → listeners → sweeper. `stop()` drains in-flight requests.
+ * Start-up, in order: configuration → logger → store (migrated) → cache invalidation channel →
+ * default tenant, server and super admin → plugin bundles → HTTP app → listeners → sweeper.
+ * `stop()` drains in-flight requests.
  */
 import 'reflect-metadata';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -34,6 +35,9 @@ import { ServerDirectory } from './server-directory.ts';
 import { DEFAULT_SERVER } from './server-context.ts';
 import { Metrics } from '../observability/metrics.ts';
 import type { GrantDependencies } from '../oauth/grants/grant-dependencies.ts';
+import { LocalInvalidationBus, type InvalidationBus } from '../cluster/invalidation-bus.ts';
+import { notifyingStore } from '../cluster/notifying-store.ts';
+import { PostgresInvalidationBus } from '../cluster/postgres-invalidation-bus.ts';
 
 export interface StartOptions {
   /** Path of deployment.toml; default ./deployment.toml. Ignored when `loaded` is given. */
@@ -65,7 +69,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
   for (const warning of loaded.warnings) logger.warn({ config: warning }, formatIssue(warning));
 
   mkdirSync(config.server.data_dir, { recursive: true });
-  const store = await openStore({
+  const database = await openStore({
     url: config.database.url || null,
     sqliteFile: config.database.sqlite_file,
     schema: config.database.schema || undefined,
@@ -73,16 +77,20 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
   });
   let listeners: RunningListener[] = [];
   let sweeper: NodeJS.Timeout | undefined;
+  let invalidation: InvalidationBus | undefined;
   try {
-    return await assemble();
+    // Listening before anything is cached, so no change made by another node meanwhile is missed.
+    invalidation = await openInvalidationBus(config, database.kind, logger);
+    return await assemble(invalidation, notifyingStore(database, invalidation));
   } catch (err) {
     for (const listener of listeners) await drainListener(listener, 0);
     if (sweeper) clearInterval(sweeper);
-    await store.close();
+    await invalidation?.close();
+    await database.close();
     throw err;
   }
 
-  async function assemble(): Promise<RunningTessera> {
+  async function assemble(invalidation: InvalidationBus, store: Store): Promise<RunningTessera> {
     const users = new UserService(store, { maxAttempts: config.limits.login_max_attempts, lockoutSeconds: config.limits.login_lockout_seconds });
     await ensureDefaults(store, users, config, logger);
 
@@ -91,6 +99,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     const metrics = new Metrics();
     const events = new EventBus(logger, [(event) => metrics.onEvent(event)]);
     const keys = new SigningKeys(store);
+    invalidation.subscribe((event) => {
+      if (event.scope === 'all') keys.forget();
+      else if (event.scope === 'server' || event.scope === 'keys') keys.forget(event);
+    });
     // Signing keys exist from the first start on, not from the first token (issue #3).
     await keys.ensureKeys(DEFAULT_SERVER);
     const tokens = new TokenService(
@@ -135,8 +147,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     let baseUrl = config.server.public_url.replace(/\/$/, '');
     let mtlsBaseUrl: string | null = null;
     const servers = new ServerDirectory(store, () => baseUrl, config.oauth.access_token_format, () => mtlsBaseUrl);
+    invalidation.subscribe((event) => {
+      if (event.scope === 'all') servers.clear();
+      else if (event.scope === 'server') servers.forget(event);
+    });
     const runtime: CoreRuntime = {
-      config, logger, store, keys, tokens, users, events, extensions, certificates, servers,
+      config, logger, store, keys, tokens, users, events, extensions, certificates, servers, invalidation,
       clientAuth: new ClientAuthentication(store, extensions.clientAuthenticators, events),
     };
     const app = createApp(runtime, {
@@ -166,6 +182,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
           clearInterval(sweeper);
           await Promise.all(listeners.map((l) => drainListener(l, graceMs)));
           await plugins.deactivate();
+          await invalidation.close();
           await store.close();
           container.dispose?.();
         })();
@@ -208,6 +225,12 @@ function startSweeper(store: Store, config: TesseraConfig, logger: Logger): Node
   }, config.oauth.sweep_interval * 1000);
   timer.unref();
   return timer;
+}
+
+/** LISTEN/NOTIFY between the nodes sharing a PostgreSQL store; in-process only for SQLite. */
+async function openInvalidationBus(config: TesseraConfig, kind: Store['kind'], logger: Logger): Promise<InvalidationBus> {
+  if (kind !== 'postgres') return new LocalInvalidationBus(logger);
+  return PostgresInvalidationBus.open({ url: config.database.url, scope: config.database.schema, logger });
 }
 
 async function storeHealth(store: Store) {

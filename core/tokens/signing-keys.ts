@@ -1,8 +1,10 @@
 /**
  * Signing keys per authorization server: generated on first use, kept in the store (so every node
  * behind a load balancer signs and verifies with the same keyset), published at /jwks, rotatable.
- * Imported keys are cached; an unknown `kid` reloads from the store at most once per RELOAD_MS, so a
- * key rotated on another node is picked up without a flood of queries for forged kids.
+ * Imported keys are cached. A rotation on any node reaches the others through the invalidation bus
+ * (`forget`); should that event be lost, the cache is reloaded after MAX_AGE_MS anyway, and an
+ * unknown `kid` reloads it at most once per RELOAD_MS, so a key rotated on another node verifies
+ * without a flood of queries for forged kids.
  */
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { ServerRef } from '../api/model.ts';
@@ -29,11 +31,13 @@ interface ServerKeys {
 }
 
 const RELOAD_MS = 5_000;
+/** Longest use of a cached keyset: bounds signing with a rotated-out key when an invalidation is lost. */
+const MAX_AGE_MS = 60_000;
 /** A rotated key stays published this long so tokens it signed still verify. */
 const RETIRED_KEY_PUBLISHED_SECONDS = 7 * 24 * 3600;
 
 export class SigningKeys {
-  private readonly cache = new Map<string, Promise<ServerKeys>>();
+  private readonly cache = new Map<string, { startedAt: number; keys: Promise<ServerKeys> }>();
   private readonly creating = new Map<string, Promise<LoadedKey | undefined>>();
 
   constructor(private readonly store: Store) {}
@@ -108,16 +112,23 @@ export class SigningKeys {
     return added;
   }
 
+  /** Drops the cached keys of `server` (changed on some node), or all of them. */
+  forget(server?: ServerRef): void {
+    if (server) this.cache.delete(`${server.tenantId}/${server.serverId}`);
+    else this.cache.clear();
+  }
+
   private load(server: ServerRef, fresh = false): Promise<ServerKeys> {
     const cacheKey = `${server.tenantId}/${server.serverId}`;
     const cached = this.cache.get(cacheKey);
-    if (cached && !fresh) return cached;
+    if (cached && !fresh && Date.now() - cached.startedAt < MAX_AGE_MS) return cached.keys;
     const loading = this.store.keys.list(server).then(async (records) => ({
       loadedAt: Date.now(),
       keys: await Promise.all(records.map(importRecord)),
     }));
-    this.cache.set(cacheKey, loading);
-    loading.catch(() => this.cache.delete(cacheKey));
+    const entry = { startedAt: Date.now(), keys: loading };
+    this.cache.set(cacheKey, entry);
+    loading.catch(() => this.cache.get(cacheKey) === entry && this.cache.delete(cacheKey));
     return loading;
   }
 }
