@@ -164,7 +164,9 @@ export class TokenService {
     const id = JWT_SHAPE.test(value) ? await this.verifiedJwtId(server, value) : sha256Base64Url(value);
     if (!id) return null;
     const record = await this.store.accessTokens.get(server, id);
-    if (!record || record.revoked || record.expiresAt + this.lifetimes.clockSkew <= this.now()) return null;
+    // No skew here: this server wrote `expiresAt` itself, and RFC 7662 must not call a token whose
+    // `exp` has passed active (a resource server trusts `active` over its own clock).
+    if (!record || record.revoked || record.expiresAt <= this.now()) return null;
     return record;
   }
 

@@ -6,6 +6,8 @@
 import { SignJWT, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomToken } from '../../core/crypto/random-token.ts';
+import { sha256Base64Url } from '../../core/crypto/sha256.ts';
+import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
 import { call, closeClients } from '../support/https-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { createUser, expectActive, expectOAuthError, introspect, tokenRequest } from './oauth-helpers.ts';
@@ -89,6 +91,17 @@ describe('introspection and revocation', () => {
       // An ID token is not an access token.
       const idToken = (await tokenRequest(server, { grant_type: 'password', ...gina, scope: 'openid' }, { basic })).json.id_token;
       await inactive(idToken);
+    });
+
+    it('answers {"active": false} as soon as a token has expired', async () => {
+      const token = randomToken();
+      const now = Math.floor(Date.now() / 1000);
+      await server.runtime.store.accessTokens.create({
+        ...DEFAULT_SERVER, id: sha256Base64Url(token), format: 'opaque', clientId: 'app', subject: 'gina', username: 'gina', scopes: ['openid'],
+        audience: ['app'], issuedAt: now - 3605, expiresAt: now - 5, confirmation: null, grantId: null, revoked: false,
+      });
+      expect((await introspectCall({ token }, { basic: ['admin', 'admin'] })).json).toEqual({ active: false });
+      expect((await call(`${server.url}/oauth2/userinfo`, { bearer: token })).status).toBe(401);
     });
 
     it('refuses callers without valid credentials with 401 invalid_client', async () => {
