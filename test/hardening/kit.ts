@@ -1,0 +1,189 @@
+/**
+ * Shared by the hardening tests: HTTP calls with a deadline (a hang is a failure, not a stuck run),
+ * raw requests whose bytes undici would refuse to send, the "clean refusal" assertions every fuzz
+ * case ends in, and fast-check settings bounded in runs and in time (the machine is shared).
+ */
+import { connect as tlsConnect } from 'node:tls';
+import { connect as netConnect } from 'node:net';
+import fc from 'fast-check';
+import { Agent, request } from 'undici';
+import { expect } from 'vitest';
+
+/** Deadline of one request: generous for a loaded machine, short enough to call a hang a hang. */
+export const REQUEST_DEADLINE_MS = 15_000;
+
+export interface SendOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  form?: Record<string, string>;
+  basic?: [string, string];
+  bearer?: string;
+  cert?: string;
+  key?: string;
+  deadlineMs?: number;
+}
+
+export interface Sent {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json: any;
+  ms: number;
+}
+
+const agents = new Map<string, Agent>();
+
+function agentFor(cert?: string, key?: string): Agent {
+  const id = `${cert ?? ''}|${key ?? ''}`;
+  let agent = agents.get(id);
+  if (!agent) {
+    agent = new Agent({ connect: { rejectUnauthorized: false, ...(cert && key ? { cert, key } : {}) }, connections: 16 });
+    agents.set(id, agent);
+  }
+  return agent;
+}
+
+/** One HTTPS (or HTTP) request that must complete within the deadline. */
+export async function send(url: string, options: SendOptions = {}): Promise<Sent> {
+  const headers: Record<string, string> = { ...options.headers };
+  let body = options.body;
+  if (options.form) {
+    headers['content-type'] ??= 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(options.form).toString();
+  }
+  if (options.basic) headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(options.basic[0])}:${encodeURIComponent(options.basic[1])}`).toString('base64')}`;
+  if (options.bearer !== undefined) headers.authorization = `Bearer ${options.bearer}`;
+  const started = performance.now();
+  const deadline = options.deadlineMs ?? REQUEST_DEADLINE_MS;
+  const response = await request(url, {
+    method: (options.method ?? (body !== undefined ? 'POST' : 'GET')) as 'GET',
+    headers,
+    body,
+    dispatcher: agentFor(options.cert, options.key),
+    signal: AbortSignal.timeout(deadline),
+    headersTimeout: deadline,
+    bodyTimeout: deadline,
+  }).catch((err: Error) => {
+    throw new Error(`${options.method ?? 'request'} ${url} did not complete within ${deadline} ms: ${err.message}`);
+  });
+  const text = await response.body.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.statusCode, headers: response.headers, text, json, ms: performance.now() - started };
+}
+
+export async function closeAgents(): Promise<void> {
+  await Promise.all([...agents.values()].map((a) => a.close().catch(() => undefined)));
+  agents.clear();
+}
+
+/**
+ * Writes `head` (request line and headers, CRLF-terminated, no final blank line) and `body` on a raw
+ * TLS or TCP connection, and returns the status code of the answer (0 when the server closed the
+ * connection without one). For bytes undici refuses to put in a header.
+ */
+export function rawRequest(url: string, head: Buffer | string, body: Buffer | string = '', deadlineMs = REQUEST_DEADLINE_MS): Promise<{ status: number; text: string }> {
+  const target = new URL(url);
+  const port = Number(target.port);
+  return new Promise((resolve, reject) => {
+    const socket =
+      target.protocol === 'https:'
+        ? tlsConnect({ host: target.hostname, port, rejectUnauthorized: false, servername: 'localhost' })
+        : netConnect({ host: target.hostname, port });
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`raw request to ${url} got no answer within ${deadlineMs} ms`));
+    }, deadlineMs);
+    const finish = () => {
+      clearTimeout(timer);
+      const text = Buffer.concat(chunks).toString('latin1');
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(text);
+      resolve({ status: status ? Number(status[1]) : 0, text });
+    };
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      // One response is enough: stop once its head and declared body are in.
+      const text = Buffer.concat(chunks).toString('latin1');
+      const end = text.indexOf('\r\n\r\n');
+      if (end >= 0) {
+        const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, end));
+        if (length && text.length - end - 4 >= Number(length[1])) socket.end();
+      }
+    });
+    socket.on('end', finish);
+    socket.on('close', finish);
+    socket.on('error', () => finish());
+    const start = () => {
+      const payload = Buffer.isBuffer(body) ? body : Buffer.from(body, 'latin1');
+      const headText = Buffer.isBuffer(head) ? head : Buffer.from(head, 'latin1');
+      socket.write(Buffer.concat([headText, Buffer.from(`Content-Length: ${payload.length}\r\nConnection: close\r\n\r\n`, 'latin1'), payload]));
+    };
+    socket.once(target.protocol === 'https:' ? 'secureConnect' : 'connect', start);
+  });
+}
+
+/** An RFC 6749 §5.2 / RFC 6750 refusal: 4xx JSON with an error code — never a 5xx, never a stack. */
+export function expectJsonRefusal(res: Sent, allowed: number[] = [400, 401, 403, 404, 413]): void {
+  expect(res.status, res.text).toBeGreaterThanOrEqual(400);
+  expect(allowed, `status ${res.status}: ${res.text}`).toContain(res.status);
+  expect(typeof res.json?.error, res.text).toBe('string');
+  expect(res.text).not.toMatch(/\bat .*\.ts:\d+/);
+}
+
+/** Any answer but a server error. */
+export function expectNoServerError(res: { status: number; text: string }): void {
+  expect(res.status, res.text).toBeGreaterThanOrEqual(200);
+  expect(res.status, res.text).toBeLessThan(500);
+}
+
+/** The server still answers /health with 200 after what a test threw at it. */
+export async function expectHealthy(baseUrl: string): Promise<void> {
+  const health = await send(`${baseUrl}/health`);
+  expect(health.status, health.text).toBe(200);
+  expect(health.json.status).toBe('ok');
+}
+
+/** No log line of level error (50) or above: nothing unexpected happened inside. */
+export function expectNoErrorLogs(logs: readonly string[]): void {
+  const errors = logs.filter((line) => {
+    try {
+      return (JSON.parse(line) as { level: number }).level >= 50;
+    } catch {
+      return false;
+    }
+  });
+  expect(errors).toEqual([]);
+}
+
+/**
+ * fast-check run settings: a fixed number of cases, cut short (and counted as passed) if the machine
+ * is so loaded that they would take longer than `seconds`. Failures print the seed to replay them.
+ */
+export function runs(numRuns: number, seconds = 10): fc.Parameters<unknown> {
+  return { numRuns, interruptAfterTimeLimit: seconds * 1000, markInterruptAsFailure: false };
+}
+
+/** Text fast-check likes to break parsers with: any code unit, control characters, long runs. */
+export const hostileText = (maxLength = 300) =>
+  fc.oneof(
+    fc.string({ maxLength, unit: 'binary' }),
+    fc.string({ maxLength, unit: 'grapheme-composite' }),
+    fc.string({ maxLength, unit: fc.constantFrom('%', '=', '&', '+', ':', ' ', '\\', '"', ',', ';', '#', '\u0000', '\uffff', '\ud800', 'A', '0') }),
+    fc.constantFrom('', '%', '%zz', '%00', '%ff', '%c3%28', '=', '&&&', 'a=1&a=2', '\u0000=\u0000', 'x'.repeat(5000)),
+  );
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Percent-encodes every byte of the UTF-8 form (lone surrogates become U+FFFD instead of throwing). */
+export function percentEncode(text: string): string {
+  return [...Buffer.from(text, 'utf8')].map((b) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+}
