@@ -17,7 +17,9 @@ import { type Issued, createCa, createLeaf, createSelfSigned } from '../../../te
 import { type TestServer, startTestServer } from '../../../test/support/test-server.ts';
 import { ENABLE, expectRefused, expectToken, token } from './mtls-kit.ts';
 
-const TIMEOUT_MS = 400;
+// Generous enough for a loaded machine's TLS handshakes; the slow routes answer far later still.
+const TIMEOUT_MS = 1500;
+const REFETCH_INTERVAL_S = 3;
 const MAX_BYTES = 8192;
 
 const jwkSet = (...certs: Issued[]) => ({ keys: certs.map((c) => ({ kty: 'RSA', use: 'sig', x5c: [Buffer.from(c.der).toString('base64')] })) });
@@ -43,11 +45,11 @@ class JwksHost {
       for (let i = 0; i < 20; i++) res.write('x'.repeat(1024));
       res.end('"}');
     } else if (path === '/slow') {
-      setTimeout(() => res.writeHead(200).end(JSON.stringify(this.documents.get('/jwks'))), TIMEOUT_MS * 5).unref();
+      setTimeout(() => res.writeHead(200).end(JSON.stringify(this.documents.get('/jwks'))), TIMEOUT_MS * 4).unref();
     } else if (path === '/slow-body') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"keys":');
-      setTimeout(() => res.end('[]}'), TIMEOUT_MS * 5).unref();
+      setTimeout(() => res.end('[]}'), TIMEOUT_MS * 4).unref();
     } else if (path === '/not-json') {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<html>hello</html>');
     } else if (this.documents.has(path)) {
@@ -103,7 +105,7 @@ jwks_uri_max_bytes = ${MAX_BYTES}
 
 [plugins.mutual-tls-client-authenticator]
 jwks_uri_ca_file = "${caFile}"
-jwks_uri_refetch_interval_seconds = 1
+jwks_uri_refetch_interval_seconds = ${REFETCH_INTERVAL_S}
 `,
     });
   });
@@ -137,11 +139,11 @@ jwks_uri_refetch_interval_seconds = 1
     host.documents.set('/rotating', jwkSet(second));
     // Still cached: the old certificate works for the cache lifetime.
     expectToken(await token(server, { clientId: 'rotating', as: first }));
-    // The new one is unknown to the cached document, and the last fetch was less than a second ago.
+    // The new one is unknown to the cached document, and the last fetch was less than the interval ago.
     expectRefused(server, await token(server, { clientId: 'rotating', as: second }), 'rotating', 'unknown certificate');
     expect(host.hitCount('/rotating')).toBe(1);
 
-    await sleep(1100);
+    await sleep(REFETCH_INTERVAL_S * 1000 + 100);
     expectToken(await token(server, { clientId: 'rotating', as: second }));
     expect(host.hitCount('/rotating')).toBe(2);
     // The rotated-out certificate is unknown now, and a stranger triggers no new fetch within the interval.
@@ -178,7 +180,7 @@ jwks_uri_refetch_interval_seconds = 1
     await client(clientId, `${base}${path}`);
     const started = Date.now();
     const res = await token(server, { clientId, as: first });
-    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS * 4);
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS * 3);
     expectRefused(server, res, clientId, reason);
   });
 
