@@ -57,17 +57,23 @@ export async function send(url: string, options: SendOptions = {}): Promise<Sent
   if (options.bearer !== undefined) headers.authorization = `Bearer ${options.bearer}`;
   const started = performance.now();
   const deadline = options.deadlineMs ?? REQUEST_DEADLINE_MS;
-  const response = await request(url, {
-    method: (options.method ?? (body !== undefined ? 'POST' : 'GET')) as 'GET',
-    headers,
-    body,
-    dispatcher: agentFor(options.cert, options.key),
-    signal: AbortSignal.timeout(deadline),
-    headersTimeout: deadline,
-    bodyTimeout: deadline,
-  }).catch((err: Error) => {
-    throw new Error(`${options.method ?? 'request'} ${url} did not complete within ${deadline} ms: ${err.message}`);
-  });
+  const attempt = () =>
+    request(url, {
+      method: (options.method ?? (body !== undefined ? 'POST' : 'GET')) as 'GET',
+      headers,
+      body,
+      dispatcher: agentFor(options.cert, options.key),
+      signal: AbortSignal.timeout(deadline),
+      headersTimeout: deadline,
+      bodyTimeout: deadline,
+    });
+  const response = await attempt()
+    // A kept-alive connection the server closed just as it was reused (a loaded machine fires the
+    // idle timer late): one retry on a fresh connection. A server that resets on purpose resets twice.
+    .catch((err: Error & { code?: string }) => (err.code === 'ECONNRESET' || err.code === 'UND_ERR_SOCKET' ? attempt() : Promise.reject(err)))
+    .catch((err: Error) => {
+      throw new Error(`${options.method ?? 'request'} ${url} failed (deadline ${deadline} ms): ${err.message}`);
+    });
   const text = await response.body.text();
   let json: unknown;
   try {
