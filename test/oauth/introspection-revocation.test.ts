@@ -194,7 +194,7 @@ describe('introspection and revocation', () => {
   it('shows revoked tokens as inactive to a resource server too', async () => {
     const { access_token } = await userTokens();
     await revokeCall({ token: access_token }, { basic });
-    expect(await introspect(server, access_token)).toEqual({ active: false });
+    expect(await introspect(server, access_token, ['admin', 'admin'])).toEqual({ active: false });
     expect((await introspectCall({ token: access_token, client_id: 'rs', client_secret: RS_SECRET })).json).toEqual({ active: false });
   });
 });

@@ -29,9 +29,20 @@ export function tokenRequest(server: TestServer, form: Record<string, string>, o
   return call(`${server.url}/oauth2/token`, { ...options, form });
 }
 
-/** Introspects as the super admin (the WSO2 guide's `admin:admin`). */
-export async function introspect(server: TestServer, token: string, admin: [string, string] = ['admin', 'admin']) {
-  const result = await call(`${server.url}/oauth2/introspect`, { form: { token }, basic: admin });
+const INTROSPECTOR: [string, string] = ['test-introspector', 'introspector-secret-0123456789ab'];
+const introspectors = new WeakMap<TestServer, Promise<unknown>>();
+
+/**
+ * Introspects as a resource server (a confidential client), or with the given Basic pair (the super
+ * admin's, as in the WSO2 guide). The client keeps the many checks cheap: admin Basic costs a scrypt.
+ */
+export async function introspect(server: TestServer, token: string, basic?: [string, string]) {
+  if (!basic) {
+    let ready = introspectors.get(server);
+    if (!ready) introspectors.set(server, (ready = server.createClient({ clientId: INTROSPECTOR[0], secret: INTROSPECTOR[1], grantTypes: [] })));
+    await ready;
+  }
+  const result = await call(`${server.url}/oauth2/introspect`, { form: { token }, basic: basic ?? INTROSPECTOR });
   expect(result.status, result.text).toBe(200);
   return result.json as Record<string, unknown>;
 }
