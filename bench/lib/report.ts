@@ -1,0 +1,150 @@
+/**
+ * Medians over rounds, ratios (Tessera / oidc-provider, Tessera / ceiling), the issue's targets
+ * (printed as met / not met, never asserted), and the stdout table.
+ */
+import type { CellResult } from './load.ts';
+import type { ServerKind } from './server-process.ts';
+import { median } from './stats.ts';
+
+export interface Cell {
+  round: number;
+  scenario: string;
+  server: ServerKind | `tessera-${string}`;
+  result: CellResult;
+  loadAverage: [number, number, number];
+}
+
+export interface Summary {
+  rounds: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  serverCpuUsPerReq: number;
+  serverCpuShare: number;
+  clientCpuShare: number;
+  /** Highest peak RSS seen over the rounds. */
+  peakRssMb: number;
+  errors: number;
+  resumedShare: number | null;
+}
+
+export function summarise(cells: readonly Cell[]): Record<string, Record<string, Summary>> {
+  const out: Record<string, Record<string, Summary>> = {};
+  const keys = new Set(cells.map((c) => `${c.scenario}\u0000${c.server}`));
+  for (const key of keys) {
+    const [scenario, server] = key.split('\u0000');
+    const mine = cells.filter((c) => c.scenario === scenario && c.server === server).map((c) => c.result);
+    const handshakes = mine.reduce((n, r) => n + r.handshakes, 0);
+    (out[scenario] ??= {})[server] = {
+      rounds: mine.length,
+      rps: median(mine.map((r) => r.rps)),
+      p50Ms: median(mine.map((r) => r.p50Ms)),
+      p99Ms: median(mine.map((r) => r.p99Ms)),
+      serverCpuUsPerReq: median(mine.map((r) => r.serverCpuUsPerReq)),
+      serverCpuShare: median(mine.map((r) => r.serverCpuShare)),
+      clientCpuShare: median(mine.map((r) => r.clientCpuShare)),
+      peakRssMb: Math.max(...mine.map((r) => r.peakRssMb)),
+      errors: mine.reduce((n, r) => n + r.errors, 0),
+      resumedShare: handshakes > 0 ? mine.reduce((n, r) => n + r.resumed, 0) / handshakes : null,
+    };
+  }
+  return out;
+}
+
+export interface Ratios {
+  rpsVsOidc: number | null;
+  cpuVsOidc: number | null;
+  rpsVsCeiling: number | null;
+  cpuVsCeiling: number | null;
+}
+
+export function ratios(summary: Record<string, Record<string, Summary>>): Record<string, Ratios> {
+  const out: Record<string, Ratios> = {};
+  for (const [scenario, servers] of Object.entries(summary)) {
+    const t = servers.tessera;
+    if (!t) continue;
+    const o = servers.oidc;
+    const c = servers.ceiling;
+    out[scenario] = {
+      rpsVsOidc: o ? t.rps / o.rps : null,
+      cpuVsOidc: o ? t.serverCpuUsPerReq / o.serverCpuUsPerReq : null,
+      rpsVsCeiling: c ? t.rps / c.rps : null,
+      cpuVsCeiling: c ? t.serverCpuUsPerReq / c.serverCpuUsPerReq : null,
+    };
+  }
+  return out;
+}
+
+export interface Target {
+  name: string;
+  scenario: string;
+  wanted: string;
+  value: number | null;
+  met: boolean | null;
+}
+
+export function targets(r: Record<string, Ratios>): Target[] {
+  const t = (name: string, scenario: string, wanted: string, value: number | null | undefined, ok: (v: number) => boolean): Target => ({
+    name,
+    scenario,
+    wanted,
+    value: value ?? null,
+    met: value == null || !Number.isFinite(value) ? null : ok(value),
+  });
+  return [
+    t('keep-alive opaque: req/s vs oidc-provider', 'token-opaque', '>= 3x', r['token-opaque']?.rpsVsOidc, (v) => v >= 3),
+    t('keep-alive opaque: server CPU/req vs oidc-provider', 'token-opaque', '<= 1/3', r['token-opaque']?.cpuVsOidc, (v) => v <= 1 / 3),
+    t('keep-alive JWT: req/s vs oidc-provider', 'token-jwt', '>= 3x', r['token-jwt']?.rpsVsOidc, (v) => v >= 3),
+    t('keep-alive JWT: server CPU/req vs oidc-provider', 'token-jwt', '<= 1/3', r['token-jwt']?.cpuVsOidc, (v) => v <= 1 / 3),
+    t('full handshake: server CPU/req vs ceiling', 'token-opaque-handshake', '<= 1.10x', r['token-opaque-handshake']?.cpuVsCeiling, (v) => v <= 1.1),
+    t('introspection: req/s vs oidc-provider', 'introspect-opaque', '>= 3x', r['introspect-opaque']?.rpsVsOidc, (v) => v >= 3),
+  ];
+}
+
+const NAMES: Record<string, string> = { ceiling: 'ceiling (node:https)', oidc: 'oidc-provider 9.13.3', tessera: 'Tessera' };
+
+function fmt(v: number | null | undefined, digits = 0): string {
+  return v == null || !Number.isFinite(v) ? '-' : v.toFixed(digits);
+}
+
+export function renderTable(summary: Record<string, Record<string, Summary>>, r: Record<string, Ratios>, titles: Record<string, string>): string {
+  const lines: string[] = [];
+  const header = ['server', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'srv CPU', 'gen CPU', 'peak RSS MB', 'errors', 'resumed'];
+  const widths = [24, 9, 8, 8, 11, 8, 8, 12, 7, 8];
+  const row = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' ');
+  for (const [scenario, servers] of Object.entries(summary)) {
+    lines.push('', `${scenario} — ${titles[scenario] ?? ''}`, row(header));
+    for (const server of ['ceiling', 'oidc', 'tessera', ...Object.keys(servers).filter((s) => !['ceiling', 'oidc', 'tessera'].includes(s))]) {
+      const s = servers[server];
+      if (!s) continue;
+      lines.push(
+        row([
+          NAMES[server] ?? server,
+          fmt(s.rps),
+          fmt(s.p50Ms, 2),
+          fmt(s.p99Ms, 2),
+          fmt(s.serverCpuUsPerReq),
+          `${fmt(s.serverCpuShare * 100)}%`,
+          `${fmt(s.clientCpuShare * 100)}%`,
+          fmt(s.peakRssMb, 1),
+          String(s.errors),
+          s.resumedShare === null ? '-' : `${fmt(s.resumedShare * 100)}%`,
+        ]),
+      );
+    }
+    const q = r[scenario];
+    if (q) {
+      const parts = [];
+      if (q.rpsVsOidc !== null) parts.push(`Tessera/oidc-provider: req/s ${fmt(q.rpsVsOidc, 2)}x, CPU/req ${fmt(q.cpuVsOidc, 2)}x`);
+      if (q.rpsVsCeiling !== null) parts.push(`Tessera/ceiling: req/s ${fmt(q.rpsVsCeiling, 2)}x, CPU/req ${fmt(q.cpuVsCeiling, 2)}x`);
+      if (parts.length) lines.push(`  ${parts.join('; ')}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function renderTargets(list: readonly Target[]): string {
+  return list
+    .map((t) => `  [${t.met === null ? 'n/a' : t.met ? 'met' : 'NOT MET'}] ${t.name}: ${t.wanted}, measured ${fmt(t.value, 2)}`)
+    .join('\n');
+}

@@ -1,0 +1,301 @@
+/**
+ * `npm run bench` — Tessera side by side with node-oidc-provider and a raw node:https ceiling, on
+ * loopback, same TLS settings, same client certificate, same load. See bench/README.md.
+ *
+ *   npm run bench                 full run: 3 rounds x every server x every scenario, table sizes 1e4 / 1e6
+ *   npm run bench -- --quick      about a minute: 1 short round, table sizes 1e4 / 1e5
+ *   npm run bench -- --million    RSS after one million tokens issued (oidc-provider, Tessera)
+ *   npm run bench -- --profile    CPU profile of Tessera's measured windows, top self-time functions
+ *
+ * Options: --rounds N --duration S --warmup S --concurrency N --workers N --scenarios a,b
+ *          --servers ceiling,oidc,tessera --seed-sizes 10000,1000000 --million-count N --no-pin --keep
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runLoad, type CellResult, type LoadOptions } from './lib/load.ts';
+import { createBenchPki, type BenchPki } from './lib/pki.ts';
+import { cpuModel, loadAverage, memory, pinProcess, taskset } from './lib/proc.ts';
+import { renderTable, renderTargets, ratios, summarise, targets, type Cell } from './lib/report.ts';
+import { CERT_HEADER, SCENARIOS, SetupClient, prepare, prepareSeeded, type Scenario } from './lib/scenarios.ts';
+import { BENCH_ROOT, startServer, type RunningServer, type ServerConfig, type ServerKind } from './lib/server-process.ts';
+import { renderProfile, summariseProfile } from './profile-summary.ts';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    million: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    concurrency: { type: 'string', default: '16' },
+    workers: { type: 'string', default: '2' },
+    scenarios: { type: 'string' },
+    servers: { type: 'string', default: 'ceiling,oidc,tessera' },
+    'seed-sizes': { type: 'string' },
+    'million-count': { type: 'string', default: '1000000' },
+    'key-alg': { type: 'string', default: 'EC' },
+    'no-pin': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+  strict: true,
+});
+
+const quick = values.quick;
+const options = {
+  rounds: Number(values.rounds ?? (quick ? 1 : 3)),
+  warmupMs: 1000 * Number(values.warmup ?? (quick ? 0.5 : 2)),
+  durationMs: 1000 * Number(values.duration ?? (quick ? 1.5 : 5)),
+  concurrency: Number(values.concurrency),
+  workers: Number(values.workers),
+  servers: values.servers.split(',').map((s) => s.trim()) as ServerKind[],
+  scenarios: values.scenarios ? values.scenarios.split(',').map((s) => s.trim()) : null,
+  seedSizes: (values['seed-sizes'] ?? (quick ? '10000,100000' : '10000,1000000')).split(',').filter(Boolean).map(Number),
+  millionCount: Number(values['million-count']),
+  keyAlg: values['key-alg'] === 'RSA' ? ('RSA' as const) : ('EC' as const),
+};
+for (const s of options.servers) if (!['ceiling', 'oidc', 'tessera'].includes(s)) throw new Error(`unknown server ${s}`);
+const selected: Scenario[] = SCENARIOS.filter((s) => !options.scenarios || options.scenarios.includes(s.id));
+const tableScenarios = ['table-issue-opaque', 'table-introspect-opaque'].filter((id) => !options.scenarios || options.scenarios.includes(id));
+
+// Servers on core 0, the load generator (this process and its worker threads) on core 1.
+const pin = !values['no-pin'] && taskset() !== null && availableParallelism() >= 2;
+const serverCpus = pin ? '0' : null;
+if (pin) pinProcess(process.pid, '1');
+
+const resultsDir = join(BENCH_ROOT, 'results');
+mkdirSync(resultsDir, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
+const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const machine = {
+  cpus: cpus().length,
+  model: cpuModel(),
+  node: process.version,
+  platform: `${process.platform} ${process.arch}`,
+  pinned: pin ? { servers: 'cpu 0', loadGenerator: 'cpu 1' } : null,
+  commit: git(['rev-parse', '--short', 'HEAD']),
+  dirty: git(['status', '--porcelain', '--', 'core', 'plugins', 'bench']) !== '',
+};
+
+const pki = await createBenchPki(work, options.keyAlg);
+const setup = new SetupClient(pki);
+const loadBefore = loadAverage();
+log(`tessera bench: ${command}`);
+log(`machine: ${machine.cpus} cpus, ${machine.model}, node ${machine.node}, load average ${loadBefore.join(' ')}${pin ? '; servers pinned to cpu 0, load generator to cpu 1' : '; not pinned'}`);
+
+try {
+  if (values.million) await runMillion();
+  else if (values.profile) await runProfile();
+  else await runMain();
+} finally {
+  await setup.close();
+  if (!values.keep) rmSync(work, { recursive: true, force: true });
+  else log(`kept ${work}`);
+}
+
+function serverConfig(kind: ServerKind, dir: string, extra: Partial<ServerConfig> = {}): ServerConfig {
+  mkdirSync(dir, { recursive: true });
+  return {
+    kind,
+    dir,
+    caFile: pki.caFile,
+    serverCertFile: pki.serverCertFile,
+    serverKeyFile: pki.serverKeyFile,
+    clientDn: pki.clientDn,
+    clientThumbprint: pki.clientThumbprint,
+    certificateHeader: CERT_HEADER,
+    ...extra,
+  };
+}
+
+function loadOptions(server: RunningServer, extra: Partial<LoadOptions> = {}): LoadOptions {
+  return {
+    concurrency: options.concurrency,
+    workers: options.workers,
+    warmupMs: options.warmupMs,
+    durationMs: options.durationMs,
+    pid: server.pid,
+    ...extra,
+  };
+}
+
+function describe(result: CellResult): string {
+  return `${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.serverCpuUsPerReq.toFixed(0)} µs CPU/req, peak RSS ${result.peakRssMb.toFixed(0)} MB${result.errors ? `, ${result.errors} ERRORS (${result.firstError})` : ''}`;
+}
+
+async function runMain(): Promise<void> {
+  const cells: Cell[] = [];
+  const seeding: Record<string, number> = {};
+  const loads: { round: number; before: number[]; after: number[] }[] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    const before = loadAverage();
+    const running = new Map<ServerKind, RunningServer>();
+    try {
+      for (const kind of options.servers) {
+        running.set(kind, await startServer(serverConfig(kind, join(work, `round-${round}`, kind)), { cpus: serverCpus }));
+      }
+      for (const [index, scenario] of selected.entries()) {
+        const kinds = rotate(scenario.servers.filter((k) => running.has(k)), round + index);
+        for (const kind of kinds) {
+          const server = running.get(kind)!;
+          const spec = await prepare(scenario, server, setup, pki);
+          const result = await runLoad(spec, loadOptions(server));
+          cells.push({ round, scenario: scenario.id, server: kind, result, loadAverage: loadAverage() });
+          log(`[round ${round}] ${scenario.id.padEnd(24)} ${kind.padEnd(8)} ${describe(result)}`);
+        }
+      }
+    } finally {
+      for (const server of running.values()) await server.stop();
+    }
+
+    // Table size: Tessera alone, with N bound tokens seeded straight into its SQLite file.
+    if (options.servers.includes('tessera') && tableScenarios.length > 0) {
+      for (const size of options.seedSizes) {
+        const label = `tessera-${sizeLabel(size)}` as const;
+        const server = await startServer(serverConfig('tessera', join(work, `seed-${size}`), { seedRows: size }), { cpus: serverCpus });
+        seeding[label] ??= server.ready.seedSeconds ?? 0;
+        try {
+          for (const id of tableScenarios) {
+            const spec = await prepareSeeded(id === 'table-issue-opaque' ? 'issue' : 'introspect', server, setup, pki);
+            const result = await runLoad(spec, loadOptions(server));
+            cells.push({ round, scenario: id, server: label, result, loadAverage: loadAverage() });
+            log(`[round ${round}] ${id.padEnd(24)} ${label.padEnd(8)} ${describe(result)}`);
+          }
+        } finally {
+          await server.stop();
+        }
+      }
+    }
+    loads.push({ round, before, after: loadAverage() });
+  }
+
+  const summary = summarise(cells);
+  const r = ratios(summary);
+  const t = targets(r);
+  const titles: Record<string, string> = Object.fromEntries(SCENARIOS.map((s) => [s.id, s.title]));
+  titles['table-issue-opaque'] = 'Tessera: client_credentials opaque with N rows already in the token table (SQLite)';
+  titles['table-introspect-opaque'] = 'Tessera: introspection of tokens spread over N seeded rows (SQLite)';
+  const loadAfter = loadAverage();
+  const out = {
+    generatedAt: new Date().toISOString(),
+    command,
+    machine: { ...machine, loadAverage: { before: loadBefore, after: loadAfter, rounds: loads } },
+    options,
+    summary,
+    ratios: r,
+    targets: t,
+    seedingSeconds: seeding,
+    cells,
+  };
+  const file = values.out ?? join(resultsDir, 'latest.json');
+  writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+
+  process.stdout.write(`\nTessera benchmark — ${command}\n`);
+  process.stdout.write(
+    `${machine.cpus} cpus (${machine.model}), node ${machine.node}, commit ${machine.commit}${machine.dirty ? '+dirty' : ''}; ` +
+      `load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}; ${options.rounds} round(s) x ${options.durationMs / 1000}s (+${options.warmupMs / 1000}s warm-up), ` +
+      `C=${options.concurrency}, medians over rounds\n`,
+  );
+  process.stdout.write(`${renderTable(summary, r, titles)}\n\nTargets (informational, never asserted):\n${renderTargets(t)}\n\nwritten ${file}\n`);
+}
+
+async function runMillion(): Promise<void> {
+  const scenario = SCENARIOS.find((s) => s.id === 'token-opaque')!;
+  const rows: Record<string, unknown>[] = [];
+  for (const kind of options.servers.filter((k) => k !== 'ceiling')) {
+    const dir = join(work, `million-${kind}`);
+    const server = await startServer(serverConfig(kind, dir), { cpus: serverCpus });
+    try {
+      const startRss = memory(server.pid);
+      const spec = await prepare(scenario, server, setup, pki);
+      log(`${kind}: issuing ${options.millionCount} bound opaque tokens...`);
+      const result = await runLoad(spec, loadOptions(server, { maxRequests: options.millionCount }));
+      const end = memory(server.pid);
+      // Still there? The last one issued must introspect as active on both servers.
+      const last = await setup.issue(server, 'opaque');
+      const active = (await setup.introspect(server, last)).active === true;
+      const dbBytes = kind === 'tessera' ? ['tessera.db', 'tessera.db-wal'].reduce((n, f) => n + fileSize(join(dir, 'data', f)), 0) : null;
+      rows.push({
+        server: kind,
+        tokens: result.requests,
+        seconds: result.seconds,
+        rps: result.rps,
+        serverCpuUsPerReq: result.serverCpuUsPerReq,
+        rssAtStartMb: startRss.rssKb / 1024,
+        rssAfterMb: end.rssKb / 1024,
+        peakRssMb: end.hwmKb / 1024,
+        errors: result.errors,
+        sqliteBytes: dbBytes,
+        lastTokenActive: active,
+      });
+      log(`${kind}: ${describe(result)}; RSS after ${(end.rssKb / 1024).toFixed(0)} MB${dbBytes ? `, SQLite ${(dbBytes / 2 ** 20).toFixed(0)} MB` : ''}`);
+    } finally {
+      await server.stop();
+    }
+  }
+  const file = values.out ?? join(resultsDir, 'million.json');
+  writeFileSync(file, `${JSON.stringify({ generatedAt: new Date().toISOString(), command, machine: { ...machine, loadAverage: { before: loadBefore, after: loadAverage() } }, rows }, null, 2)}\n`);
+  process.stdout.write(`\nRSS after ${options.millionCount} tokens issued — ${command}\n`);
+  for (const row of rows) {
+    process.stdout.write(
+      `  ${String(row.server).padEnd(8)} ${row.tokens} tokens in ${(row.seconds as number).toFixed(0)} s (${(row.rps as number).toFixed(0)} req/s), RSS ${(row.rssAtStartMb as number).toFixed(0)} -> ${(row.rssAfterMb as number).toFixed(0)} MB, peak ${(row.peakRssMb as number).toFixed(0)} MB` +
+        `${row.sqliteBytes ? `, SQLite file ${((row.sqliteBytes as number) / 2 ** 20).toFixed(0)} MB` : ''}, last token active: ${row.lastTokenActive}\n`,
+    );
+  }
+  process.stdout.write(`written ${file}\n`);
+}
+
+async function runProfile(): Promise<void> {
+  const profiles = join(resultsDir, 'profiles');
+  mkdirSync(profiles, { recursive: true });
+  const server = await startServer(serverConfig('tessera', join(work, 'profile')), { cpus: serverCpus });
+  try {
+    for (const scenario of selected.filter((s) => s.servers.includes('tessera'))) {
+      const spec = await prepare(scenario, server, setup, pki);
+      const file = join(profiles, `tessera-${scenario.id}.cpuprofile`);
+      const result = await runLoad(
+        spec,
+        loadOptions(server, {
+          onWindow: (phase) =>
+            phase === 'start' ? server.ask({ type: 'profile-start' }, 'profile-started') : server.ask({ type: 'profile-stop', file }, 'profile-written'),
+        }),
+      );
+      process.stdout.write(`\n== ${scenario.id} (${describe(result)}, profiler on)\n${renderProfile(summariseProfile(file, 25))}\nprofile: ${file}\n`);
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+function rotate<T>(list: readonly T[], by: number): T[] {
+  if (list.length === 0) return [];
+  const k = by % list.length;
+  return [...list.slice(k), ...list.slice(0, k)];
+}
+
+function sizeLabel(n: number): string {
+  const exp = Math.log10(n);
+  return Number.isInteger(exp) ? `1e${exp}` : String(n);
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: BENCH_ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
