@@ -106,7 +106,7 @@ export async function craft(options: CraftOptions): Promise<Issued> {
 
 /** An unknown extension whose value is `size` bytes (an OCTET STRING, so it is valid DER). */
 export function bulkyExtension(size: number, critical = false, oid = '1.3.6.1.4.1.55555.1'): x509.Extension {
-  return new x509.Extension(oid, critical, tlv(0x04, new Uint8Array(size).fill(0x41)));
+  return new x509.Extension(oid, critical, tlv(0x04, new Uint8Array(size).fill(0x41)).buffer as ArrayBuffer);
 }
 
 export function base64Der(der: Uint8Array): string {
