@@ -10,7 +10,7 @@ import { authenticateAdmin } from '../oauth/admin-credentials.ts';
 import { bearerTokenOf, checkBearerToken } from '../oauth/bearer-token.ts';
 import { parseBasicAuthorization } from '../oauth/client-auth/presented-credentials.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER } from '../runtime/server-context.ts';
+import { DEFAULT_SERVER, sameServer } from '../runtime/server-context.ts';
 import type { AdminEnv, AdminPrincipal } from './admin-env.ts';
 import { CredentialCache } from './credential-cache.ts';
 
@@ -25,9 +25,10 @@ class AdminUnauthorized extends OAuthError {
 }
 
 export function adminAuthentication(runtime: CoreRuntime, cache = new CredentialCache()): MiddlewareHandler<AdminEnv> {
-  // A user changed on any node (the super admin's password is reset from deployment.toml at start).
+  // A user of the default server changed on some node (the super admin's password is re-applied
+  // from deployment.toml at start): what was verified may no longer hold.
   runtime.invalidation.subscribe((event) => {
-    if (event.scope === 'all' || event.scope === 'users' || event.scope === 'server') cache.clear();
+    if (event.scope === 'all' || ((event.scope === 'users' || event.scope === 'server') && sameServer(event, DEFAULT_SERVER))) cache.clear();
   });
   async function basic(header: string): Promise<AdminPrincipal> {
     let credentials;
