@@ -4,6 +4,7 @@
  */
 import type { ServerContext } from '../api/model.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
+import { hookFailure } from '../plugins/hook-failure.ts';
 
 export function discoveryDocument(runtime: CoreRuntime, server: ServerContext): Record<string, unknown> {
   const base = server.endpointBase;
@@ -37,8 +38,13 @@ export function discoveryDocument(runtime: CoreRuntime, server: ServerContext): 
     const alias = server.mtlsEndpointBase;
     metadata.mtls_endpoint_aliases = { token_endpoint: `${alias}/token`, introspection_endpoint: `${alias}/introspect`, revocation_endpoint: `${alias}/revoke`, userinfo_endpoint: `${alias}/userinfo` };
   }
-  for (const { instance } of runtime.extensions.metadataContributors) {
-    instance.contribute(metadata, { tenantId: server.tenantId, serverId: server.serverId, issuer: server.issuer, endpointBase: base, mtlsEndpointBase: server.mtlsEndpointBase });
+  for (const { name, instance } of runtime.extensions.metadataContributors) {
+    try {
+      instance.contribute(metadata, { tenantId: server.tenantId, serverId: server.serverId, issuer: server.issuer, endpointBase: base, mtlsEndpointBase: server.mtlsEndpointBase });
+    } catch (err) {
+      // Without a contributor's members the document would advertise less (or other) than is served.
+      throw hookFailure(runtime.logger, 'MetadataContributor', name, err, 'the discovery document could not be built');
+    }
   }
   return metadata;
 }

@@ -13,6 +13,9 @@ import type { CoreRuntime } from '../runtime/core-runtime.ts';
 import { authenticateClientFor } from './client-auth/authenticate-request.ts';
 import { parseBasicAuthorization } from './client-auth/presented-credentials.ts';
 import { authenticateAdmin } from './admin-credentials.ts';
+import { hookFailure, isPlainObject } from '../plugins/hook-failure.ts';
+
+const FAILED = 'the token could not be introspected';
 
 export function introspectionEndpoint(runtime: CoreRuntime) {
   return async (c: Context<TesseraEnv>) => {
@@ -23,8 +26,14 @@ export function introspectionEndpoint(runtime: CoreRuntime) {
     const token = await runtime.tokens.findActiveAccessToken(server, params.token);
     const ctx: IntrospectionContext = { tenantId: server.tenantId, serverId: server.serverId, request: c.get('requestInfo'), token };
     let response: Record<string, unknown> = token ? await activeResponse(runtime, ctx, token) : { active: false };
-    for (const { instance } of runtime.extensions.introspectionInterceptors) {
-      response = await instance.intercept(response, ctx);
+    for (const { name, instance } of runtime.extensions.introspectionInterceptors) {
+      // A failing interceptor (e.g. the one adding cnf) must not let the response out without it.
+      try {
+        response = await instance.intercept(response, ctx);
+      } catch (err) {
+        throw hookFailure(runtime.logger, 'IntrospectionInterceptor', name, err, FAILED);
+      }
+      if (!isPlainObject(response)) throw hookFailure(runtime.logger, 'IntrospectionInterceptor', name, new TypeError('intercept() did not return an object'), FAILED);
     }
     // An interceptor may add members, never revive an inactive token.
     if (!token) response = { active: false };
@@ -46,8 +55,17 @@ async function activeResponse(runtime: CoreRuntime, ctx: IntrospectionContext, t
     aud: token.audience.length === 1 ? token.audience[0] : token.audience,
     iss: (await runtime.servers.resolve(ctx))?.issuer,
   };
-  for (const { instance } of runtime.extensions.introspectionDataProviders) {
-    Object.assign(response, await instance.provide({ ...ctx, token }));
+  for (const { name, instance } of runtime.extensions.introspectionDataProviders) {
+    let members: unknown;
+    try {
+      members = await instance.provide({ ...ctx, token });
+    } catch (err) {
+      throw hookFailure(runtime.logger, 'IntrospectionDataProvider', name, err, FAILED);
+    }
+    if (members !== undefined && members !== null && !isPlainObject(members)) {
+      throw hookFailure(runtime.logger, 'IntrospectionDataProvider', name, new TypeError('provide() did not return an object'), FAILED);
+    }
+    Object.assign(response, members);
   }
   return response;
 }

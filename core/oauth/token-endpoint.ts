@@ -42,6 +42,11 @@ export function tokenEndpoint(runtime: CoreRuntime) {
       runtime.logger.error({ err: (err as Error).message, stack: (err as Error).stack, grantType }, 'grant handler failed');
       throw new ServerError('the token could not be issued');
     }
+    // A handler chain answering something else than a token response is a broken bundle: fail closed.
+    if (typeof response !== 'object' || response === null || typeof response.access_token !== 'string' || typeof response.token_type !== 'string') {
+      runtime.logger.error({ grantType }, 'grant handler returned no token response');
+      throw new ServerError('the token could not be issued');
+    }
     return c.json(response, 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
   };
 }
