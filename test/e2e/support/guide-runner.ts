@@ -86,7 +86,7 @@ interface BackgroundKind {
 /** Long-running commands of the guides, and the line each logs when it is ready. */
 const BACKGROUND: BackgroundKind[] = [
   { command: /^npx tessera start\b/, ready: /Tessera ready: https (https:\/\/\S+?);/ },
-  { command: /^npm run playground\b/, ready: /Playground ready: (http\S+)/ },
+  { command: /^npm run playground\b(?!.*--help)/, ready: /Playground ready: (http\S+)/ },
 ];
 
 export interface GuideContext {
@@ -218,7 +218,7 @@ export async function runGuide(guideFile: string, options: GuideOptions): Promis
         continue;
       }
       const text = substitute(step.text);
-      const command = text.trim();
+      const command = text.trim().replace(/\\\n\s*/g, ' ');
       const kind = BACKGROUND.find((k) => k.command.test(command));
       if (kind) {
         if (command.includes('\n')) throw new Error(`${where}: a long-running command must be alone in its block`);
