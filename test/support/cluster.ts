@@ -15,7 +15,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +27,8 @@ import { chainPem, createCa, createLeaf, type Issued } from './pki.ts';
 
 export const CLUSTER_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 export const CERTIFICATE_HEADER = 'X-Client-Cert';
-const NGINX = '/usr/sbin/nginx';
+/** Debian's nginx, as scripts/install-system-packages.sh installs it (npm test's pretest); else the PATH's. */
+const NGINX = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
 const NODE_NAMES = 'abcdefghij';
 
 export interface ClusterOptions {
@@ -51,6 +52,8 @@ export interface ClusterOptions {
   testing?: boolean;
   /** Milliseconds to wait for each node's "ready" line, default 60 s. */
   startTimeoutMs?: number;
+  /** Default /usr/sbin/nginx, else `nginx` from the PATH. */
+  nginxBinary?: string;
 }
 
 export interface ClusterNode {
@@ -165,7 +168,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       ...(testing ? { testing: { pinned: nodes.map((n, i) => ({ listen: `127.0.0.1:${pinnedPorts[i]}`, node: n.address })) } } : {}),
     });
     writeFileSync(join(dir, 'nginx.conf'), nginxConfig);
-    nginx = await startNginx(dir, processes);
+    nginx = await startNginx(options.nginxBinary ?? NGINX, dir, processes);
     await waitForHealth(`${publicUrl}/health`, nginx, dir);
 
     const running = nginx;
@@ -257,15 +260,20 @@ async function startNode(spec: NodeStart): Promise<ClusterNode & { pinnedUrl: st
   return node;
 }
 
-async function startNginx(dir: string, processes: ChildProcess[]): Promise<ChildProcess> {
+async function startNginx(binary: string, dir: string, processes: ChildProcess[]): Promise<ChildProcess> {
   const args = ['-p', `${dir}/`, '-c', join(dir, 'nginx.conf'), '-g', `daemon off; pid ${join(dir, 'nginx.pid')};`];
-  const test = spawn(NGINX, ['-t', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const test = spawn(binary, ['-t', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   test.stdout!.on('data', (d) => (output += d));
   test.stderr!.on('data', (d) => (output += d));
-  const code = await new Promise<number | null>((resolve) => test.once('exit', resolve));
-  if (code !== 0) throw new Error(`nginx -t failed:\n${output}`);
-  const child = spawn(NGINX, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const code = await new Promise<number | string>((resolve) => {
+    test.once('exit', (c) => resolve(c ?? 'signal'));
+    // ENOENT: not installed.
+    test.once('error', (err) => resolve(`${err.message} (npm test's pretest installs it: scripts/install-system-packages.sh)`));
+  });
+  if (code !== 0) throw new Error(`${binary} -t failed: ${code}\n${output}`);
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.on('error', (err) => (output += `\n${err.message}`));
   processes.push(child);
   child.stderr!.on('data', (d) => (output += d));
   child.once('exit', (code) => {
