@@ -7,6 +7,7 @@ import type { RequestInfo } from '../api/extension-points.ts';
 import type { AccessTokenRecord, ServerContext } from '../api/model.ts';
 import { InvalidRequest, InvalidToken, MissingToken, OAuthError } from '../errors/oauth-errors.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
+import { StoreUnavailableError } from '../store/repositories.ts';
 
 export function bearerTokenOf(authorization: string | undefined, formToken?: string): string | null {
   if (authorization) {
@@ -35,7 +36,7 @@ export async function checkBearerToken(
     try {
       await instance.validate(token, request);
     } catch (err) {
-      if (OAuthError.is(err)) throw err;
+      if (OAuthError.is(err) || err instanceof StoreUnavailableError) throw err;
       throw new InvalidToken('the access token could not be validated', `validator ${name} failed: ${(err as Error).message}`);
     }
   }

@@ -9,6 +9,7 @@ import { readForm } from '../http/form-body.ts';
 import type { TesseraEnv } from '../http/hono-env.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
 import { authenticateClientFor } from './client-auth/authenticate-request.ts';
+import { StoreUnavailableError } from '../store/repositories.ts';
 
 export function tokenEndpoint(runtime: CoreRuntime) {
   return async (c: Context<TesseraEnv>) => {
@@ -37,7 +38,8 @@ export function tokenEndpoint(runtime: CoreRuntime) {
     try {
       response = await handler.handle(ctx);
     } catch (err) {
-      if (OAuthError.is(err)) throw err;
+      // RFC errors the chain chose, and an unreachable store (503: the client may retry), pass as they are.
+      if (OAuthError.is(err) || err instanceof StoreUnavailableError) throw err;
       // A grant handler (possibly a bundle's) failed unexpectedly: fail closed, stay up.
       runtime.logger.error({ err: (err as Error).message, stack: (err as Error).stack, grantType }, 'grant handler failed');
       throw new ServerError('the token could not be issued');

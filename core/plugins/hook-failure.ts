@@ -5,10 +5,14 @@
  */
 import type { Logger } from '../api/plugin-context.ts';
 import { OAuthError, ServerError } from '../errors/oauth-errors.ts';
+import { StoreUnavailableError } from '../store/repositories.ts';
 
-/** Rethrows an RFC error the hook chose; turns anything else into a logged `server_error`. */
-export function hookFailure(logger: Logger, kind: string, component: string, err: unknown, description: string): OAuthError {
-  if (OAuthError.is(err)) return err;
+/**
+ * Passes on an RFC error the hook chose and an unreachable store (503, rendered by the core); turns
+ * anything else into a logged `server_error`.
+ */
+export function hookFailure(logger: Logger, kind: string, component: string, err: unknown, description: string): Error {
+  if (OAuthError.is(err) || err instanceof StoreUnavailableError) return err;
   const error = err instanceof Error ? { message: err.message, stack: err.stack } : { message: String(err) };
   logger.error({ component, kind, err: error }, `${kind} ${component} failed: ${error.message}`);
   return new ServerError(description, `${kind} ${component} failed`);

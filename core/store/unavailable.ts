@@ -24,7 +24,8 @@ const SYSTEM_CODES = new Set([
 
 /**
  * SQLite result codes (better-sqlite3 puts extended codes like SQLITE_IOERR_READ in `code`):
- * file missing/unreadable/not a database, I/O failure, disk full, or locked past busy_timeout.
+ * file missing/unreadable/not a database, I/O failure, disk full, or locked past busy_timeout (or
+ * past the WAL lock retries: SQLITE_PROTOCOL).
  */
 const SQLITE_PREFIXES = [
   'SQLITE_CANTOPEN',
@@ -36,6 +37,8 @@ const SQLITE_PREFIXES = [
   'SQLITE_PERM',
   'SQLITE_BUSY',
   'SQLITE_LOCKED',
+  // WAL locks still held by another process after SQLite's own retries.
+  'SQLITE_PROTOCOL',
 ];
 
 /**
@@ -55,6 +58,9 @@ const MESSAGES = [
   /cannot use a pool after calling end/i,
   /database connection is not open/i,
   /driver has already been destroyed/i,
+  // PostgreSQL 55000 for a database closed to connections (ALTER DATABASE ... ALLOW_CONNECTIONS
+  // false, as during maintenance); 55000 itself covers unrelated states, so the message decides.
+  /database ".*" is not currently accepting connections/i,
 ];
 
 function classify(error: unknown, depth: number): boolean {

@@ -7,7 +7,7 @@ import type { ClientAuthRequest, ClientAuthResult, ClientAuthenticator } from '.
 import type { Client } from '../../api/model.ts';
 import { InvalidClient, InvalidRequest, OAuthError } from '../../errors/oauth-errors.ts';
 import type { Named } from '../../plugins/extension-set.ts';
-import type { Store } from '../../store/repositories.ts';
+import { StoreUnavailableError, type Store } from '../../store/repositories.ts';
 import type { EventBus } from '../../runtime/event-bus.ts';
 
 const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);
@@ -39,6 +39,8 @@ export class ClientAuthentication {
       this.events.emit({ ...audit, type: 'client.authentication.succeeded', clientId, method: result.method });
       return { client, result };
     } catch (err) {
+      // The store being down says nothing about the client's credentials: 503, not invalid_client.
+      if (err instanceof StoreUnavailableError) throw err;
       const error = OAuthError.is(err) ? err : new InvalidClient('client authentication failed', `authenticator failed: ${(err as Error).message}`);
       this.events.emit({ ...audit, type: 'client.authentication.failed', clientId: clientId ?? undefined, method, reason: error.reason ?? error.description });
       throw error;

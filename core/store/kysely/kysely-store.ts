@@ -51,7 +51,24 @@ export function createKyselyStore(db: Kysely<Database>, kind: Store['kind']): St
     sweepExpired: (now) => guard(() => sweepExpired(db, now)),
     ping: () =>
       guard(async () => {
-        await sql`select 1`.execute(db);
+        if (kind === 'postgres') {
+          await sql`select 1`.execute(db);
+          return;
+        }
+        // SQLite has no server to reach: `select 1` never touches the file. What makes it unusable
+        // is another process holding the write lock (or the file failing), so take the write lock for
+        // an instant — without waiting busy_timeout for it, so a locked store answers at once.
+        await db.connection().execute(async (connection) => {
+          const { rows } = await sql<{ timeout: number }>`pragma busy_timeout`.execute(connection);
+          const timeout = Math.max(0, Math.trunc(Number(rows[0]?.timeout ?? 0)));
+          await sql`pragma busy_timeout = 0`.execute(connection);
+          try {
+            await sql`begin immediate`.execute(connection);
+            await sql`rollback`.execute(connection);
+          } finally {
+            await sql.raw(`pragma busy_timeout = ${timeout}`).execute(connection);
+          }
+        });
       }),
     close: () => {
       // Idempotent: shutdown paths may close twice.
