@@ -111,8 +111,10 @@ export function loadPlaygroundConfig(argv: string[], startDir = process.env.INIT
   let raw: Record<string, unknown> = {};
   let fileDir = startDir;
   if (flags.config) {
-    const file = resolve(startDir, flags.config);
-    if (!existsSync(file)) throw new PlaygroundConfigError(`--config: no file ${file}`);
+    // Relative to where the command was started, else to the checkout (where `npm run` runs it).
+    const candidates = [resolve(startDir, flags.config), resolve(process.cwd(), flags.config)];
+    const file = candidates.find((f) => existsSync(f));
+    if (!file) throw new PlaygroundConfigError(`--config: no file ${candidates[0]}`);
     try {
       raw = parseToml(readFileSync(file, 'utf8')) as Record<string, unknown>;
     } catch (err) {
@@ -167,8 +169,14 @@ export function loadPlaygroundConfig(argv: string[], startDir = process.env.INIT
   };
 }
 
+const HINTS: Record<string, string> = {
+  certificate: 'make one with `npx tessera certs self-signed --subject CN=playground`, or pass --certificate and --key; see docs/guides/playground.md',
+  key: 'pass --key, next to --certificate',
+  server_ca: "Tessera's own certificate is data/server-cert.pem next to its deployment.toml; pass --server-ca, or --insecure",
+};
+
 function readFile(file: string, what: string): string {
-  if (!existsSync(file)) throw new PlaygroundConfigError(`${what}: no file ${file}`);
+  if (!existsSync(file)) throw new PlaygroundConfigError(`${what}: no file ${file}${HINTS[what] ? ` (${HINTS[what]})` : ''}`);
   return readFileSync(file, 'utf8');
 }
 

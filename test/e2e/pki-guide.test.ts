@@ -31,7 +31,7 @@ describe('docs/guides/pki-tls-client-auth.md, run as written', () => {
     if (!failed) folder.remove();
   });
 
-  it('creates client-mtls from Swagger UI and curl, signs in user/user in the browser, and gets a certificate-bound token', { timeout: 120_000 }, async () => {
+  it('creates client-mtls from Swagger UI and curl, signs in user/user in the browser, and gets a certificate-bound token', { timeout: 180_000 }, async () => {
     const port = await freePort();
     const tessera = `https://localhost:${port}`;
     const thumbprint = (ctx: GuideContext) => thumbprintOfFile(join(ctx.cwd, 'cert.pem'));

@@ -29,7 +29,7 @@ describe('docs/guides/playground.md, run as written', () => {
     if (!failed) folder.remove();
   });
 
-  it('runs each grant from the browser over mutual TLS and shows the bound tokens', { timeout: 150_000 }, async () => {
+  it('runs each grant from the browser over mutual TLS and shows the bound tokens', { timeout: 180_000 }, async () => {
     const [tesseraPort, playgroundPort, secondPort] = await Promise.all([freePort(), freePort(), freePort()]);
     const tessera = `https://localhost:${tesseraPort}`;
     const playground = `http://localhost:${playgroundPort}`;

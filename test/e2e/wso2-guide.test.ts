@@ -32,7 +32,7 @@ describe('docs/guides/wso2-mutual-tls.md, run as written', () => {
     if (!failed) folder.remove();
   });
 
-  it('works with only the port and the authorization code changed', { timeout: 120_000 }, async () => {
+  it('works with only the port and the authorization code changed', { timeout: 180_000 }, async () => {
     const port = await freePort();
     const thumbprint = (ctx: GuideContext) => thumbprintOfFile(join(ctx.cwd, 'client.pem'));
     const tessera = `https://localhost:${port}`;

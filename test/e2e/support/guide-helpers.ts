@@ -33,10 +33,15 @@ export function workFolder(name: string): { root: string; remove(): void } {
   return { root, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-/** Real curl when installed; otherwise a Node stand-in for the options the guides use. */
+/**
+ * Real curl when installed; otherwise (or with GUIDE_CURL_FALLBACK=1) a Node stand-in for the
+ * options the guides use, first on PATH.
+ */
 export function curlEnvironment(): Record<string, string> {
+  const fallback = { PATH: join(PROJECT_ROOT, 'test', 'e2e', 'support', 'curl-fallback') };
+  if (process.env.GUIDE_CURL_FALLBACK === '1') return fallback;
   const found = spawnSync('bash', ['-c', 'command -v curl'], { encoding: 'utf8' });
-  return found.status === 0 ? {} : { PATH: join(PROJECT_ROOT, 'test', 'e2e', 'support', 'curl-fallback') };
+  return found.status === 0 ? {} : fallback;
 }
 
 /** Puts `port = N` into a [transport.https] table that sets none (the WSO2 block must stay as pasted). */

@@ -274,7 +274,7 @@ async function startBackground(command: string, kind: BackgroundKind, cwd: strin
   const child = spawn('bash', ['-c', `cd "${cwd}" && source "${stateFile}" && exec ${command}`], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   return new Promise<BackgroundProcess>((resolveReady, reject) => {
-    const timer = setTimeout(() => fail(new Error(`not ready within 60 s`)), 60_000);
+    const timer = setTimeout(() => fail(new Error(`not ready within 90 s`)), 90_000);
     const fail = (err: Error) => {
       clearTimeout(timer);
       void stopProcess(child);
