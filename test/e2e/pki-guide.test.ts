@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { call, closeClients } from '../support/https-client.ts';
 import { openBrowser, signInAndConsent, type E2eBrowser } from './support/browser.ts';
 import { GUIDES, claimsOf, curlEnvironment, freePort, jsonOf, thumbprintOfFile, workFolder } from './support/guide-helpers.ts';
-import { runGuide, type GuideContext, type GuideRun } from './support/guide-runner.ts';
+import { runGuide, stopGuideProcesses, type GuideContext, type GuideRun } from './support/guide-runner.ts';
 
 const GUIDE = join(GUIDES, 'pki-tls-client-auth.md');
 const SAMPLE_CODE = 'SplxlOBeZQQYbYS6WxSbIA';
@@ -28,6 +28,7 @@ describe('docs/guides/pki-tls-client-auth.md, run as written', () => {
     await closeClients();
     await browser?.close();
     await run?.stop();
+    await stopGuideProcesses();
     if (!failed) folder.remove();
   });
 

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../core/runtime/start-server.ts';
 import { openBrowser, signInAndConsent, type E2eBrowser } from './support/browser.ts';
 import { GUIDES, curlEnvironment, freePort, jsonOf, thumbprintOfFile, workFolder } from './support/guide-helpers.ts';
-import { parseGuide, runGuide, type GuideContext, type GuideRun } from './support/guide-runner.ts';
+import { parseGuide, runGuide, stopGuideProcesses, type GuideContext, type GuideRun } from './support/guide-runner.ts';
 
 const GUIDE = join(GUIDES, 'playground.md');
 
@@ -26,6 +26,7 @@ describe('docs/guides/playground.md, run as written', () => {
   afterAll(async () => {
     await browser?.close();
     await run?.stop();
+    await stopGuideProcesses();
     if (!failed) folder.remove();
   });
 

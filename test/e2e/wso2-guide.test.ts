@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openBrowser, signInAndConsent, type E2eBrowser } from './support/browser.ts';
 import { GUIDES, claimsOf, curlEnvironment, freePort, httpsPortFilter, jsonOf, statusOf, thumbprintOfFile, workFolder } from './support/guide-helpers.ts';
-import { runGuide, type GuideContext, type GuideRun } from './support/guide-runner.ts';
+import { runGuide, stopGuideProcesses, type GuideContext, type GuideRun } from './support/guide-runner.ts';
 
 const GUIDE = join(GUIDES, 'wso2-mutual-tls.md');
 const SAMPLE_CODE = 'd7678fec-2cb0-374b-82cb-d368d301be57';
@@ -29,6 +29,7 @@ describe('docs/guides/wso2-mutual-tls.md, run as written', () => {
   afterAll(async () => {
     await browser?.close();
     await run?.stop();
+    await stopGuideProcesses();
     if (!failed) folder.remove();
   });
 
@@ -61,7 +62,14 @@ describe('docs/guides/wso2-mutual-tls.md, run as written', () => {
           }
           // ... and nothing else about the pasted blocks: no error, no other config warning.
           expect(logs.map((l) => JSON.parse(l) as { level: number }).filter((l) => l.level >= 50)).toEqual([]);
-          expect(warnings.filter((w) => /^deployment\.toml:/.test(w.msg))).toHaveLength(3);
+          const fromConfig = warnings.filter((w) => /^deployment\.toml:/.test(w.msg)).map((w) => w.msg);
+          expect(fromConfig).toHaveLength(3);
+          // The guide shows these three warnings (its line numbers are a reader's file, without the test's port line).
+          const strip = (line: string) => line.replace(/^deployment\.toml:\d+: /, '');
+          const shown = ctx.shown.trim().split('\n');
+          expect(fromConfig.map(strip)).toEqual(shown.map(strip));
+          const lineNumber = (line: string) => Number(/^deployment\.toml:(\d+):/.exec(line)?.[1]);
+          expect(shown.map(lineNumber)).toEqual(fromConfig.map((line) => lineNumber(line) - 1));
           expect(logs.join('\n')).toMatch(/mtls-introspection@[\d.]+:active.*mtls-token-binding@[\d.]+:active.*mutual-tls-client-authenticator@[\d.]+:active/);
         },
         plugins(ctx) {

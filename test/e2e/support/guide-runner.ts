@@ -127,6 +127,27 @@ export interface GuideRun extends GuideContext {
 
 const STATE_DIR = '.guide-run';
 
+/**
+ * Every background process any run started and that still runs: a test that times out never gets
+ * its GuideRun back, so its afterAll stops them through `stopGuideProcesses()`.
+ */
+const live = new Set<ChildProcess>();
+
+export async function stopGuideProcesses(): Promise<void> {
+  await Promise.all([...live].map((child) => stopProcess(child)));
+}
+
+// Last resort when the test process itself ends: no server outlives it.
+process.once('exit', () => {
+  for (const child of live) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+});
+
 export async function runGuide(guideFile: string, options: GuideOptions): Promise<GuideRun> {
   const steps = parseGuide(readFileSync(guideFile, 'utf8'));
   const root = resolve(options.root);
@@ -272,6 +293,8 @@ function runBlock(text: string, cwd: string, stateFile: string, stateDir: string
 async function startBackground(command: string, kind: BackgroundKind, cwd: string, stateFile: string, env: NodeJS.ProcessEnv, where: string): Promise<BackgroundProcess> {
   // exec: the process group's leader is the command itself, so SIGTERM reaches it (and its children).
   const child = spawn('bash', ['-c', `cd "${cwd}" && source "${stateFile}" && exec ${command}`], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   const output: string[] = [];
   return new Promise<BackgroundProcess>((resolveReady, reject) => {
     const timer = setTimeout(() => fail(new Error(`not ready within 90 s`)), 90_000);
