@@ -129,7 +129,9 @@ export function rawRequest(url: string, head: Buffer | string, body: Buffer | st
     const start = () => {
       const payload = Buffer.isBuffer(body) ? body : Buffer.from(body, 'latin1');
       const headText = Buffer.isBuffer(head) ? head : Buffer.from(head, 'latin1');
-      socket.write(Buffer.concat([headText, Buffer.from(`Content-Length: ${payload.length}\r\nConnection: close\r\n\r\n`, 'latin1'), payload]));
+      // A head that declares its own framing (Transfer-Encoding) gets no Content-Length.
+      const framing = /transfer-encoding:/i.test(headText.toString('latin1')) ? '' : `Content-Length: ${payload.length}\r\n`;
+      socket.write(Buffer.concat([headText, Buffer.from(`${framing}Connection: close\r\n\r\n`, 'latin1'), payload]));
     };
     socket.once(target.protocol === 'https:' ? 'secureConnect' : 'connect', start);
   });

@@ -1,0 +1,92 @@
+/**
+ * `[limits] login_max_attempts` / `login_lockout_seconds`: after too many failed logins the account
+ * refuses even the right password — at the password grant and on the sign-in page alike, whatever
+ * the case of the user name — and the lock expires by itself: once login_lockout_seconds have passed
+ * the real user gets in again, and the success clears the count.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { CookieJar, REDIRECT_URI, pkcePair, startAuthorization, submitLogin } from '../oauth/oauth-helpers.ts';
+import { closeClients } from '../support/https-client.ts';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { closeAgents, send, sleep } from './kit.ts';
+
+const MAX_ATTEMPTS = 3;
+const LOCKOUT_SECONDS = 2;
+const SECRET = 'lockout-secret-0123456789abcdefgh';
+
+describe('login lockout that expires', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ toml: `[limits]\nlogin_max_attempts = ${MAX_ATTEMPTS}\nlogin_lockout_seconds = ${LOCKOUT_SECONDS}\n\n[logging]\nlevel = "info"\n` });
+    await server.createClient({ clientId: 'app', secret: SECRET });
+    for (const username of ['grant-user', 'page-user', 'Case-User']) {
+      await server.runtime.users.create(DEFAULT_SERVER, { username, password: `${username}-Passw0rd!` });
+    }
+  });
+  afterAll(async () => {
+    await closeAgents();
+    await closeClients();
+    await server.dispose();
+  });
+
+  const passwordGrant = (username: string, password: string) =>
+    send(`${server.url}/oauth2/token`, { form: { grant_type: 'password', username, password }, basic: ['app', SECRET] });
+
+  /** Polls with the right password until it works (at most a few seconds past the lockout). */
+  async function waitUntilLetIn(attempt: () => Promise<boolean>, lockedAt: number): Promise<void> {
+    for (;;) {
+      if (await attempt()) return;
+      if (performance.now() - lockedAt > (LOCKOUT_SECONDS + 8) * 1000) throw new Error('the lock did not expire');
+      await sleep(300);
+    }
+  }
+
+  it('password grant: locked after the failures, open again after login_lockout_seconds', async () => {
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      const res = await passwordGrant('grant-user', `wrong-${i}`);
+      expect(res.json.error_description).toBe('invalid username or password');
+    }
+    const lockedAt = performance.now();
+    const locked = await passwordGrant('grant-user', 'grant-user-Passw0rd!');
+    expect(locked.status).toBe(400);
+    expect(locked.json).toMatchObject({ error: 'invalid_grant', error_description: 'too many failed attempts; try again later' });
+
+    // The window runs from the first failure, in whole seconds: no tighter bound than "later" holds.
+    await waitUntilLetIn(async () => (await passwordGrant('grant-user', 'grant-user-Passw0rd!')).status === 200, lockedAt);
+    // The success cleared the count: a new failure is an ordinary one, not a lock.
+    expect((await passwordGrant('grant-user', 'wrong-again')).json.error_description).toBe('invalid username or password');
+    expect((await passwordGrant('grant-user', 'grant-user-Passw0rd!')).status).toBe(200);
+  });
+
+  it('sign-in page: the same lock, the same expiry', async () => {
+    const { challenge } = pkcePair();
+    const params = { client_id: 'app', redirect_uri: REDIRECT_URI, code_challenge: challenge, code_challenge_method: 'S256' };
+    const jar = new CookieJar();
+    const login = await startAuthorization(server, jar, params);
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      const res = await submitLogin(server, jar, login, 'page-user', `wrong-${i}`);
+      expect(res.status).toBe(401);
+      expect(res.text).toContain('Wrong username or password.');
+    }
+    const lockedAt = performance.now();
+    const locked = await submitLogin(server, jar, login, 'page-user', 'page-user-Passw0rd!');
+    expect(locked.status).toBe(401);
+    expect(locked.text).toContain('Too many failed attempts');
+
+    await waitUntilLetIn(async () => {
+      const res = await submitLogin(server, jar, login, 'page-user', 'page-user-Passw0rd!');
+      if (res.status === 401) return false;
+      // Signed in: the consent page (or the redirect when consent exists).
+      expect([200, 302]).toContain(res.status);
+      if (res.status === 200) expect(res.text).toContain('Allow access');
+      return true;
+    }, lockedAt);
+  });
+
+  it('counts failures per user name whatever its case', async () => {
+    for (let i = 0; i < MAX_ATTEMPTS; i++) await passwordGrant(i % 2 ? 'case-user' : 'CASE-USER', `wrong-${i}`);
+    expect((await passwordGrant('Case-User', 'Case-User-Passw0rd!')).json.error_description).toBe('too many failed attempts; try again later');
+    await waitUntilLetIn(async () => (await passwordGrant('Case-User', 'Case-User-Passw0rd!')).status === 200, performance.now());
+  });
+});
