@@ -128,20 +128,21 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         startNode({
           name: NODE_NAMES[i],
           dir: join(dir, `node-${NODE_NAMES[i]}`),
-          toml: renderNodeToml({
-            name: NODE_NAMES[i],
-            publicUrl,
-            host: '127.0.0.1',
-            port: 0,
-            trustedProxies: ['127.0.0.1'],
-            databaseUrl,
-            schema,
-            certificateHeader: CERTIFICATE_HEADER,
-            dataDir: 'data',
-            superAdminPassword: options.superAdminPassword ?? 'admin',
-            logLevel: options.logLevel ?? 'info',
-            extraToml: options.nodeToml,
-          }),
+          toml: (port) =>
+            renderNodeToml({
+              name: NODE_NAMES[i],
+              publicUrl,
+              host: '127.0.0.1',
+              port,
+              trustedProxies: ['127.0.0.1'],
+              databaseUrl,
+              schema,
+              certificateHeader: CERTIFICATE_HEADER,
+              dataDir: 'data',
+              superAdminPassword: options.superAdminPassword ?? 'admin',
+              logLevel: options.logLevel ?? 'info',
+              extraToml: options.nodeToml,
+            }),
           timeoutMs: options.startTimeoutMs ?? 60_000,
           processes,
         }),
@@ -201,49 +202,64 @@ function processOf(node: ClusterNode): ChildProcess {
 interface NodeStart {
   name: string;
   dir: string;
-  toml: string;
+  /** The node's deployment.toml for a listener port. */
+  toml: (port: number) => string;
   timeoutMs: number;
   processes: ChildProcess[];
 }
 
+/**
+ * Starts one node on a free port and waits until its /health answers 200 (whatever the log level).
+ * The port is picked before the node binds it, so another process may take it meanwhile: then the
+ * node exits with EADDRINUSE and is started again on another port.
+ */
 async function startNode(spec: NodeStart): Promise<ClusterNode & { pinnedUrl: string | null }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startNodeOnce(spec, await freePort());
+    } catch (err) {
+      if (!(err instanceof PortTaken) || attempt >= 3) throw err;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startNodeOnce(spec: NodeStart, port: number): Promise<ClusterNode & { pinnedUrl: string | null }> {
   mkdirSync(spec.dir, { recursive: true });
   const configFile = join(spec.dir, 'deployment.toml');
-  writeFileSync(configFile, spec.toml);
+  writeFileSync(configFile, spec.toml(port));
   const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'tessera.mjs'), 'start', '--config', configFile], {
     cwd: spec.dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   spec.processes.push(child);
   const logs: string[] = [];
+  lines(child.stdout!, (line) => logs.push(line));
+  lines(child.stderr!, (line) => logs.push(line));
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node ${spec.name} not ready after ${spec.timeoutMs} ms`)), spec.timeoutMs);
-    const onLine = (line: string) => {
-      logs.push(line);
-      if (!line.includes('Tessera ready')) return;
-      try {
-        const entry = JSON.parse(line) as { listeners?: Array<{ name: string; url: string }> };
-        const http = entry.listeners?.find((l) => l.name === 'http');
-        if (http) {
-          clearTimeout(timer);
-          resolve(http.url);
-        }
-      } catch {
-        // Not the JSON ready line.
-      }
-    };
-    lines(child.stdout!, onLine);
-    lines(child.stderr!, onLine);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`node ${spec.name} exited (${code}) before it was ready:\n${logs.slice(-20).join('\n')}`));
-    });
-  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + spec.timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      const tail = logs.slice(-20).join('\n');
+      if (/EADDRINUSE/.test(tail)) throw new PortTaken(`port ${port} taken`);
+      throw new Error(`node ${spec.name} exited (${await exited}) before it was ready:\n${tail}`);
+    }
+    if (Date.now() > deadline) throw new Error(`node ${spec.name} not ready after ${spec.timeoutMs} ms:\n${logs.slice(-20).join('\n')}`);
+    try {
+      const res = await request(`${url}/health`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
+      await res.body.text();
+      if (res.statusCode === 200) break;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const node: ClusterNode & { pinnedUrl: string | null } = {
     name: spec.name,
     url,
-    address: new URL(url).host,
+    address: `127.0.0.1:${port}`,
     pinnedUrl: null,
     pid: child.pid!,
     logs,
