@@ -10,6 +10,7 @@ import type { Client, ServerContext } from '../../api/model.ts';
 import { AccessDenied, InvalidRequest, OAuthError } from '../../errors/oauth-errors.ts';
 import { randomToken } from '../../crypto/random-token.ts';
 import { sha256Base64Url } from '../../crypto/sha256.ts';
+import { constantTimeEqual } from '../../crypto/constant-time.ts';
 import { parseQuery, readForm } from '../../http/form-body.ts';
 import type { TesseraEnv } from '../../http/hono-env.ts';
 import type { CoreRuntime } from '../../runtime/core-runtime.ts';
@@ -48,7 +49,7 @@ export function authorizeRoutes(runtime: CoreRuntime) {
     const raw = /^[A-Za-z0-9_-]{20,64}$/.test(requestId) ? await store.kv.get(key(server, 'authz', requestId), now()) : null;
     const pending = raw ? (JSON.parse(raw) as PendingAuthorization) : null;
     // The cookie ties the form to the browser that started the flow; the token to the page it was given.
-    if (!pending || getCookie(c, cookieName(server, 'authz')) !== requestId || form.csrf_token !== pending.csrf) {
+    if (!pending || !constantTimeEqual(getCookie(c, cookieName(server, 'authz')), requestId) || !constantTimeEqual(form.csrf_token, pending.csrf)) {
       throw new UntrustedRedirectError(new InvalidRequest('this sign-in request is unknown, expired or was not started by this browser'));
     }
     const client = await store.clients.get(server, pending.clientId);
