@@ -8,6 +8,7 @@ import type { Client, ClientCertificate } from '../../../core/api/index.ts';
 import { type ChainFailureReason, validateChain } from './chain-validation.ts';
 import { allowsClientAuthentication } from './extended-key-usage.ts';
 import { Reason, authenticationFailed } from './failure.ts';
+import { prepareCertificate } from './prepared-certificate.ts';
 import { registeredSubject, subjectMismatch } from './registered-subject.ts';
 import type { TrustStore } from './trust-store.ts';
 
@@ -29,7 +30,17 @@ const CHAIN_REASONS: Readonly<Record<ChainFailureReason, string>> = {
   leaf_is_ca: Reason.leafIsCa,
 };
 
+/** Most remembered (certificate, check) verdicts; the oldest goes first. */
+const VERDICT_LIMIT = 1024;
+
 export class PkiMethod {
+  /**
+   * The EKU and subject checks depend only on the certificate's bytes and the registered value, and
+   * a client presents the same certificate every time: their verdicts are kept by the certificate's
+   * SHA-256 (and the registered value). The chain itself is validated on every request.
+   */
+  private readonly verdicts = new Map<string, string | null>();
+
   constructor(private readonly options: PkiMethodOptions) {}
 
   /** Throws `InvalidClient` with the exact reason unless the certificate authenticates the client. */
@@ -45,13 +56,25 @@ export class PkiMethod {
       maxDepth: this.options.maxChainDepth,
     });
     if (!chain.ok) throw authenticationFailed(CHAIN_REASONS[chain.reason]);
-    if (this.options.checkExtendedKeyUsage && !allowsClientAuthentication(certificate.der)) {
-      throw authenticationFailed(Reason.notForClientAuth);
+    // The chain validated, so the leaf parsed: this is the cached preparation, for its id.
+    const leaf = prepareCertificate(certificate.der).id;
+    if (this.options.checkExtendedKeyUsage) {
+      const eku = this.remember(`eku\u0000${leaf}`, () => (allowsClientAuthentication(certificate.der) ? null : Reason.notForClientAuth));
+      if (eku) throw authenticationFailed(eku);
     }
 
     const subject = registeredSubject(client);
     if ('problem' in subject) throw authenticationFailed(subject.problem);
-    const mismatch = subjectMismatch(subject, certificate.der);
+    const mismatch = this.remember(`${subject.kind}\u0000${subject.value}\u0000${leaf}`, () => subjectMismatch(subject, certificate.der));
     if (mismatch) throw authenticationFailed(mismatch);
+  }
+
+  private remember(key: string, check: () => string | null): string | null {
+    const known = this.verdicts.get(key);
+    if (known !== undefined) return known;
+    const verdict = check();
+    if (this.verdicts.size >= VERDICT_LIMIT) this.verdicts.delete(this.verdicts.keys().next().value!);
+    this.verdicts.set(key, verdict);
+    return verdict;
   }
 }

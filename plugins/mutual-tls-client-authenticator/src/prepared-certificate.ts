@@ -31,8 +31,28 @@ export interface PreparedCertificate {
   verifiedBy(issuer: PreparedCertificate): boolean;
 }
 
+/**
+ * Parsed certificates by SHA-256 of their DER. A client presents the same certificate on every
+ * request (and on every new connection), and parsing it twice (OpenSSL and our DER reader) was the
+ * largest cost of a tls_client_auth request. Entries keep their own copy of the bytes and a hit is
+ * compared byte for byte, so a caller changing its buffer later can never get stale fields.
+ * Bounded; the oldest entry goes first. Failures are not cached.
+ */
+const CACHE_LIMIT = 512;
+const cache = new Map<string, PreparedCertificate>();
+
 /** Throws `DerError` when `der` is not exactly one certificate both parsers read. */
 export function prepareCertificate(der: Uint8Array): PreparedCertificate {
+  const id = createHash('sha256').update(der).digest('hex');
+  const hit = cache.get(id);
+  if (hit && Buffer.from(hit.der.buffer, hit.der.byteOffset, hit.der.byteLength).equals(der)) return hit;
+  const prepared = parse(new Uint8Array(der), id);
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+  cache.set(id, prepared);
+  return prepared;
+}
+
+function parse(der: Uint8Array, id: string): PreparedCertificate {
   const fields = readCertificateFields(der);
   let node: X509Certificate;
   const buffer = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
@@ -45,9 +65,11 @@ export function prepareCertificate(der: Uint8Array): PreparedCertificate {
   if (!node.raw.equals(buffer)) throw new DerError('certificate encoding differs from its DER');
   const skid = subjectKeyId(fields);
   const akid = authorityKeyId(fields);
+  // A signature checked once against an issuer's key (identified by the issuer's DER hash) stays checked.
+  const verdicts = new Map<string, boolean>();
   return {
     der,
-    id: createHash('sha256').update(der).digest('hex'),
+    id,
     fields,
     subjectName: toHex(fields.subject.encoded),
     issuerName: toHex(fields.issuer.encoded),
@@ -57,11 +79,16 @@ export function prepareCertificate(der: Uint8Array): PreparedCertificate {
     authorityKeyId: akid && toHex(akid),
     publicKey: node.publicKey,
     verifiedBy(issuer) {
-      try {
-        return node.verify(issuer.publicKey);
-      } catch {
-        return false; // e.g. an RSA signature checked with an EC key
+      let verdict = verdicts.get(issuer.id);
+      if (verdict === undefined) {
+        try {
+          verdict = node.verify(issuer.publicKey);
+        } catch {
+          verdict = false; // e.g. an RSA signature checked with an EC key
+        }
+        if (verdicts.size < 16) verdicts.set(issuer.id, verdict);
       }
+      return verdict;
     },
   };
 }
