@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Database } from './kysely/database-schema.ts';
 
 /** How long a writer waits for another process's lock before SQLITE_BUSY (milliseconds). */
@@ -24,5 +24,32 @@ export function openSqlite(file: string): Kysely<Database> {
     sqlite.close();
     throw error;
   }
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+}
+
+/** Most statements the cache keeps; kysely produces a few dozen distinct SQL texts in practice. */
+const STATEMENT_CACHE_LIMIT = 256;
+
+/**
+ * kysely's SQLite driver prepares every query anew; compiling the SQL cost more than running it on
+ * the token endpoint. Statements are reusable (kysely runs one query at a time per connection, and
+ * SQLite re-prepares a statement itself after a schema change), so keep them by SQL text.
+ */
+function withStatementCache(sqlite: BetterSqlite3.Database): SqliteDatabase {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = sqlite.prepare(sql);
+        if (statements.size >= STATEMENT_CACHE_LIMIT) statements.delete(statements.keys().next().value!);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+    close() {
+      statements.clear();
+      sqlite.close();
+    },
+  };
 }
