@@ -70,7 +70,7 @@ describe('PKCE downgrade', () => {
 
   it('a lower-case or empty method, or an empty challenge, is no PKCE: refused at /authorize', async () => {
     const { challenge } = pkcePair();
-    for (const extra of [
+    for (const extra of <Record<string, string>[]>[
       { code_challenge: challenge, code_challenge_method: 's256' },
       { code_challenge: challenge, code_challenge_method: 'SHA256' },
       { code_challenge: challenge, code_challenge_method: '' },
