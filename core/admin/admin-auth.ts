@@ -10,9 +10,8 @@ import { authenticateAdmin } from '../oauth/admin-credentials.ts';
 import { bearerTokenOf, checkBearerToken } from '../oauth/bearer-token.ts';
 import { parseBasicAuthorization } from '../oauth/client-auth/presented-credentials.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER, sameServer } from '../runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../runtime/server-context.ts';
 import type { AdminEnv, AdminPrincipal } from './admin-env.ts';
-import { CredentialCache } from './credential-cache.ts';
 
 export const ADMIN_SCOPE = 'admin';
 export const ADMIN_REALM = 'tessera-admin';
@@ -24,12 +23,7 @@ class AdminUnauthorized extends OAuthError {
   }
 }
 
-export function adminAuthentication(runtime: CoreRuntime, cache = new CredentialCache()): MiddlewareHandler<AdminEnv> {
-  // A user of the default server changed on some node (the super admin's password is re-applied
-  // from deployment.toml at start): what was verified may no longer hold.
-  runtime.invalidation.subscribe((event) => {
-    if (event.scope === 'all' || ((event.scope === 'users' || event.scope === 'server') && sameServer(event, DEFAULT_SERVER))) cache.clear();
-  });
+export function adminAuthentication(runtime: CoreRuntime): MiddlewareHandler<AdminEnv> {
   async function basic(header: string): Promise<AdminPrincipal> {
     let credentials;
     try {
@@ -38,12 +32,9 @@ export function adminAuthentication(runtime: CoreRuntime, cache = new Credential
       credentials = null;
     }
     if (!credentials) throw new AdminUnauthorized('unauthorized', 'malformed Basic credentials');
-    const { username, password } = credentials;
-    if (!cache.has(username, password)) {
-      if (!(await authenticateAdmin(runtime, DEFAULT_SERVER, credentials))) {
-        throw new AdminUnauthorized('unauthorized', 'invalid admin credentials', `Basic admin login failed for "${username}"`);
-      }
-      cache.remember(username, password);
+    const { username } = credentials;
+    if (!(await authenticateAdmin(runtime, DEFAULT_SERVER, credentials))) {
+      throw new AdminUnauthorized('unauthorized', 'invalid admin credentials', `Basic admin login failed for "${username}"`);
     }
     return { kind: 'super_admin', username };
   }

@@ -1,18 +1,22 @@
 import type { ServerRef } from '../api/model.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER } from '../runtime/server-context.ts';
+import { DEFAULT_SERVER, sameServer } from '../runtime/server-context.ts';
 import type { BasicCredentials } from './client-auth/presented-credentials.ts';
 
 /**
  * Is this Basic pair an administrator's? The super admin lives on the default server and
  * administers every tenant; a tenant's own admin users administer their tenant's servers.
+ * Successes are remembered briefly (runtime.adminCredentials), per server, so repeated admin calls
+ * skip scrypt and never trip the login lockout.
  */
 export async function authenticateAdmin(runtime: CoreRuntime, server: ServerRef, basic: BasicCredentials): Promise<boolean> {
-  for (const ref of server.tenantId === DEFAULT_SERVER.tenantId && server.serverId === DEFAULT_SERVER.serverId ? [server] : [server, DEFAULT_SERVER]) {
+  const candidates = sameServer(server, DEFAULT_SERVER) ? [server] : [server, DEFAULT_SERVER];
+  const cacheKey = (ref: ServerRef) => `${ref.tenantId}/${ref.serverId}/${basic.username}`;
+  if (candidates.some((ref) => runtime.adminCredentials.has(cacheKey(ref), basic.password))) return true;
+  for (const ref of candidates) {
     const user = await runtime.store.users.getByUsername(ref, basic.username);
     if (!user?.isAdmin) continue;
-    const outcome = await runtime.users.login(ref, basic.username, basic.password);
-    return outcome.ok;
+    return runtime.adminCredentials.verify(cacheKey(ref), basic.password, async () => (await runtime.users.login(ref, basic.username, basic.password)).ok);
   }
   return false;
 }

@@ -10,6 +10,7 @@ import type { ClientAuthentication } from '../oauth/client-auth/client-authentic
 import type { EventBus } from './event-bus.ts';
 import type { ServerDirectory } from './server-directory.ts';
 import type { InvalidationBus } from '../cluster/invalidation-bus.ts';
+import type { CredentialCache } from '../users/credential-cache.ts';
 
 /** The services every endpoint may use, built once at start-up (see runtime/start-server.ts). */
 export interface CoreRuntime {
@@ -26,4 +27,6 @@ export interface CoreRuntime {
   readonly servers: ServerDirectory;
   /** Tells every node's caches what changed (PostgreSQL LISTEN/NOTIFY; in-process on SQLite). */
   readonly invalidation: InvalidationBus;
+  /** Admin Basic credentials verified in the last minute (see oauth/admin-credentials.ts). */
+  readonly adminCredentials: CredentialCache;
 }

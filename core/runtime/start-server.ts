@@ -26,6 +26,7 @@ import { drainListener, startListener, type ListenerSpec, type RunningListener }
 import { loadServerKeystore } from '../transport/server-keystore.ts';
 import { TrustedProxies } from '../transport/trusted-proxies.ts';
 import { UserService } from '../users/user-service.ts';
+import { CredentialCache } from '../users/credential-cache.ts';
 import { certificateThumbprint } from '../crypto/thumbprint.ts';
 import { builtinComponents } from './builtin-components.ts';
 import type { CoreRuntime } from './core-runtime.ts';
@@ -99,7 +100,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     const metrics = new Metrics();
     const events = new EventBus(logger, [(event) => metrics.onEvent(event)]);
     const keys = new SigningKeys(store);
+    const adminCredentials = new CredentialCache();
     invalidation.subscribe((event) => {
+      // A user changed on some node (the super admin's password is re-applied from deployment.toml
+      // at start): what was verified may no longer hold.
+      if (event.scope === 'all' || event.scope === 'users' || event.scope === 'server') adminCredentials.clear();
       if (event.scope === 'all') keys.forget();
       else if (event.scope === 'server' || event.scope === 'keys') keys.forget(event);
     });
@@ -152,7 +157,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
       else if (event.scope === 'server') servers.forget(event);
     });
     const runtime: CoreRuntime = {
-      config, logger, store, keys, tokens, users, events, extensions, certificates, servers, invalidation,
+      config, logger, store, keys, tokens, users, events, extensions, certificates, servers, invalidation, adminCredentials,
       clientAuth: new ClientAuthentication(store, extensions.clientAuthenticators, events),
     };
     const app = createApp(runtime, {

@@ -1,6 +1,8 @@
 /**
- * Remembers successful Basic verifications for a short time: the super admin's password is checked
- * with scrypt (~50 ms), which Swagger UI and scripts would otherwise pay on every call. Only successes
+ * Remembers successful admin Basic verifications for a short time: an admin password is checked
+ * with scrypt (~50 ms), which Swagger UI, scripts and resource servers introspecting with admin
+ * credentials (the WSO2 guide's way) would otherwise pay on every call — and their parallel calls
+ * would count against the login lockout. Only successes
  * are cached, keyed by a SHA-256 of the pair (the password itself is never kept), in memory only, so
  * a wrong one is never served from here; a changed password (a node restarted with a new
  * `[super_admin] password`) empties the cache of every node through the invalidation bus.
@@ -9,6 +11,8 @@ import { createHash } from 'node:crypto';
 
 export class CredentialCache {
   private readonly entries = new Map<string, number>();
+  /** Verifications under way: parallel calls with the same pair share one check (and one lockout count). */
+  private readonly inFlight = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly ttlMs = 60_000,
@@ -29,6 +33,22 @@ export class CredentialCache {
       return false;
     }
     return true;
+  }
+
+  /** True when the pair was verified recently; otherwise runs `check` once for all concurrent callers. */
+  async verify(username: string, password: string, check: () => Promise<boolean>): Promise<boolean> {
+    if (this.has(username, password)) return true;
+    const key = this.key(username, password);
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = check().then((ok) => {
+        if (ok) this.remember(username, password);
+        return ok;
+      });
+      this.inFlight.set(key, pending);
+      void pending.finally(() => this.inFlight.delete(key)).catch(() => {});
+    }
+    return pending;
   }
 
   clear(): void {
