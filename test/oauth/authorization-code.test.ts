@@ -72,7 +72,9 @@ describe('authorization code flow', () => {
     expect(consent.action).toBe('/oauth2/authorize/consent');
     expect(consent.requestId).toBe(login.requestId);
 
-    const redirect = location(await submitConsent(server, jar, consent));
+    const consented = await submitConsent(server, jar, consent);
+    expect(consented.headers['cache-control']).toBe('no-store');
+    const redirect = location(consented);
     expect(`${redirect.origin}${redirect.pathname}`).toBe(REDIRECT_URI);
     expect(redirect.searchParams.get('state')).toBe('st-1');
     expect(redirect.searchParams.get('iss')).toBe(server.running.baseUrl);

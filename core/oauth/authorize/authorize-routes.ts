@@ -174,5 +174,7 @@ export function authorizeRoutes(runtime: CoreRuntime) {
 function redirectBack(c: Context, redirectUri: string, params: Record<string, string | null>) {
   const url = new URL(redirectUri);
   for (const [name, value] of Object.entries(params)) if (value !== null) url.searchParams.set(name, value);
+  // The Location carries a code: no cache may keep it.
+  c.header('Cache-Control', 'no-store');
   return c.redirect(url.toString(), 302);
 }
