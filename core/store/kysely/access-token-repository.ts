@@ -1,24 +1,47 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { AccessTokenRecord, ServerRef } from '../../api/model.ts';
 import type { AccessTokenRepository } from '../repositories.ts';
-import type { Database } from './database-schema.ts';
+import type { AccessTokensTable, Database } from './database-schema.ts';
+import { prepareQuery } from './prepared-query.ts';
 import { accessTokenFromRow, accessTokenToRow } from './row-mapping.ts';
 
-export function createAccessTokenRepository(db: Kysely<Database>): AccessTokenRepository {
+/** The columns of an access-token row, in one fixed order (the insert binds them in this order). */
+const COLUMNS = Object.keys(
+  accessTokenToRow({
+    tenantId: '', serverId: '', id: '', format: 'opaque', clientId: '', subject: null, username: null, scopes: [], audience: [],
+    issuedAt: 0, expiresAt: 0, confirmation: null, grantId: null, revoked: false,
+  }),
+) as (keyof AccessTokensTable)[];
+
+export interface AccessTokenRepositoryOptions {
+  /**
+   * Commit the inserts of concurrent requests together (SQLite). Each insert still resolves only
+   * once its row is committed, so a token is never answered before it is stored; SQLite then
+   * writes the shared pages and the WAL commit once per batch instead of once per token.
+   */
+  groupCommit?: boolean;
+}
+
+export function createAccessTokenRepository(db: Kysely<Database>, options: AccessTokenRepositoryOptions = {}): AccessTokenRepository {
+  // Issuing and introspecting run these on every request: compiled once (see prepared-query.ts).
+  const insert = prepareQuery<unknown[], never>(db, COLUMNS.length, (...markers) =>
+    db.insertInto('access_tokens').values(Object.fromEntries(COLUMNS.map((c, i) => [c, markers[i]])) as never),
+  );
+  const byId = prepareQuery<[string, string, string], Selectable<AccessTokensTable>>(db, 3, (tenant, server, id) =>
+    db.selectFrom('access_tokens').selectAll().where('tenant_id', '=', tenant).where('server_id', '=', server).where('id', '=', id),
+  );
+  const batches = options.groupCommit ? groupCommit(db, (executor, values) => insert.executeOn(executor, ...values)) : null;
   return {
     async create(token: AccessTokenRecord): Promise<void> {
-      await db.insertInto('access_tokens').values(accessTokenToRow(token)).execute();
+      const row = accessTokenToRow(token);
+      const values = COLUMNS.map((c) => row[c]);
+      if (batches) await batches(values);
+      else await insert.execute(...values);
     },
 
     async get(ref: ServerRef, id: string): Promise<AccessTokenRecord | null> {
-      const row = await db
-        .selectFrom('access_tokens')
-        .selectAll()
-        .where('tenant_id', '=', ref.tenantId)
-        .where('server_id', '=', ref.serverId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return row ? accessTokenFromRow(row) : null;
+      const { rows } = await byId.execute(ref.tenantId, ref.serverId, id);
+      return rows[0] ? accessTokenFromRow(rows[0]) : null;
     },
 
     /** True when this call revoked it; false when unknown or already revoked. */
@@ -47,4 +70,59 @@ export function createAccessTokenRepository(db: Kysely<Database>): AccessTokenRe
       return Number(result.numUpdatedRows);
     },
   };
+}
+
+interface PendingInsert {
+  values: unknown[];
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Inserts requested in the same turn of the event loop are run in one transaction at the end of it
+ * (setImmediate). A row that breaks a constraint fails alone (SQLite undoes only that statement);
+ * any other error, or a failed commit, rolls the whole batch back and fails every insert in it.
+ */
+function groupCommit(db: Kysely<Database>, run: (executor: Kysely<Database>, values: unknown[]) => Promise<unknown>) {
+  let queue: PendingInsert[] = [];
+
+  async function flush(): Promise<void> {
+    const batch = queue;
+    queue = [];
+    if (batch.length === 1) {
+      await run(db, batch[0].values).then(batch[0].resolve, batch[0].reject);
+      return;
+    }
+    const refused = new Map<PendingInsert, unknown>();
+    try {
+      await db.transaction().execute(async (trx) => {
+        for (const item of batch) {
+          try {
+            await run(trx, item.values);
+          } catch (error) {
+            if (!isConstraintViolation(error)) throw error;
+            refused.set(item, error);
+          }
+        }
+      });
+    } catch (error) {
+      for (const item of batch) item.reject(refused.get(item) ?? error);
+      return;
+    }
+    for (const item of batch) {
+      if (refused.has(item)) item.reject(refused.get(item));
+      else item.resolve();
+    }
+  }
+
+  return (values: unknown[]) =>
+    new Promise<void>((resolve, reject) => {
+      queue.push({ values, resolve, reject });
+      if (queue.length === 1) setImmediate(() => void flush());
+    });
+}
+
+function isConstraintViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT');
 }

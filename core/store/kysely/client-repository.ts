@@ -1,10 +1,15 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Client, ServerRef } from '../../api/model.ts';
 import { DuplicateKeyError, type ClientRepository } from '../repositories.ts';
-import type { Database } from './database-schema.ts';
+import type { ClientsTable, Database } from './database-schema.ts';
+import { prepareQuery } from './prepared-query.ts';
 import { clientFromRow, clientMutableColumns, clientToRow } from './row-mapping.ts';
 
 export function createClientRepository(db: Kysely<Database>): ClientRepository {
+  // Every client authentication looks the client up: compiled once (see prepared-query.ts).
+  const byId = prepareQuery<[string, string, string], Selectable<ClientsTable>>(db, 3, (tenant, server, clientId) =>
+    db.selectFrom('clients').selectAll().where('tenant_id', '=', tenant).where('server_id', '=', server).where('client_id', '=', clientId),
+  );
   return {
     async create(client: Client): Promise<Client> {
       // ON CONFLICT DO NOTHING instead of catching a unique violation: same SQL on both dialects
@@ -17,14 +22,8 @@ export function createClientRepository(db: Kysely<Database>): ClientRepository {
     },
 
     async get(ref: ServerRef, clientId: string): Promise<Client | null> {
-      const row = await db
-        .selectFrom('clients')
-        .selectAll()
-        .where('tenant_id', '=', ref.tenantId)
-        .where('server_id', '=', ref.serverId)
-        .where('client_id', '=', clientId)
-        .executeTakeFirst();
-      return row ? clientFromRow(row) : null;
+      const { rows } = await byId.execute(ref.tenantId, ref.serverId, clientId);
+      return rows[0] ? clientFromRow(rows[0]) : null;
     },
 
     async list(ref: ServerRef): Promise<Client[]> {

@@ -43,7 +43,7 @@ export function createKyselyStore(db: Kysely<Database>, kind: Store['kind']): St
     clients: guardRepository(createClientRepository(db)),
     users: guardRepository(createUserRepository(db)),
     codes: guardRepository(createCodeRepository(db)),
-    accessTokens: guardRepository(createAccessTokenRepository(db)),
+    accessTokens: guardRepository(createAccessTokenRepository(db, { groupCommit: kind === 'sqlite' })),
     refreshTokens: guardRepository(createRefreshTokenRepository(db)),
     keys: guardRepository(createSigningKeyRepository(db)),
     consents: guardRepository(createConsentRepository(db)),
