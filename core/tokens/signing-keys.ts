@@ -6,6 +6,7 @@
  * unknown `kid` reloads it at most once per RELOAD_MS, so a key rotated on another node verifies
  * without a flood of queries for forged kids.
  */
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { ServerRef } from '../api/model.ts';
 import type { SigningKeyRecord, Store } from '../store/repositories.ts';
@@ -19,6 +20,8 @@ interface LoadedKey {
   kid: string;
   alg: SigningAlg;
   privateKey: Key;
+  /** The private key for node:crypto (jws-sign.ts signs with it). */
+  signingKey: KeyObject;
   publicKey: Key;
   publicJwk: JWK;
   current: boolean;
@@ -159,10 +162,12 @@ async function importRecord(record: SigningKeyRecord, _i: number, all: SigningKe
     .filter((r) => r.alg === record.alg && r.rotatedAt === null)
     .sort((a, b) => a.createdAt - b.createdAt || a.kid.localeCompare(b.kid))
     .at(-1);
+  const privateJwk = JSON.parse(record.privateJwk) as JWK;
   return {
     kid: record.kid,
     alg: record.alg,
-    privateKey: await importJWK(JSON.parse(record.privateJwk) as JWK, record.alg),
+    privateKey: await importJWK(privateJwk, record.alg),
+    signingKey: createPrivateKey({ key: privateJwk as import('node:crypto').JsonWebKey, format: 'jwk' }),
     publicKey: await importJWK(publicJwk, record.alg),
     publicJwk,
     // The newest unrotated key (ties broken by kid) signs, so all nodes agree, also after a rotation.

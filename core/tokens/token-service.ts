@@ -3,12 +3,13 @@
  * RFC 9068 JWTs (`at+jwt`, also recorded by `jti` so they can be revoked and introspected).
  * A confirmation (`cnf`) set by the grant handler chain goes into the JWT and the stored record.
  */
-import { SignJWT, decodeProtectedHeader, jwtVerify } from 'jose';
+import { decodeProtectedHeader, jwtVerify } from 'jose';
 import type { AccessTokenRecord, Client, Confirmation, RefreshTokenRecord, ServerRef, TokenFormat } from '../api/model.ts';
 import { randomToken } from '../crypto/random-token.ts';
 import { sha256Base64Url } from '../crypto/sha256.ts';
 import type { Store } from '../store/repositories.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
+import { signJwt } from './jws-sign.ts';
 import type { SigningAlg, SigningKeys } from './signing-keys.ts';
 
 export interface TokenLifetimes {
@@ -90,22 +91,24 @@ export class TokenService {
     if (format === 'jwt') {
       const jti = randomToken(18);
       const key = await this.keys.current(input.server, this.algs.accessToken);
-      token = await new SignJWT({
-        ...input.extraClaims,
-        client_id: input.client.clientId,
-        scope: input.scopes.join(' '),
-        ...(input.username ? { username: input.username } : {}),
-        ...(input.confirmation ? { cnf: input.confirmation } : {}),
-      })
-        .setProtectedHeader({ alg: key.alg, typ: 'at+jwt', kid: key.kid })
-        .setIssuer(input.server.issuer)
-        .setSubject(input.subject ?? input.client.clientId)
-        .setAudience(base.audience)
-        .setIssuedAt(issuedAt)
-        .setNotBefore(issuedAt)
-        .setExpirationTime(expiresAt)
-        .setJti(jti)
-        .sign(key.privateKey);
+      token = signJwt(
+        { alg: key.alg, typ: 'at+jwt', kid: key.kid },
+        {
+          ...input.extraClaims,
+          client_id: input.client.clientId,
+          scope: input.scopes.join(' '),
+          ...(input.username ? { username: input.username } : {}),
+          ...(input.confirmation ? { cnf: input.confirmation } : {}),
+          iss: input.server.issuer,
+          sub: input.subject ?? input.client.clientId,
+          aud: base.audience,
+          iat: issuedAt,
+          nbf: issuedAt,
+          exp: expiresAt,
+          jti,
+        },
+        key.signingKey,
+      );
       record = { ...base, id: jti, format };
     } else {
       token = randomToken();
@@ -142,21 +145,23 @@ export class TokenService {
   async issueIdToken(input: IdTokenInput): Promise<string> {
     const key = await this.keys.current(input.server, this.algs.idToken);
     const issuedAt = this.now();
-    return new SignJWT({
-      ...input.claims,
-      azp: input.client.clientId,
-      at_hash: halfHash(input.accessToken),
-      ...(input.code ? { c_hash: halfHash(input.code) } : {}),
-      ...(input.nonce ? { nonce: input.nonce } : {}),
-      ...(input.authTime ? { auth_time: input.authTime } : {}),
-    })
-      .setProtectedHeader({ alg: key.alg, typ: 'JWT', kid: key.kid })
-      .setIssuer(input.server.issuer)
-      .setSubject(input.subject)
-      .setAudience(input.client.clientId)
-      .setIssuedAt(issuedAt)
-      .setExpirationTime(issuedAt + this.lifetimes.idToken)
-      .sign(key.privateKey);
+    return signJwt(
+      { alg: key.alg, typ: 'JWT', kid: key.kid },
+      {
+        ...input.claims,
+        azp: input.client.clientId,
+        at_hash: halfHash(input.accessToken),
+        ...(input.code ? { c_hash: halfHash(input.code) } : {}),
+        ...(input.nonce ? { nonce: input.nonce } : {}),
+        ...(input.authTime ? { auth_time: input.authTime } : {}),
+        iss: input.server.issuer,
+        sub: input.subject,
+        aud: input.client.clientId,
+        iat: issuedAt,
+        exp: issuedAt + this.lifetimes.idToken,
+      },
+      key.signingKey,
+    );
   }
 
   /** The record of an active access token of this server, or null (unknown, expired, revoked, forged). */
