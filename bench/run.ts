@@ -126,7 +126,7 @@ function loadOptions(server: RunningServer, extra: Partial<LoadOptions> = {}): L
 }
 
 function describe(result: CellResult): string {
-  return `${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.serverCpuUsPerReq.toFixed(0)} µs CPU/req, peak RSS ${result.peakRssMb.toFixed(0)} MB${result.errors ? `, ${result.errors} ERRORS (${result.firstError})` : ''}`;
+  return `${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.serverCpuUsPerReq.toFixed(0)} µs CPU/req (${result.serverSysUsPerReq.toFixed(0)} kernel), peak RSS ${result.peakRssMb.toFixed(0)} MB${result.errors ? `, ${result.errors} ERRORS (${result.firstError})` : ''}`;
 }
 
 async function runMain(): Promise<void> {

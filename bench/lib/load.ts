@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { cpuMicros, memory, resetPeakRss } from './proc.ts';
+import { cpuTimes, memory, resetPeakRss } from './proc.ts';
 import { percentile } from './stats.ts';
 
 export type ConnectionMode = 'keepalive' | 'handshake' | 'resumed';
@@ -45,6 +45,8 @@ export interface CellResult {
   p99Ms: number;
   /** Server utime + stime per completed request in the window, microseconds. */
   serverCpuUsPerReq: number;
+  /** The kernel's part of it (stime): TLS records and HTTP go through syscalls, so do SQLite's writes. */
+  serverSysUsPerReq: number;
   /** Server CPU use in the window, fraction of one core. */
   serverCpuShare: number;
   /** Load generator CPU in the window, fraction of one core (≈1 means it may be the bottleneck). */
@@ -79,12 +81,12 @@ export async function runLoad(spec: LoadSpec, options: LoadOptions): Promise<Cel
 
   // Threads load undici before they send anything: the warm-up starts when all of them run.
   await Promise.all(ready);
-  let cpu0 = 0;
+  let cpu0 = { user: 0, system: 0 };
   let client0 = process.cpuUsage();
   let started = 0;
   const open = async () => {
     await options.onWindow?.('start');
-    cpu0 = cpuMicros(options.pid);
+    cpu0 = cpuTimes(options.pid);
     client0 = process.cpuUsage();
     started = performance.now();
     Atomics.store(control, 0, 1);
@@ -99,7 +101,8 @@ export async function runLoad(spec: LoadSpec, options: LoadOptions): Promise<Cel
     await sleep(options.durationMs);
   }
   Atomics.store(control, 0, 2);
-  const cpu1 = cpuMicros(options.pid);
+  const cpu1 = cpuTimes(options.pid);
+  const cpuUs = cpu1.user + cpu1.system - cpu0.user - cpu0.system;
   const client = process.cpuUsage(client0);
   const seconds = (performance.now() - started) / 1000;
   await options.onWindow?.('stop');
@@ -122,8 +125,9 @@ export async function runLoad(spec: LoadSpec, options: LoadOptions): Promise<Cel
     rps: requests / seconds,
     p50Ms: percentile(all, 0.5),
     p99Ms: percentile(all, 0.99),
-    serverCpuUsPerReq: requests > 0 ? (cpu1 - cpu0) / requests : NaN,
-    serverCpuShare: (cpu1 - cpu0) / 1e6 / seconds,
+    serverCpuUsPerReq: requests > 0 ? cpuUs / requests : NaN,
+    serverSysUsPerReq: requests > 0 ? (cpu1.system - cpu0.system) / requests : NaN,
+    serverCpuShare: cpuUs / 1e6 / seconds,
     clientCpuShare: (client.user + client.system) / 1e6 / seconds,
     peakRssMb: mem.hwmKb / 1024,
     rssMb: mem.rssKb / 1024,

@@ -20,14 +20,12 @@ export function clkTck(): number {
   return clockTicks;
 }
 
-/** utime + stime of the process (all its threads), in microseconds. */
-export function cpuMicros(pid: number): number {
+/** utime and stime of the process (all its threads), in microseconds. */
+export function cpuTimes(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may contain spaces; fields after the closing parenthesis are fixed.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return ((utime + stime) * 1e6) / clkTck();
+  return { user: (Number(fields[11]) * 1e6) / clkTck(), system: (Number(fields[12]) * 1e6) / clkTck() };
 }
 
 export interface Memory {

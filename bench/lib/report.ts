@@ -20,6 +20,7 @@ export interface Summary {
   p50Ms: number;
   p99Ms: number;
   serverCpuUsPerReq: number;
+  serverSysUsPerReq: number;
   serverCpuShare: number;
   clientCpuShare: number;
   /** Highest peak RSS seen over the rounds. */
@@ -41,6 +42,7 @@ export function summarise(cells: readonly Cell[]): Record<string, Record<string,
       p50Ms: median(mine.map((r) => r.p50Ms)),
       p99Ms: median(mine.map((r) => r.p99Ms)),
       serverCpuUsPerReq: median(mine.map((r) => r.serverCpuUsPerReq)),
+      serverSysUsPerReq: median(mine.map((r) => r.serverSysUsPerReq)),
       serverCpuShare: median(mine.map((r) => r.serverCpuShare)),
       clientCpuShare: median(mine.map((r) => r.clientCpuShare)),
       peakRssMb: Math.max(...mine.map((r) => r.peakRssMb)),
@@ -109,8 +111,8 @@ function fmt(v: number | null | undefined, digits = 0): string {
 
 export function renderTable(summary: Record<string, Record<string, Summary>>, r: Record<string, Ratios>, titles: Record<string, string>): string {
   const lines: string[] = [];
-  const header = ['server', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'srv CPU', 'gen CPU', 'peak RSS MB', 'errors', 'resumed'];
-  const widths = [24, 9, 8, 8, 11, 8, 8, 12, 7, 8];
+  const header = ['server', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', '(kernel)', 'srv CPU', 'gen CPU', 'peak RSS MB', 'errors', 'resumed'];
+  const widths = [24, 9, 8, 8, 11, 9, 8, 8, 12, 7, 8];
   const row = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' ');
   for (const [scenario, servers] of Object.entries(summary)) {
     lines.push('', `${scenario} — ${titles[scenario] ?? ''}`, row(header));
@@ -124,6 +126,7 @@ export function renderTable(summary: Record<string, Record<string, Summary>>, r:
           fmt(s.p50Ms, 2),
           fmt(s.p99Ms, 2),
           fmt(s.serverCpuUsPerReq),
+          fmt(s.serverSysUsPerReq),
           `${fmt(s.serverCpuShare * 100)}%`,
           `${fmt(s.clientCpuShare * 100)}%`,
           fmt(s.peakRssMb, 1),
