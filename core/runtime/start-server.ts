@@ -67,7 +67,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
   const loaded = options.loaded ?? loadConfig(options.configFile);
   const { config } = loaded;
   const logger = options.logger ?? createLogger(config.logging.level);
-  for (const warning of loaded.warnings) logger.warn({ config: warning }, formatIssue(warning));
+  // `key` is a redacted field name in logs (private keys), so the setting's name travels as `setting`.
+  for (const warning of loaded.warnings) logger.warn({ config: { setting: warning.key, file: warning.file, line: warning.line } }, formatIssue(warning));
 
   mkdirSync(config.server.data_dir, { recursive: true });
   const database = await openStore({
