@@ -15,6 +15,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { clusterLauncherAvailable, measureCluster } from './lib/cluster-figure.ts';
 import { runLoad, type CellResult, type LoadOptions } from './lib/load.ts';
 import { createBenchPki, type BenchPki } from './lib/pki.ts';
 import { cpuModel, loadAverage, memory, pinProcess, taskset } from './lib/proc.ts';
@@ -34,11 +35,12 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     workers: { type: 'string', default: '2' },
     scenarios: { type: 'string' },
-    servers: { type: 'string', default: 'ceiling,oidc,tessera' },
+    servers: { type: 'string', default: 'ceiling,oidc,oidc-sqlite,tessera' },
     'seed-sizes': { type: 'string' },
     'million-count': { type: 'string', default: '1000000' },
     'key-alg': { type: 'string', default: 'EC' },
     'no-pin': { type: 'boolean', default: false },
+    'no-cluster': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     out: { type: 'string' },
   },
@@ -48,8 +50,8 @@ const { values } = parseArgs({
 const quick = values.quick;
 const options = {
   rounds: Number(values.rounds ?? (quick ? 1 : 3)),
-  warmupMs: 1000 * Number(values.warmup ?? (quick ? 0.5 : 2)),
-  durationMs: 1000 * Number(values.duration ?? (quick ? 1.5 : 5)),
+  warmupMs: 1000 * Number(values.warmup ?? (quick ? 0.5 : 1.5)),
+  durationMs: 1000 * Number(values.duration ?? (quick ? 1.2 : 4)),
   concurrency: Number(values.concurrency),
   workers: Number(values.workers),
   servers: values.servers.split(',').map((s) => s.trim()) as ServerKind[],
@@ -58,9 +60,10 @@ const options = {
   millionCount: Number(values['million-count']),
   keyAlg: values['key-alg'] === 'RSA' ? ('RSA' as const) : ('EC' as const),
 };
-for (const s of options.servers) if (!['ceiling', 'oidc', 'tessera'].includes(s)) throw new Error(`unknown server ${s}`);
+for (const s of options.servers) if (!['ceiling', 'oidc', 'oidc-sqlite', 'tessera'].includes(s)) throw new Error(`unknown server ${s}`);
 const selected: Scenario[] = SCENARIOS.filter((s) => !options.scenarios || options.scenarios.includes(s.id));
 const tableScenarios = ['table-issue-opaque', 'table-introspect-opaque'].filter((id) => !options.scenarios || options.scenarios.includes(id));
+const clusterWanted = !values['no-cluster'] && options.servers.includes('tessera') && (!options.scenarios || options.scenarios.some((id) => id.startsWith('cluster')));
 
 // Servers on core 0, the load generator (this process and its worker threads) on core 1.
 const pin = !values['no-pin'] && taskset() !== null && availableParallelism() >= 2;
@@ -110,6 +113,7 @@ function serverConfig(kind: ServerKind, dir: string, extra: Partial<ServerConfig
     clientDn: pki.clientDn,
     clientThumbprint: pki.clientThumbprint,
     certificateHeader: CERT_HEADER,
+    ...(kind === 'oidc-sqlite' ? { adapter: 'sqlite' as const } : {}),
     ...extra,
   };
 }
@@ -172,8 +176,21 @@ async function runMain(): Promise<void> {
         }
       }
     }
+    // 1 node vs 2 nodes behind nginx on PostgreSQL, with the cluster tests' launcher.
+    if (clusterWanted && clusterLauncherAvailable()) {
+      for (const nodes of rotate([1, 2], round)) {
+        const measured = await measureCluster(nodes, pki, { concurrency: options.concurrency, workers: options.workers, warmupMs: options.warmupMs, durationMs: options.durationMs }, serverCpus, log);
+        for (const cell of measured) cells.push({ round, scenario: cell.scenario, server: `tessera-cluster-${nodes}`, result: cell.result, loadAverage: loadAverage() });
+      }
+    }
     loads.push({ round, before, after: loadAverage() });
   }
+  const clusterNote = !clusterWanted
+    ? 'not run'
+    : clusterLauncherAvailable()
+      ? 'nginx (TLS, client certificate forwarded in a header) in front of Tessera nodes on one PostgreSQL schema, test/support/cluster.ts; self_signed_tls_client_auth client; nodes log at warn; PostgreSQL not pinned and its CPU not counted'
+      : 'skipped: the cluster launcher test/support/cluster.ts is not in this checkout';
+  if (clusterWanted && !clusterLauncherAvailable()) log(`1-node vs 2-node figure ${clusterNote}`);
 
   const summary = summarise(cells);
   const r = ratios(summary);
@@ -181,6 +198,14 @@ async function runMain(): Promise<void> {
   const titles: Record<string, string> = Object.fromEntries(SCENARIOS.map((s) => [s.id, s.title]));
   titles['table-issue-opaque'] = 'Tessera: client_credentials opaque with N rows already in the token table (SQLite)';
   titles['table-introspect-opaque'] = 'Tessera: introspection of tokens spread over N seeded rows (SQLite)';
+  titles['cluster-token-opaque'] = 'Tessera cluster: client_credentials opaque through nginx, 1 vs 2 nodes on PostgreSQL (CPU: nodes + nginx)';
+  titles['cluster-introspect-opaque'] = 'Tessera cluster: introspection through nginx, 1 vs 2 nodes on PostgreSQL (CPU: nodes + nginx)';
+  const scaling = (id: string) => {
+    const one = summary[id]?.['tessera-cluster-1'];
+    const two = summary[id]?.['tessera-cluster-2'];
+    return one && two ? { rps2over1: two.rps / one.rps, cpuPerReq2over1: two.serverCpuUsPerReq / one.serverCpuUsPerReq } : null;
+  };
+  const cluster = { note: clusterNote, token: scaling('cluster-token-opaque'), introspect: scaling('cluster-introspect-opaque') };
   const loadAfter = loadAverage();
   const out = {
     generatedAt: new Date().toISOString(),
@@ -190,6 +215,7 @@ async function runMain(): Promise<void> {
     summary,
     ratios: r,
     targets: t,
+    cluster,
     seedingSeconds: seeding,
     cells,
   };
@@ -202,7 +228,11 @@ async function runMain(): Promise<void> {
       `load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}; ${options.rounds} round(s) x ${options.durationMs / 1000}s (+${options.warmupMs / 1000}s warm-up), ` +
       `C=${options.concurrency}, medians over rounds\n`,
   );
-  process.stdout.write(`${renderTable(summary, r, titles)}\n\nTargets (informational, never asserted):\n${renderTargets(t)}\n\nwritten ${file}\n`);
+  const scalingLine = (name: string, v: { rps2over1: number; cpuPerReq2over1: number } | null) =>
+    v ? `  ${name}: 2 nodes / 1 node = ${v.rps2over1.toFixed(2)}x req/s, ${v.cpuPerReq2over1.toFixed(2)}x CPU/req\n` : '';
+  process.stdout.write(`${renderTable(summary, r, titles)}\n`);
+  if (clusterWanted) process.stdout.write(`\nCluster (${clusterNote}):\n${scalingLine('token', cluster.token)}${scalingLine('introspection', cluster.introspect)}`);
+  process.stdout.write(`\nTargets (informational, never asserted):\n${renderTargets(t)}\n\nwritten ${file}\n`);
 }
 
 async function runMillion(): Promise<void> {

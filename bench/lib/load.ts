@@ -31,6 +31,8 @@ export interface LoadOptions {
   maxRequests?: number;
   /** The server child's pid, for /proc. */
   pid: number;
+  /** More processes serving the same load (cluster nodes, nginx): CPU and memory are summed. */
+  morePids?: number[];
   /** Called when the measured window opens and closes (profiling). */
   onWindow?: (phase: 'start' | 'stop') => Promise<void> | void;
 }
@@ -64,7 +66,9 @@ const WORKER = join(import.meta.dirname, 'load-worker.mjs');
 export async function runLoad(spec: LoadSpec, options: LoadOptions): Promise<CellResult> {
   const control = new Int32Array(new SharedArrayBuffer(8));
   const workers = Math.max(1, Math.min(options.workers, options.concurrency));
-  const peakRssReset = resetPeakRss(options.pid);
+  const pids = [options.pid, ...(options.morePids ?? [])];
+  const cpuOf = () => pids.map(cpuTimes).reduce((a, b) => ({ user: a.user + b.user, system: a.system + b.system }));
+  const peakRssReset = pids.map(resetPeakRss).every(Boolean);
   const ready: Promise<void>[] = [];
   const results = Array.from({ length: workers }, (_, w) => {
     const share = Math.floor(options.concurrency / workers) + (w < options.concurrency % workers ? 1 : 0);
@@ -86,7 +90,7 @@ export async function runLoad(spec: LoadSpec, options: LoadOptions): Promise<Cel
   let started = 0;
   const open = async () => {
     await options.onWindow?.('start');
-    cpu0 = cpuTimes(options.pid);
+    cpu0 = cpuOf();
     client0 = process.cpuUsage();
     started = performance.now();
     Atomics.store(control, 0, 1);
@@ -101,12 +105,12 @@ export async function runLoad(spec: LoadSpec, options: LoadOptions): Promise<Cel
     await sleep(options.durationMs);
   }
   Atomics.store(control, 0, 2);
-  const cpu1 = cpuTimes(options.pid);
+  const cpu1 = cpuOf();
   const cpuUs = cpu1.user + cpu1.system - cpu0.user - cpu0.system;
   const client = process.cpuUsage(client0);
   const seconds = (performance.now() - started) / 1000;
   await options.onWindow?.('stop');
-  const mem = memory(options.pid);
+  const mem = pids.map(memory).reduce((a, b) => ({ rssKb: a.rssKb + b.rssKb, hwmKb: a.hwmKb + b.hwmKb }));
 
   const parts = await Promise.all(results);
   const requests = parts.reduce((n, p) => n + p.count, 0);

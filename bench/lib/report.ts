@@ -56,6 +56,9 @@ export function summarise(cells: readonly Cell[]): Record<string, Record<string,
 export interface Ratios {
   rpsVsOidc: number | null;
   cpuVsOidc: number | null;
+  /** Against oidc-provider on the SQLite adapter (durable, like Tessera's default store), when run. */
+  rpsVsOidcSqlite: number | null;
+  cpuVsOidcSqlite: number | null;
   rpsVsCeiling: number | null;
   cpuVsCeiling: number | null;
 }
@@ -66,10 +69,13 @@ export function ratios(summary: Record<string, Record<string, Summary>>): Record
     const t = servers.tessera;
     if (!t) continue;
     const o = servers.oidc;
+    const os = servers['oidc-sqlite'];
     const c = servers.ceiling;
     out[scenario] = {
       rpsVsOidc: o ? t.rps / o.rps : null,
       cpuVsOidc: o ? t.serverCpuUsPerReq / o.serverCpuUsPerReq : null,
+      rpsVsOidcSqlite: os ? t.rps / os.rps : null,
+      cpuVsOidcSqlite: os ? t.serverCpuUsPerReq / os.serverCpuUsPerReq : null,
       rpsVsCeiling: c ? t.rps / c.rps : null,
       cpuVsCeiling: c ? t.serverCpuUsPerReq / c.serverCpuUsPerReq : null,
     };
@@ -103,7 +109,13 @@ export function targets(r: Record<string, Ratios>): Target[] {
   ];
 }
 
-const NAMES: Record<string, string> = { ceiling: 'ceiling (node:https)', oidc: 'oidc-provider 9.13.3', tessera: 'Tessera' };
+const NAMES: Record<string, string> = {
+  ceiling: 'ceiling (node:https)',
+  oidc: 'oidc-provider (memory)',
+  'oidc-sqlite': 'oidc-provider (SQLite)',
+  tessera: 'Tessera (SQLite)',
+};
+const ORDER = ['ceiling', 'oidc', 'oidc-sqlite', 'tessera'];
 
 function fmt(v: number | null | undefined, digits = 0): string {
   return v == null || !Number.isFinite(v) ? '-' : v.toFixed(digits);
@@ -113,10 +125,11 @@ export function renderTable(summary: Record<string, Record<string, Summary>>, r:
   const lines: string[] = [];
   const header = ['server', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', '(kernel)', 'srv CPU', 'gen CPU', 'peak RSS MB', 'errors', 'resumed'];
   const widths = [24, 9, 8, 8, 11, 9, 8, 8, 12, 7, 8];
+  widths[0] = 26;
   const row = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' ');
   for (const [scenario, servers] of Object.entries(summary)) {
     lines.push('', `${scenario} — ${titles[scenario] ?? ''}`, row(header));
-    for (const server of ['ceiling', 'oidc', 'tessera', ...Object.keys(servers).filter((s) => !['ceiling', 'oidc', 'tessera'].includes(s))]) {
+    for (const server of [...ORDER, ...Object.keys(servers).filter((s) => !ORDER.includes(s)).sort()]) {
       const s = servers[server];
       if (!s) continue;
       lines.push(
@@ -139,6 +152,7 @@ export function renderTable(summary: Record<string, Record<string, Summary>>, r:
     if (q) {
       const parts = [];
       if (q.rpsVsOidc !== null) parts.push(`Tessera/oidc-provider: req/s ${fmt(q.rpsVsOidc, 2)}x, CPU/req ${fmt(q.cpuVsOidc, 2)}x`);
+      if (q.rpsVsOidcSqlite !== null) parts.push(`Tessera/oidc-provider+SQLite: req/s ${fmt(q.rpsVsOidcSqlite, 2)}x, CPU/req ${fmt(q.cpuVsOidcSqlite, 2)}x`);
       if (q.rpsVsCeiling !== null) parts.push(`Tessera/ceiling: req/s ${fmt(q.rpsVsCeiling, 2)}x, CPU/req ${fmt(q.cpuVsCeiling, 2)}x`);
       if (parts.length) lines.push(`  ${parts.join('; ')}`);
     }

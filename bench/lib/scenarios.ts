@@ -22,7 +22,7 @@ export interface Scenario {
   format: 'opaque' | 'jwt';
 }
 
-const ALL: ServerKind[] = ['ceiling', 'oidc', 'tessera'];
+const ALL: ServerKind[] = ['ceiling', 'oidc', 'oidc-sqlite', 'tessera'];
 
 export const SCENARIOS: Scenario[] = [
   { id: 'token-opaque', title: 'client_credentials, bound opaque token, keep-alive', mode: 'keepalive', proxy: false, servers: ALL, kind: 'token', format: 'opaque' },
@@ -43,6 +43,7 @@ function tokenRequest(kind: ServerKind, format: 'opaque' | 'jwt'): { path: strin
     case 'tessera':
       return { path: '/oauth2/token', body: `grant_type=client_credentials&client_id=bench-${format}&scope=api%3Aread` };
     case 'oidc':
+    case 'oidc-sqlite':
       return { path: '/token', body: `grant_type=client_credentials&client_id=bench&scope=api%3Aread&resource=urn%3Abench%3A${format}` };
     case 'ceiling':
       return { path: '/token', body: `grant_type=client_credentials&client_id=bench-${format}&scope=api%3Aread` };
@@ -55,6 +56,7 @@ function introspectionRequest(kind: ServerKind, token: string): { path: string; 
     case 'tessera':
       return { path: '/oauth2/introspect', body: `token=${value}&client_id=bench-opaque` };
     case 'oidc':
+    case 'oidc-sqlite':
       return { path: '/token/introspection', body: `token=${value}&client_id=bench` };
     case 'ceiling':
       return { path: '/introspect', body: `token=${value}&client_id=bench-opaque` };

@@ -8,7 +8,7 @@ import { closeSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { taskset } from './proc.ts';
 
-export type ServerKind = 'ceiling' | 'oidc' | 'tessera';
+export type ServerKind = 'ceiling' | 'oidc' | 'oidc-sqlite' | 'tessera';
 
 export interface ServerConfig {
   kind: ServerKind;
@@ -24,6 +24,8 @@ export interface ServerConfig {
   seedRows?: number;
   /** Tessera: an existing SQLite file to use instead of a fresh one. */
   sqliteFile?: string;
+  /** oidc-provider: its store ("memory", its default, or "sqlite"). */
+  adapter?: 'memory' | 'sqlite';
   clientThumbprint: string;
 }
 
@@ -54,6 +56,7 @@ const PROJECT_ROOT = resolve(BENCH_ROOT, '..');
 const ENTRY: Record<ServerKind, string[]> = {
   ceiling: [join(BENCH_ROOT, 'servers', 'ceiling.mjs')],
   oidc: [join(BENCH_ROOT, 'servers', 'oidc-provider.mjs')],
+  'oidc-sqlite': [join(BENCH_ROOT, 'servers', 'oidc-provider.mjs')],
   // Through the project's TypeScript runner, as bin/tessera.mjs runs the server in production.
   tessera: [join(PROJECT_ROOT, 'bin', 'run-ts.mjs'), join(BENCH_ROOT, 'servers', 'tessera.ts')],
 };

@@ -1,7 +1,9 @@
 // node-oidc-provider (the devDependency pinned in package-lock) configured for the same job as
 // Tessera's mTLS bundles: a tls_client_auth client with a subject DN, certificate-bound access
 // tokens, client_credentials, introspection, opaque and JWT access tokens chosen per resource
-// (resource indicators). Its default adapter (in memory) stores the tokens.
+// (resource indicators). Its default adapter (in memory, a 1000-entry LRU: not durable) stores the
+// tokens; with `adapter: "sqlite"` a small adapter on better-sqlite3 with Tessera's settings (WAL,
+// synchronous NORMAL) does, for a durable-store comparison.
 //
 // The mTLS callbacks are the user's job in oidc-provider; they are written here as a careful user
 // would: the TLS certificate is read once per connection, and trust on TLS is the handshake's own
@@ -11,6 +13,8 @@ import { X509Certificate, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import Provider, { errors } from 'oidc-provider';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
@@ -98,6 +102,7 @@ const http = createHttpServer((req, res) => handler(req, res));
 await Promise.all([https, http].map((s) => new Promise((done) => s.listen(0, '127.0.0.1', done))));
 
 const provider = new Provider(`https://localhost:${https.address().port}`, {
+  ...(config.adapter === 'sqlite' ? { adapter: sqliteAdapter(join(config.dir, 'oidc.db')) } : {}),
   clients: [
     {
       client_id: 'bench',
@@ -156,3 +161,57 @@ process.on('message', (m) => {
     process.exit(0);
   }
 });
+
+/** oidc-provider's adapter interface over one SQLite file: one row per model instance. */
+function sqliteAdapter(file) {
+  const db = new BetterSqlite3(file);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`create table if not exists oidc (
+    model text not null, id text not null, payload text not null, grant_id text, user_code text, uid text,
+    expires_at integer, consumed_at integer, primary key (model, id));
+    create index if not exists oidc_grant on oidc (grant_id);
+    create index if not exists oidc_user_code on oidc (model, user_code);
+    create index if not exists oidc_uid on oidc (model, uid);
+    create index if not exists oidc_expires on oidc (expires_at);`);
+  const upsert = db.prepare(`insert into oidc (model, id, payload, grant_id, user_code, uid, expires_at) values (?, ?, ?, ?, ?, ?, ?)
+    on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id, user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at`);
+  const byId = db.prepare('select payload, expires_at, consumed_at from oidc where model = ? and id = ?');
+  const byUserCode = db.prepare('select payload, expires_at, consumed_at from oidc where model = ? and user_code = ?');
+  const byUid = db.prepare('select payload, expires_at, consumed_at from oidc where model = ? and uid = ?');
+  const consume = db.prepare('update oidc set consumed_at = ? where model = ? and id = ?');
+  const destroy = db.prepare('delete from oidc where model = ? and id = ?');
+  const revoke = db.prepare('delete from oidc where grant_id = ?');
+  const now = () => Math.floor(Date.now() / 1000);
+  const read = (row) => {
+    if (!row || (row.expires_at !== null && row.expires_at <= now())) return undefined;
+    return { ...JSON.parse(row.payload), ...(row.consumed_at ? { consumed: row.consumed_at } : {}) };
+  };
+  return class SqliteAdapter {
+    constructor(model) {
+      this.model = model;
+    }
+    async upsert(id, payload, expiresIn) {
+      upsert.run(this.model, id, JSON.stringify(payload), payload.grantId ?? null, payload.userCode ?? null, payload.uid ?? null, expiresIn ? now() + expiresIn : null);
+    }
+    async find(id) {
+      return read(byId.get(this.model, id));
+    }
+    async findByUserCode(userCode) {
+      return read(byUserCode.get(this.model, userCode));
+    }
+    async findByUid(uid) {
+      return read(byUid.get(this.model, uid));
+    }
+    async consume(id) {
+      consume.run(now(), this.model, id);
+    }
+    async destroy(id) {
+      destroy.run(this.model, id);
+    }
+    async revokeByGrantId(grantId) {
+      revoke.run(grantId);
+    }
+  };
+}

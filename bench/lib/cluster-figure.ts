@@ -1,0 +1,147 @@
+/**
+ * The 1-node vs 2-node figure, on the cluster launcher the cluster tests use (test/support/cluster.ts):
+ * nginx terminates TLS and asks for the client certificate, forwards it URL-encoded in a header to
+ * Tessera nodes on plain HTTP, and the nodes share one PostgreSQL schema. Everything the launcher
+ * starts (nodes, nginx) is pinned to the server core like the other servers; PostgreSQL is the
+ * machine's shared server and is not (its CPU is not counted).
+ *
+ * The nodes' TOML comes from the launcher (the shipped docs/deploy files), which leaves no room for a
+ * PKI trust anchor: the client here is `self_signed_tls_client_auth` (its certificate registered),
+ * with certificate-bound opaque tokens. Nodes log at "warn": the launcher keeps every log line in the
+ * benchmark's own memory, on the load generator's core.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Client } from '../../core/api/model.ts';
+import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { openStore } from '../../core/store/open-store.ts';
+import { runLoad, type CellResult, type LoadOptions } from './load.ts';
+import type { BenchPki } from './pki.ts';
+import { pinProcess } from './proc.ts';
+
+export const CLUSTER_LAUNCHER = resolve(import.meta.dirname, '..', '..', 'test', 'support', 'cluster.ts');
+
+export function clusterLauncherAvailable(): boolean {
+  return existsSync(CLUSTER_LAUNCHER);
+}
+
+export interface ClusterCell {
+  nodes: number;
+  scenario: 'cluster-token-opaque' | 'cluster-introspect-opaque';
+  result: CellResult;
+}
+
+const CLIENT_ID = 'bench-self-signed';
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+interface LauncherModule {
+  startCluster(options: { nodes?: number; testing?: boolean; logLevel?: string }): Promise<{
+    url: string;
+    nodes: readonly { pid: number }[];
+    schema: string;
+    databaseUrl: string;
+    dir: string;
+    serverCa: { certPem: string };
+    stop(): Promise<void>;
+  }>;
+}
+
+export async function measureCluster(
+  nodes: number,
+  pki: BenchPki,
+  load: Omit<LoadOptions, 'pid' | 'morePids'>,
+  serverCpus: string | null,
+  log: (line: string) => void,
+): Promise<ClusterCell[]> {
+  const { startCluster } = (await import(pathToFileURL(CLUSTER_LAUNCHER).href)) as LauncherModule;
+  const cluster = await startCluster({ nodes, testing: false, logLevel: 'warn' });
+  try {
+    const pids = [...cluster.nodes.map((n) => n.pid), ...nginxPids(cluster.dir)];
+    if (serverCpus !== null) for (const pid of pids) pinProcess(pid, serverCpus);
+
+    const store = await openStore({ url: cluster.databaseUrl, sqliteFile: '', schema: cluster.schema });
+    try {
+      if (!(await store.clients.get(DEFAULT_SERVER, CLIENT_ID))) await store.clients.create(selfSignedClient(pki));
+    } finally {
+      await store.close();
+    }
+
+    const origin = cluster.url.replace('://localhost:', '://127.0.0.1:');
+    const tls = { cert: pki.clientCertPem, key: pki.clientKeyPem, ca: cluster.serverCa.certPem };
+    const post = async (path: string, body: string) => {
+      const { Agent, request } = await import('undici');
+      const agent = new Agent({ connect: { ...tls, servername: 'localhost' } });
+      try {
+        const res = await request(`${origin}${path}`, { method: 'POST', body, headers: FORM, dispatcher: agent });
+        return { status: res.statusCode, json: (await res.body.json()) as Record<string, unknown> };
+      } finally {
+        await agent.close();
+      }
+    };
+    const tokenBody = `grant_type=client_credentials&client_id=${CLIENT_ID}&scope=api%3Aread`;
+    const tokens: string[] = [];
+    for (let i = 0; i < 64; i++) {
+      const res = await post('/oauth2/token', tokenBody);
+      if (res.status !== 200 || typeof res.json.access_token !== 'string') throw new Error(`cluster token request failed: ${res.status} ${JSON.stringify(res.json)}`);
+      tokens.push(res.json.access_token);
+    }
+    const check = await post('/oauth2/introspect', `token=${tokens[0]}&client_id=${CLIENT_ID}`);
+    if ((check.json.cnf as Record<string, unknown> | undefined)?.['x5t#S256'] !== pki.clientThumbprint) {
+      throw new Error(`cluster token not bound to the client certificate: ${JSON.stringify(check.json)}`);
+    }
+
+    const cells: ClusterCell[] = [];
+    const [first, ...rest] = pids;
+    for (const [scenario, path, bodies] of [
+      ['cluster-token-opaque', '/oauth2/token', [tokenBody]],
+      ['cluster-introspect-opaque', '/oauth2/introspect', tokens.map((t) => `token=${t}&client_id=${CLIENT_ID}`)],
+    ] as const) {
+      const result = await runLoad({ origin, path, headers: FORM, bodies: [...bodies], mode: 'keepalive', tls }, { ...load, pid: first, morePids: rest });
+      cells.push({ nodes, scenario, result });
+      log(`[cluster] ${scenario.padEnd(26)} ${nodes} node(s): ${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.serverCpuUsPerReq.toFixed(0)} µs CPU/req (nodes + nginx)${result.errors ? `, ${result.errors} ERRORS (${result.firstError})` : ''}`);
+    }
+    return cells;
+  } finally {
+    await cluster.stop();
+  }
+}
+
+/** nginx's master (its pid file in the cluster folder) and its workers. */
+function nginxPids(dir: string): number[] {
+  try {
+    const master = Number(readFileSync(join(dir, 'nginx.pid'), 'utf8').trim());
+    const workers = execFileSync('pgrep', ['-P', String(master)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    return [master, ...workers];
+  } catch {
+    return [];
+  }
+}
+
+function selfSignedClient(pki: BenchPki): Client {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    ...DEFAULT_SERVER,
+    clientId: CLIENT_ID,
+    clientName: CLIENT_ID,
+    secretHash: null,
+    tokenEndpointAuthMethod: 'self_signed_tls_client_auth',
+    grantTypes: ['client_credentials'],
+    responseTypes: [],
+    redirectUris: [],
+    scopes: ['api:read'],
+    jwks: null,
+    jwksUri: null,
+    tlsClientAuthSubjectDn: null,
+    tlsClientAuthSanDns: null,
+    tlsClientAuthSanUri: null,
+    tlsClientAuthSanIp: null,
+    tlsClientAuthSanEmail: null,
+    tlsClientCertificateBoundAccessTokens: true,
+    certificates: [pki.clientCertPem],
+    accessTokenFormat: 'opaque',
+    createdAt: now,
+    updatedAt: now,
+  };
+}
