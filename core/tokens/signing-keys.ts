@@ -6,7 +6,7 @@
  * unknown `kid` reloads it at most once per RELOAD_MS, so a key rotated on another node verifies
  * without a flood of queries for forged kids.
  */
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { ServerRef } from '../api/model.ts';
 import type { SigningKeyRecord, Store } from '../store/repositories.ts';
@@ -23,6 +23,8 @@ interface LoadedKey {
   /** The private key for node:crypto (jws-sign.ts signs with it). */
   signingKey: KeyObject;
   publicKey: Key;
+  /** The public key for node:crypto (jws-verify.ts verifies with it). */
+  verifyKey: KeyObject;
   publicJwk: JWK;
   current: boolean;
   rotatedAt: number | null;
@@ -169,6 +171,7 @@ async function importRecord(record: SigningKeyRecord, _i: number, all: SigningKe
     privateKey: await importJWK(privateJwk, record.alg),
     signingKey: createPrivateKey({ key: privateJwk as import('node:crypto').JsonWebKey, format: 'jwk' }),
     publicKey: await importJWK(publicJwk, record.alg),
+    verifyKey: createPublicKey({ key: publicJwk as import('node:crypto').JsonWebKey, format: 'jwk' }),
     publicJwk,
     // The newest unrotated key (ties broken by kid) signs, so all nodes agree, also after a rotation.
     current: newestUnrotated?.kid === record.kid,

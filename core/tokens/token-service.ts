@@ -3,13 +3,13 @@
  * RFC 9068 JWTs (`at+jwt`, also recorded by `jti` so they can be revoked and introspected).
  * A confirmation (`cnf`) set by the grant handler chain goes into the JWT and the stored record.
  */
-import { decodeProtectedHeader, jwtVerify } from 'jose';
 import type { AccessTokenRecord, Client, Confirmation, RefreshTokenRecord, ServerRef, TokenFormat } from '../api/model.ts';
 import { randomToken } from '../crypto/random-token.ts';
 import { sha256Base64Url } from '../crypto/sha256.ts';
 import type { Store } from '../store/repositories.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
 import { signJwt } from './jws-sign.ts';
+import { jwtHeader, verifyJwt } from './jws-verify.ts';
 import type { SigningAlg, SigningKeys } from './signing-keys.ts';
 
 export interface TokenLifetimes {
@@ -183,17 +183,18 @@ export class TokenService {
   /** A JWT access token's `jti` when its signature, type, issuer and times check out. */
   private async verifiedJwtId(server: ServerContext, value: string): Promise<string | null> {
     try {
-      const header = decodeProtectedHeader(value);
-      if (header.typ !== 'at+jwt' || typeof header.kid !== 'string') return null;
+      const header = jwtHeader(value);
+      if (!header || header.typ !== 'at+jwt' || typeof header.kid !== 'string') return null;
       const key = await this.keys.verificationKey(server, header.kid);
       if (!key) return null;
-      const { payload } = await jwtVerify(value, key.publicKey, {
-        algorithms: [key.alg],
-        issuer: server.issuer,
+      const claims = verifyJwt(value, key.verifyKey, {
+        alg: key.alg,
         typ: 'at+jwt',
+        issuer: server.issuer,
         clockTolerance: this.lifetimes.clockSkew,
+        now: this.now(),
       });
-      return typeof payload.jti === 'string' ? payload.jti : null;
+      return typeof claims?.jti === 'string' ? claims.jti : null;
     } catch {
       return null;
     }
