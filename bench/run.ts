@@ -41,6 +41,7 @@ const { values } = parseArgs({
     'key-alg': { type: 'string', default: 'EC' },
     'no-pin': { type: 'boolean', default: false },
     'no-cluster': { type: 'boolean', default: false },
+    'tessera-db': { type: 'string' },
     keep: { type: 'boolean', default: false },
     out: { type: 'string' },
   },
@@ -70,6 +71,7 @@ const pin = !values['no-pin'] && taskset() !== null && availableParallelism() >=
 const serverCpus = pin ? '0' : null;
 if (pin) pinProcess(process.pid, '1');
 
+let schemas = 0;
 const resultsDir = join(BENCH_ROOT, 'results');
 mkdirSync(resultsDir, { recursive: true });
 const work = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
@@ -114,6 +116,8 @@ function serverConfig(kind: ServerKind, dir: string, extra: Partial<ServerConfig
     clientThumbprint: pki.clientThumbprint,
     certificateHeader: CERT_HEADER,
     ...(kind === 'oidc-sqlite' ? { adapter: 'sqlite' as const } : {}),
+    // --tessera-db postgres://...: Tessera on PostgreSQL (a fresh schema per child) instead of SQLite.
+    ...(kind === 'tessera' && values['tessera-db'] ? { databaseUrl: values['tessera-db'], databaseSchema: `tessera_bench_${process.pid}_${++schemas}` } : {}),
     ...extra,
   };
 }

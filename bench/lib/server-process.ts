@@ -24,6 +24,9 @@ export interface ServerConfig {
   seedRows?: number;
   /** Tessera: an existing SQLite file to use instead of a fresh one. */
   sqliteFile?: string;
+  /** Tessera: a postgres:// URL instead of the SQLite default (and the schema to use). */
+  databaseUrl?: string;
+  databaseSchema?: string;
   /** oidc-provider: its store ("memory", its default, or "sqlite"). */
   adapter?: 'memory' | 'sqlite';
   clientThumbprint: string;

@@ -29,6 +29,7 @@ data_dir = ${JSON.stringify(join(config.dir, 'data'))}
 
 [database]
 sqlite_file = ${JSON.stringify(sqliteFile)}
+${config.databaseUrl ? `url = ${JSON.stringify(config.databaseUrl)}\nschema = ${JSON.stringify(config.databaseSchema ?? 'tessera_bench')}` : ''}
 
 [transport.https]
 host = "127.0.0.1"
