@@ -171,11 +171,16 @@ export function expectNoErrorLogs(logs: readonly string[]): void {
 }
 
 /**
- * fast-check run settings: a fixed number of cases, cut short (and counted as passed) if the machine
- * is so loaded that they would take longer than `seconds`. Failures print the seed to replay them.
+ * fast-check run settings: a fixed number of cases, cut short (and counted as passed) past a time
+ * budget, so a loaded machine runs fewer cases instead of a longer suite. The budget is the smaller of
+ * `seconds` and HARDENING_FUZZ_SECONDS (default 5). For a deep run, scale both up:
+ *   HARDENING_FUZZ_SCALE=20 HARDENING_FUZZ_SECONDS=300 npx vitest run test/hardening
+ * Failures print the seed and path to replay them.
  */
 export function runs(numRuns: number, seconds = 10): fc.Parameters<unknown> {
-  return { numRuns, interruptAfterTimeLimit: seconds * 1000, markInterruptAsFailure: false };
+  const scale = Number(process.env.HARDENING_FUZZ_SCALE ?? 1) || 1;
+  const budget = Math.min(seconds * scale, Number(process.env.HARDENING_FUZZ_SECONDS ?? 5) || 5);
+  return { numRuns: Math.ceil(numRuns * scale), interruptAfterTimeLimit: budget * 1000, markInterruptAsFailure: false };
 }
 
 /** Text fast-check likes to break parsers with: any code unit, control characters, long runs. */
