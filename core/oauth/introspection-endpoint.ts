@@ -55,6 +55,7 @@ async function activeResponse(runtime: CoreRuntime, ctx: IntrospectionContext, t
     aud: token.audience.length === 1 ? token.audience[0] : token.audience,
     iss: (await runtime.servers.resolve(ctx))?.issuer,
   };
+  const core = { ...response };
   for (const { name, instance } of runtime.extensions.introspectionDataProviders) {
     let members: unknown;
     try {
@@ -65,7 +66,8 @@ async function activeResponse(runtime: CoreRuntime, ctx: IntrospectionContext, t
     if (members !== undefined && members !== null && !isPlainObject(members)) {
       throw hookFailure(runtime.logger, 'IntrospectionDataProvider', name, new TypeError('provide() did not return an object'), FAILED);
     }
-    Object.assign(response, members);
+    // Providers add members; the core's own (RFC 7662 §2.2) stay as the token record says.
+    for (const [member, value] of Object.entries(members ?? {})) if (!(member in core)) response[member] = value;
   }
   return response;
 }
