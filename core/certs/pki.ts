@@ -50,6 +50,8 @@ export interface CaOptions {
   readonly keys?: CryptoKeyPair;
   /** Replaces the default keyCertSign | cRLSign | digitalSignature. */
   readonly keyUsages?: x509.KeyUsageFlags;
+  /** More extensions, e.g. a critical name constraint. */
+  readonly extraExtensions?: readonly x509.Extension[];
 }
 
 export interface LeafOptions {
@@ -63,6 +65,8 @@ export interface LeafOptions {
   readonly isCa?: boolean;
   /** A TLS server certificate (serverAuth, SAN localhost and 127.0.0.1) instead of a client one. */
   readonly serverAuth?: boolean;
+  /** More extensions, e.g. one marked critical that no validator knows. */
+  readonly extraExtensions?: readonly x509.Extension[];
 }
 
 export interface SelfSignedOptions {
@@ -83,6 +87,7 @@ export async function createCa(options: CaOptions = {}): Promise<Issued> {
     new x509.BasicConstraintsExtension(true, options.pathLength, true),
     new x509.KeyUsagesExtension(usages, true),
     await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ...(options.extraExtensions ?? []),
   ];
   return issue({
     subject: options.subject ?? 'CN=Test Root CA',
@@ -109,6 +114,7 @@ export async function createLeaf(options: LeafOptions): Promise<Issued> {
     new x509.ExtendedKeyUsageExtension([options.serverAuth ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
     await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ...sanExtension(san),
+    ...(options.extraExtensions ?? []),
   ];
   return issue({
     subject: options.subject,

@@ -2,8 +2,11 @@
  * RFC 8705 §2.1 (PKI method) path validation: from the client's certificate, through the
  * intermediates it sent, to one configured trust anchor. A subset of RFC 5280 §6 sized for client
  * authentication: names chain by encoding, signatures verify, every certificate is within its
- * validity, issuers are CAs allowed to sign certificates and within their path length. Not done
- * here: revocation, policies, name constraints, critical-extension processing, EKU (the caller's).
+ * validity, issuers are CAs allowed to sign certificates and within their path length, and no
+ * certificate below the anchor carries a critical extension this code does not process (RFC 5280
+ * §6.1.4 (o)) — so a name-constrained intermediate fails closed rather than having its constraints
+ * ignored. Not done here: revocation, policy processing (a critical certificatePolicies is accepted as
+ * under any-policy), name constraints, EKU (the caller's).
  */
 import { type PreparedCertificate, prepareCertificate } from './prepared-certificate.ts';
 import { TrustStore, trustStoreFor } from './trust-store.ts';
@@ -15,6 +18,7 @@ export type ChainFailureReason =
   | 'leaf_is_ca'
   | 'bad_signature'
   | 'too_deep'
+  | 'unhandled_critical_extension'
   | 'malformed';
 
 export type ChainValidationResult = { readonly ok: true } | { readonly ok: false; readonly reason: ChainFailureReason };
@@ -37,7 +41,21 @@ const MAX_PRESENTED = 16;
 const MAX_STEPS = 64;
 
 /** When several paths fail, the reason reported is the first of these found (most specific first). */
-const PRECEDENCE: readonly ChainFailureReason[] = ['expired', 'not_yet_valid', 'too_deep', 'bad_signature', 'untrusted'];
+const PRECEDENCE: readonly ChainFailureReason[] = ['expired', 'not_yet_valid', 'unhandled_critical_extension', 'too_deep', 'bad_signature', 'untrusted'];
+
+/**
+ * Critical extensions this validation (or the caller, for EKU and SANs) acts on. Name constraints
+ * (2.5.29.30) are deliberately absent: they are not enforced, so a certificate that has them fails.
+ */
+const PROCESSED_EXTENSIONS = new Set([
+  '2.5.29.14', // subjectKeyIdentifier
+  '2.5.29.15', // keyUsage
+  '2.5.29.17', // subjectAltName (matched by the caller)
+  '2.5.29.19', // basicConstraints
+  '2.5.29.32', // certificatePolicies (any-policy)
+  '2.5.29.35', // authorityKeyIdentifier
+  '2.5.29.37', // extKeyUsage (checked by the caller)
+]);
 
 /**
  * Never throws on the certificates (bad ones are `malformed`); throws `RangeError` for an invalid
@@ -65,6 +83,7 @@ export function validateChain(input: ChainValidationInput): ChainValidationResul
   }
 
   if (leaf.basicConstraints?.ca) return fail('leaf_is_ca');
+  if (hasUnhandledCriticalExtension(leaf)) return fail('unhandled_critical_extension');
   const leafValidity = validityProblem(leaf, input.now);
   if (leafValidity) return fail(leafValidity);
 
@@ -128,6 +147,8 @@ class PathSearch {
     if (bc ? !bc.ca : !anchor) return 'untrusted';
     if (issuer.canSignCertificates === false) return 'untrusted';
     if (bc?.pathLength != null && intermediatesBelow > bc.pathLength) return 'too_deep';
+    // An anchor is trusted by configuration, as it is; a certificate below it must be fully understood.
+    if (!anchor && hasUnhandledCriticalExtension(issuer)) return 'unhandled_critical_extension';
     return validityProblem(issuer, this.now);
   }
 
@@ -137,6 +158,11 @@ class PathSearch {
     if (akid === null) return [...list];
     return [...list.filter((c) => c.subjectKeyId === akid), ...list.filter((c) => c.subjectKeyId !== akid)];
   }
+}
+
+function hasUnhandledCriticalExtension(cert: PreparedCertificate): boolean {
+  for (const [oid, extension] of cert.fields.extensions) if (extension.critical && !PROCESSED_EXTENSIONS.has(oid)) return true;
+  return false;
 }
 
 function validityProblem(cert: PreparedCertificate, now: Date): 'expired' | 'not_yet_valid' | null {

@@ -16,6 +16,7 @@ export const Reason = {
   expired: 'expired',
   notYetValid: 'not yet valid',
   leafIsCa: 'leaf is a CA',
+  unhandledCriticalExtension: 'a certificate in the chain has a critical extension Tessera does not process (e.g. name constraints)',
   notForClientAuth: 'certificate extendedKeyUsage does not allow clientAuth',
   noSubjectRegistered: 'no tls_client_auth subject value registered for the client',
   severalSubjectsRegistered: 'more than one tls_client_auth subject value registered for the client',

@@ -28,6 +28,7 @@ const CHAIN_REASONS: Readonly<Record<ChainFailureReason, string>> = {
   expired: Reason.expired,
   not_yet_valid: Reason.notYetValid,
   leaf_is_ca: Reason.leafIsCa,
+  unhandled_critical_extension: Reason.unhandledCriticalExtension,
 };
 
 /** Most remembered (certificate, check) verdicts; the oldest goes first. */

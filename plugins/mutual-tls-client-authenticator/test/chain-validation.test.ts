@@ -246,6 +246,31 @@ describe('validateChain: refusals', () => {
   });
 });
 
+describe('validateChain: critical extensions (RFC 5280 §6.1.4 (o))', () => {
+  // NameConstraints ::= SEQUENCE { permittedSubtrees [0] ... } — an empty one is enough to be present.
+  const nameConstraints = () => new x509.Extension('2.5.29.30', true, new Uint8Array([0x30, 0x00]));
+  const unknownCritical = () => new x509.Extension('1.3.6.1.4.1.99999.1', true, new Uint8Array([0x05, 0x00]));
+
+  it('refuses a chain through a name-constrained intermediate (constraints are not enforced, so they must not be ignored)', async () => {
+    const constrained = await createCa({ subject: 'CN=Constrained CA', issuer: root, extraExtensions: [nameConstraints()] });
+    const client = await createLeaf({ issuer: constrained, subject: 'CN=outside' });
+    expect(check({ leaf: client.der, presented: [constrained.der] })).toEqual({ ok: false, reason: 'unhandled_critical_extension' });
+  });
+
+  it('refuses a leaf with a critical extension nobody here processes', async () => {
+    const client = await createLeaf({ issuer: root, subject: 'CN=odd', extraExtensions: [unknownCritical()] });
+    expect(check({ leaf: client.der })).toEqual({ ok: false, reason: 'unhandled_critical_extension' });
+  });
+
+  it('accepts the same extension when it is not critical, and a constrained anchor (trusted as configured)', async () => {
+    const relaxed = await createLeaf({ issuer: root, subject: 'CN=relaxed', extraExtensions: [new x509.Extension('1.3.6.1.4.1.99999.1', false, new Uint8Array([0x05, 0x00]))] });
+    expect(check({ leaf: relaxed.der })).toEqual({ ok: true });
+    const anchor = await createCa({ subject: 'CN=Constrained Root', extraExtensions: [nameConstraints()] });
+    const client = await createLeaf({ issuer: anchor, subject: 'CN=under-anchor' });
+    expect(check({ leaf: client.der, trustAnchors: [anchor.der] })).toEqual({ ok: true });
+  });
+});
+
 describe('trust store', () => {
   it('is built from a PEM bundle or DERs, and used as a prepared store', () => {
     const fromPem = createTrustStore(chainPem(root, intermediate));
