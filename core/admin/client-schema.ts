@@ -15,7 +15,7 @@ import { isIP } from 'node:net';
 import { z } from '@hono/zod-openapi';
 import { BUILT_IN_GRANTS } from '../config/schema.ts';
 import { MIN_CLIENT_SECRET_LENGTH } from '../crypto/secret-hash.ts';
-import { parseDn } from '../../plugins/mutual-tls-client-authenticator/src/distinguished-name.ts';
+import { parseDn } from '../x509/distinguished-name.ts';
 import { jwksProblem, parseCertificateInput } from './certificate-input.ts';
 import { clientIdSchema, SCOPE_TOKEN_PATTERN, scopeTokenSchema, serverIdSchema } from './identifiers.ts';
 import { jwksUriProblem, redirectUriProblem } from './uri-rules.ts';

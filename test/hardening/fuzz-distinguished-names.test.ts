@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminRoutes } from '../../core/admin/admin-routes.ts';
-import { certificateSubjectDn, dnEquals, dnMatchesCertificate, parseDn } from '../../plugins/mutual-tls-client-authenticator/src/distinguished-name.ts';
+import { certificateSubjectDn, dnEquals, dnMatchesCertificate, parseDn } from '../../core/x509/distinguished-name.ts';
 import { createCa, createLeaf, type Issued } from '../support/pki.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { closeAgents, expectHealthy, expectJsonRefusal, expectNoErrorLogs, hostileText, runs, send } from './kit.ts';

@@ -2,8 +2,8 @@
  * The validity period (RFC 5280 §4.1.2.5) of one certificate, read from its DER. The PKI method gets
  * this from chain validation; the self-signed method checks the registered certificate with it.
  */
-import { readCertificateFields } from './certificate-fields.ts';
-import { DerError } from './der.ts';
+import { readCertificateFields } from '../../../core/x509/certificate-fields.ts';
+import { DerError } from '../../../core/x509/der.ts';
 
 export type ValidityProblem = 'expired' | 'not_yet_valid' | 'malformed';
 

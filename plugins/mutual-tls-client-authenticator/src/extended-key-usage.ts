@@ -4,8 +4,8 @@
  * anyExtendedKeyUsage) when it has the extension at all — a TLS server certificate issued by the
  * same CA is not a client credential. No extension means no restriction.
  */
-import { readCertificateFields } from './certificate-fields.ts';
-import { DerError, Tag, childrenOf, decodeOid, readSingle } from './der.ts';
+import { readCertificateFields } from '../../../core/x509/certificate-fields.ts';
+import { DerError, Tag, childrenOf, decodeOid, readSingle } from '../../../core/x509/der.ts';
 
 const EXTENDED_KEY_USAGE = '2.5.29.37';
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';

@@ -10,8 +10,8 @@ import {
   basicConstraints,
   readCertificateFields,
   subjectKeyId,
-} from './certificate-fields.ts';
-import { DerError, toHex } from './der.ts';
+} from '../../../core/x509/certificate-fields.ts';
+import { DerError, toHex } from '../../../core/x509/der.ts';
 
 export interface PreparedCertificate {
   readonly der: Uint8Array;

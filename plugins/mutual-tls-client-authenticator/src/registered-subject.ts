@@ -5,7 +5,7 @@
  * then a guess, and a guess here decides who gets in.
  */
 import type { Client } from '../../../core/api/index.ts';
-import { DnSyntaxError, dnMatchesCertificate, parseDn } from './distinguished-name.ts';
+import { DnSyntaxError, dnMatchesCertificate, parseDn } from '../../../core/x509/distinguished-name.ts';
 import { Reason } from './failure.ts';
 import { sanDnsMatches, sanEmailMatches, sanIpMatches, sanUriMatches } from './subject-alternative-names.ts';
 

@@ -3,8 +3,8 @@
  * `tls_client_auth_san_dns`, `_san_uri`, `_san_email` and `_san_ip`. Matching is exact: a
  * registration names one identity, so nothing is expanded (no wildcards) and nothing is guessed.
  */
-import { ExtensionOid, readCertificateFields } from './certificate-fields.ts';
-import { DerError, Tag, bytesEqual, childrenOf, readSingle } from './der.ts';
+import { ExtensionOid, readCertificateFields } from '../../../core/x509/certificate-fields.ts';
+import { DerError, Tag, bytesEqual, childrenOf, readSingle } from '../../../core/x509/der.ts';
 import { parseIpAddress } from './ip-address.ts';
 
 export interface SubjectAlternativeNames {

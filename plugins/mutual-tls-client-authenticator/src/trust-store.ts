@@ -2,7 +2,7 @@
  * The CA certificates client certificates must chain to, parsed and indexed once: the
  * authenticator validates every mTLS request against the same anchors.
  */
-import { DerError } from './der.ts';
+import { DerError } from '../../../core/x509/der.ts';
 import { type PreparedCertificate, prepareCertificate } from './prepared-certificate.ts';
 
 export class TrustStoreError extends Error {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createCa, createLeaf } from '../../../test/support/pki.ts';
-import { basicConstraints, readCertificateFields } from '../src/certificate-fields.ts';
-import { DerError, Tag, childrenOf, decodeOid, decodeString, readSingle, readTlv } from '../src/der.ts';
+import { createCa, createLeaf } from '../support/pki.ts';
+import { basicConstraints, readCertificateFields } from '../../core/x509/certificate-fields.ts';
+import { DerError, Tag, childrenOf, decodeOid, decodeString, readSingle, readTlv } from '../../core/x509/der.ts';
 
 const bytes = (...b: number[]) => new Uint8Array(b);
 

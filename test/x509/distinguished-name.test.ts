@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Issued, createCa, createLeaf, x509 } from '../../../test/support/pki.ts';
+import { type Issued, createCa, createLeaf, x509 } from '../support/pki.ts';
 import {
   type DnAttribute,
   DnSyntaxError,
@@ -11,7 +11,7 @@ import {
   formatDn,
   parseDn,
   rdnSequencesEqual,
-} from '../src/distinguished-name.ts';
+} from '../../core/x509/distinguished-name.ts';
 
 const CN = '2.5.4.3';
 const O = '2.5.4.10';
