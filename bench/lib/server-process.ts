@@ -22,6 +22,8 @@ export interface ServerConfig {
   certificateHeader: string;
   /** Tessera: rows to seed into the access token table before start (0 = none). */
   seedRows?: number;
+  /** Tessera: seed, report `seeded`, exit (the server child then finds the rows there). */
+  seedOnly?: boolean;
   /** Tessera: an existing SQLite file to use instead of a fresh one. */
   sqliteFile?: string;
   /** Tessera: a postgres:// URL instead of the SQLite default (and the schema to use). */
@@ -33,7 +35,7 @@ export interface ServerConfig {
 }
 
 export interface ReadyMessage {
-  type: 'ready';
+  type: 'ready' | 'seeded';
   https: number;
   http: number;
   /** Tessera with seeding: token values spread across the seeded rows, for introspection. */
@@ -137,4 +139,22 @@ function waitReady(child: ChildProcess, timeoutMs: number, logFile: string): Pro
       reject(new Error(`server child exited (${code ?? signal}) before it was ready; see ${logFile}`));
     });
   });
+}
+
+/** Runs a Tessera child that only seeds its SQLite file (see ServerConfig.seedOnly). */
+export async function seedTessera(config: ServerConfig, cpus: string | null): Promise<ReadyMessage> {
+  const { writeFileSync } = await import('node:fs');
+  const configFile = join(config.dir, 'bench-seed.json');
+  writeFileSync(configFile, JSON.stringify({ ...config, seedOnly: true }, null, 2));
+  const logFile = join(config.dir, 'seed.log');
+  const log = openSync(logFile, 'a');
+  const bin = cpus !== null ? taskset() : null;
+  const nodeArgs = [...ENTRY.tessera, configFile];
+  const [command, args] = bin ? [bin, ['-c', cpus!, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  const child = spawn(command, args, { cwd: config.dir, stdio: ['ignore', log, log, 'ipc'] });
+  closeSync(log);
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const message = await waitReady(child, 1_800_000, logFile);
+  await exited;
+  return message;
 }

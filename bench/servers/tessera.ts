@@ -68,6 +68,12 @@ const SAMPLE = 1000;
 
 let seeded: { sampleTokens: string[]; seedSeconds: number } | undefined;
 if (config.seedRows) seeded = await seed(config.seedRows);
+// Seeding runs in a process of its own (seedOnly), so the seeding's garbage is not the server's RSS.
+if (config.seedOnly) {
+  process.send!({ type: 'seeded', ...seeded });
+  process.disconnect();
+  process.exit(0);
+}
 
 const running = await startServer({ configFile, mount: adminRoutes });
 for (const format of ['opaque', 'jwt'] as const) {
