@@ -1,0 +1,64 @@
+/**
+ * Prints the README's Performance tables from bench/results/latest.json (and million.json when
+ * present): `node bin/run-ts.mjs bench/markdown.ts [latest.json] [million.json]`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Ratios, Summary, Target } from './lib/report.ts';
+
+const results = join(import.meta.dirname, 'results');
+const [latestFile = join(results, 'latest.json'), millionFile = join(results, 'million.json')] = process.argv.slice(2);
+const latest = JSON.parse(readFileSync(latestFile, 'utf8')) as {
+  command: string;
+  machine: { cpus: number; model: string; node: string; commit: string; dirty: boolean; loadAverage: { before: number[]; after: number[]; rounds: { before: number[]; after: number[] }[] } };
+  options: { rounds: number; durationMs: number; warmupMs: number; concurrency: number };
+  summary: Record<string, Record<string, Summary>>;
+  ratios: Record<string, Ratios>;
+  targets: Target[];
+  cluster?: { token: { rps2over1: number; cpuPerReq2over1: number } | null; introspect: { rps2over1: number; cpuPerReq2over1: number } | null };
+};
+
+const n = (v: number | null | undefined, d = 0) => (v == null || !Number.isFinite(v) ? '–' : v.toFixed(d));
+const cell = (s: Summary | undefined) => (s ? `${n(s.rps)} · ${n(s.serverCpuUsPerReq)} µs · ${n(s.peakRssMb)} MB` : 'n/a');
+const out: string[] = [];
+const m = latest.machine;
+const loads = [m.loadAverage.before, ...m.loadAverage.rounds.map((r) => r.after)].map((l) => l[0]);
+out.push(
+  `\`${latest.command}\` — ${m.cpus} vCPUs (${m.model}), Node ${m.node}, commit ${m.commit}${m.dirty ? ' (uncommitted changes)' : ''}; ` +
+    `${latest.options.rounds} rounds × ${latest.options.durationMs / 1000} s after ${latest.options.warmupMs / 1000} s warm-up, C = ${latest.options.concurrency}, medians; ` +
+    `1-minute load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the run.`,
+  '',
+  'Each cell: requests/s · server CPU per request (user + kernel, from /proc) · peak RSS.',
+  '',
+  '| scenario | ceiling (node:https) | oidc-provider (memory) | oidc-provider (SQLite) | Tessera (SQLite) | Tessera / oidc-provider: req/s, CPU/req |',
+  '| --- | --- | --- | --- | --- | --- |',
+);
+for (const [id, servers] of Object.entries(latest.summary)) {
+  if (id.startsWith('table-') || id.startsWith('cluster-')) continue;
+  const r = latest.ratios[id];
+  out.push(
+    `| ${id} | ${cell(servers.ceiling)} | ${cell(servers.oidc)} | ${cell(servers['oidc-sqlite'])} | ${cell(servers.tessera)} | ${r?.rpsVsOidc != null ? `${n(r.rpsVsOidc, 2)}×, ${n(r.cpuVsOidc, 2)}×` : '–'} |`,
+  );
+}
+out.push('', '| Tessera, token table | issue (opaque) | introspect (1000 tokens spread over the table) |', '| --- | --- | --- |');
+for (const size of Object.keys(latest.summary['table-issue-opaque'] ?? {}).sort()) {
+  out.push(`| ${size.replace('tessera-', '')} rows | ${cell(latest.summary['table-issue-opaque'][size])} | ${cell(latest.summary['table-introspect-opaque']?.[size])} |`);
+}
+if (latest.summary['cluster-token-opaque']) {
+  out.push('', '| cluster behind nginx, PostgreSQL | token (opaque) | introspection |', '| --- | --- | --- |');
+  for (const k of ['tessera-cluster-1', 'tessera-cluster-2']) {
+    out.push(`| ${k.endsWith('1') ? '1 node' : '2 nodes'} | ${cell(latest.summary['cluster-token-opaque'][k])} | ${cell(latest.summary['cluster-introspect-opaque']?.[k])} |`);
+  }
+}
+out.push('', 'Targets of issue #9 (printed, never asserted):', '');
+for (const t of latest.targets) out.push(`- ${t.met === null ? 'n/a' : t.met ? 'met' : '**not met**'}: ${t.name} — wanted ${t.wanted}, measured ${n(t.value, 2)}`);
+if (existsSync(millionFile)) {
+  const million = JSON.parse(readFileSync(millionFile, 'utf8')) as { command: string; rows: Record<string, number | string | boolean | null>[] };
+  out.push('', `RSS after one million tokens issued (\`${million.command}\`):`, '', '| server | tokens | time | req/s | RSS at start → after | peak RSS | SQLite file |', '| --- | --- | --- | --- | --- | --- | --- |');
+  for (const row of million.rows) {
+    out.push(
+      `| ${row.server} | ${row.tokens} | ${n(row.seconds as number)} s | ${n(row.rps as number)} | ${n(row.rssAtStartMb as number)} → ${n(row.rssAfterMb as number)} MB | ${n(row.peakRssMb as number)} MB | ${row.sqliteBytes ? `${n((row.sqliteBytes as number) / 2 ** 20)} MB` : '–'} |`,
+    );
+  }
+}
+process.stdout.write(`${out.join('\n')}\n`);
