@@ -8,7 +8,11 @@ import type { AccessTokenRecord, Client, Confirmation, ServerContext, ServerRef 
 export interface ClientCertificate {
   /** DER of the end-entity certificate. */
   readonly der: Uint8Array;
-  /** DER of further certificates the client sent (intermediates), leaf excluded. */
+  /**
+   * DER of further certificates the client sent (intermediates), leaf excluded. From a TLS socket
+   * this is read on first access (reading it costs OpenSSL a decode per certificate): read it only
+   * when the leaf alone does not decide.
+   */
   readonly chain: readonly Uint8Array[];
   /** `tls`: the HTTPS socket; `header`: the configured header, from a trusted proxy. */
   readonly source: 'tls' | 'header';

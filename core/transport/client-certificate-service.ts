@@ -37,7 +37,7 @@ export class ClientCertificateService {
       this.options.logger.warn({ header, remoteAddress: remote }, 'certificate header from an untrusted address ignored');
     }
     const socket = incoming.socket as TLSSocket;
-    if (typeof socket.getPeerX509Certificate !== 'function') return NONE;
+    if (typeof socket.getPeerCertificate !== 'function') return NONE;
     let result = this.bySocket.get(socket);
     if (!result) {
       result = fromSocket(socket);
@@ -52,32 +52,48 @@ export class ClientCertificateService {
     const parsed = parseCertificateHeader(value, this.options.maxBytes);
     if ('problem' in parsed) return { certificate: null, problem: `certificate header: ${parsed.problem}` };
     const [leaf, ...chain] = parsed.ders;
-    return { certificate: certificate(leaf, chain.slice(0, MAX_PRESENTED_CHAIN), 'header') };
+    const presented = chain.slice(0, MAX_PRESENTED_CHAIN);
+    return { certificate: certificate(leaf, () => presented, 'header') };
   }
 }
 
 /**
- * The leaf and the certificates the client sent after it, from getPeerX509Certificate and its
- * `issuerCertificate` links. getPeerCertificate(true) turned every certificate — and the CA it
- * looked up in the trust store — into a detailed object (fingerprints, key details): about 0.3 ms
- * more per new connection with OpenSSL 3. The trust decision never used those objects.
+ * The leaf from getPeerCertificate(false), and the certificates the client sent after it only when
+ * someone reads `chain`. getPeerX509Certificate() copies every certificate the client sent, and
+ * OpenSSL 3 decodes each copy again (~0.1 ms per certificate on a new connection; clients whose
+ * trust store holds their issuer send it along); a leaf issued straight by a trust anchor never
+ * needs them. getPeerCertificate(true) was worse still: detailed objects for the chain and the CA.
  */
 function fromSocket(socket: TLSSocket): CertificateResult {
-  const peer = socket.getPeerX509Certificate();
-  if (!peer) return NONE;
+  const raw = socket.getPeerCertificate(false)?.raw;
+  if (!raw || raw.length === 0) return NONE;
+  let chain: Uint8Array[] | undefined;
+  return { certificate: certificate(new Uint8Array(raw), () => (chain ??= presentedChain(socket)), 'tls') };
+}
+
+/** The certificates after the leaf, following getPeerX509Certificate's `issuerCertificate` links. */
+function presentedChain(socket: TLSSocket): Uint8Array[] {
   const chain: Uint8Array[] = [];
-  let previous = peer;
-  let current = peer.issuerCertificate;
+  let previous = socket.getPeerX509Certificate();
+  let current = previous?.issuerCertificate;
   // The chain ends where a certificate is its own issuer.
-  while (current && current !== previous && chain.length < MAX_PRESENTED_CHAIN) {
+  while (previous && current && current !== previous && chain.length < MAX_PRESENTED_CHAIN) {
     if (current.raw.equals(previous.raw)) break;
     chain.push(new Uint8Array(current.raw));
     previous = current;
     current = current.issuerCertificate;
   }
-  return { certificate: certificate(new Uint8Array(peer.raw), chain, 'tls') };
+  return chain;
 }
 
-function certificate(der: Uint8Array, chain: Uint8Array[], source: 'tls' | 'header'): ClientCertificate {
-  return Object.freeze({ der, chain, source, thumbprint: certificateThumbprint(der) });
+function certificate(der: Uint8Array, chain: () => readonly Uint8Array[], source: 'tls' | 'header'): ClientCertificate {
+  const thumbprint = certificateThumbprint(der);
+  return Object.freeze({
+    der,
+    get chain() {
+      return chain();
+    },
+    source,
+    thumbprint,
+  });
 }

@@ -26,8 +26,11 @@ export type ChainValidationResult = { readonly ok: true } | { readonly ok: false
 export interface ChainValidationInput {
   /** DER of the client's (end-entity) certificate. */
   readonly leaf: Uint8Array;
-  /** DERs of the other certificates the client sent, in any order; extra or duplicate ones are harmless. */
-  readonly presented: readonly Uint8Array[];
+  /**
+   * DERs of the other certificates the client sent, in any order; extra or duplicate ones are
+   * harmless. A function is called only when the leaf does not chain straight to an anchor.
+   */
+  readonly presented: readonly Uint8Array[] | (() => readonly Uint8Array[]);
   /** A prepared store, or DERs (prepared once per array and cached). */
   readonly trustAnchors: TrustStore | readonly Uint8Array[];
   readonly now: Date;
@@ -67,13 +70,28 @@ export function validateChain(input: ChainValidationInput): ChainValidationResul
   if (!Number.isInteger(maxDepth) || maxDepth < 1) throw new RangeError('validateChain: maxDepth must be a positive integer');
 
   const store = input.trustAnchors instanceof TrustStore ? input.trustAnchors : trustStoreFor(input.trustAnchors);
-  if (input.presented.length > MAX_PRESENTED) return fail('too_deep');
 
   let leaf: PreparedCertificate;
-  const presented: PreparedCertificate[] = [];
   try {
     leaf = prepareCertificate(input.leaf);
-    for (const der of input.presented) {
+  } catch {
+    return fail('malformed');
+  }
+  if (leaf.basicConstraints?.ca) return fail('leaf_is_ca');
+  if (hasUnhandledCriticalExtension(leaf)) return fail('unhandled_critical_extension');
+  const leafValidity = validityProblem(leaf, input.now);
+  if (leafValidity) return fail(leafValidity);
+
+  // Most clients are issued straight by an anchor: that path needs none of what they sent.
+  if (store.anchorsNamed(leaf.issuerName).length > 0 && new PathSearch(store, [], input.now, maxDepth).from(leaf, 0, new Set([leaf.id]))) {
+    return { ok: true };
+  }
+
+  const sent = typeof input.presented === 'function' ? input.presented() : input.presented;
+  if (sent.length > MAX_PRESENTED) return fail('too_deep');
+  const presented: PreparedCertificate[] = [];
+  try {
+    for (const der of sent) {
       const cert = prepareCertificate(der);
       // A copy of an anchor (clients often send the root) adds nothing: the anchor itself is tried.
       if (!store.contains(cert)) presented.push(cert);
@@ -81,11 +99,6 @@ export function validateChain(input: ChainValidationInput): ChainValidationResul
   } catch {
     return fail('malformed');
   }
-
-  if (leaf.basicConstraints?.ca) return fail('leaf_is_ca');
-  if (hasUnhandledCriticalExtension(leaf)) return fail('unhandled_critical_extension');
-  const leafValidity = validityProblem(leaf, input.now);
-  if (leafValidity) return fail(leafValidity);
 
   const search = new PathSearch(store, presented, input.now, maxDepth);
   return search.from(leaf, 0, new Set([leaf.id])) ? { ok: true } : fail(search.reason());

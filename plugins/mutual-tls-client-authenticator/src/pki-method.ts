@@ -51,7 +51,7 @@ export class PkiMethod {
 
     const chain = validateChain({
       leaf: certificate.der,
-      presented: certificate.chain,
+      presented: () => certificate.chain,
       trustAnchors: anchors,
       now: this.options.now?.() ?? new Date(),
       maxDepth: this.options.maxChainDepth,

@@ -28,6 +28,17 @@ describe('validateChain: accepted paths', () => {
     expect(check({ leaf: direct.der })).toEqual({ ok: true });
   });
 
+  it('reads what the client sent only when the leaf does not chain straight to an anchor', () => {
+    let reads = 0;
+    const presented = (ders: Uint8Array[]) => () => (reads++, ders);
+    expect(check({ leaf: direct.der, presented: presented([intermediate.der]) })).toEqual({ ok: true });
+    expect(reads).toBe(0);
+    expect(check({ leaf: leaf.der, presented: presented([intermediate.der]) })).toEqual({ ok: true });
+    expect(reads).toBe(1);
+    expect(check({ leaf: leaf.der, presented: presented([]) })).toEqual({ ok: false, reason: 'untrusted' });
+    expect(reads).toBe(2);
+  });
+
   it('an intermediate sent by the client', () => {
     expect(check({ leaf: leaf.der, presented: [intermediate.der] })).toEqual({ ok: true });
   });
