@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { Kysely, SqliteDialect, type QueryResult, type SqliteDatabase } from 'kysely';
 import type { Database } from './kysely/database-schema.ts';
 
 /** How long a writer waits for another process's lock before SQLITE_BUSY (milliseconds). */
@@ -24,7 +24,50 @@ export function openSqlite(file: string): Kysely<Database> {
     sqlite.close();
     throw error;
   }
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const cached = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
+  directBy.set(db, directSqlite(sqlite, cached));
+  return db;
+}
+
+/**
+ * Runs a compiled statement synchronously on the connection kysely uses, past kysely's promise
+ * queue: on the token endpoint that queue (a connection mutex, several promise hops per query and
+ * their garbage) cost more than SQLite running the statement. Only between transactions — while one
+ * is open on the connection (a kysely transaction awaiting its next statement, the health check's
+ * `begin immediate`), a statement run here would become part of it, so callers go through kysely.
+ */
+export interface DirectSqlite {
+  /** Whether a statement may run here now: the connection is open and no transaction is. */
+  readonly available: boolean;
+  /** The same result kysely's SQLite driver gives. Throws what better-sqlite3 throws. */
+  execute<R>(sql: string, parameters: readonly unknown[]): QueryResult<R>;
+  /** `run` inside BEGIN … COMMIT (rolled back if it throws). */
+  transaction(run: () => void): void;
+}
+
+const directBy = new WeakMap<Kysely<Database>, DirectSqlite>();
+
+/** The direct path of a kysely instance from openSqlite; undefined for PostgreSQL. */
+export function directSqliteOf(db: Kysely<Database>): DirectSqlite | undefined {
+  return directBy.get(db);
+}
+
+function directSqlite(sqlite: BetterSqlite3.Database, statements: SqliteDatabase): DirectSqlite {
+  return {
+    get available() {
+      return sqlite.open && !sqlite.inTransaction;
+    },
+    execute<R>(sql: string, parameters: readonly unknown[]): QueryResult<R> {
+      const statement = statements.prepare(sql) as BetterSqlite3.Statement;
+      if (statement.reader) return { rows: statement.all(parameters) as R[] };
+      const { changes, lastInsertRowid } = statement.run(parameters);
+      return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+    },
+    transaction(run: () => void): void {
+      sqlite.transaction(run)();
+    },
+  };
 }
 
 /** Most statements the cache keeps; kysely produces a few dozen distinct SQL texts in practice. */

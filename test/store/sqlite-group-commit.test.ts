@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessTokenRecord } from '../../core/api/model.ts';
+import { createKyselyStore } from '../../core/store/kysely/kysely-store.ts';
+import { migrateToLatest } from '../../core/store/migrate.ts';
 import { openStore } from '../../core/store/open-store.ts';
+import { openSqlite } from '../../core/store/sqlite.ts';
 import type { Store } from '../../core/store/repositories.ts';
 
 const REF = { tenantId: 'default', serverId: 'default' };
@@ -54,6 +57,25 @@ describe('SQLite group commit of access tokens', () => {
     expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/UNIQUE|constraint/i);
     expect(await store.accessTokens.get(REF, 'fresh-1')).not.toBeNull();
     expect(await store.accessTokens.get(REF, 'fresh-2')).not.toBeNull();
+  });
+
+  it('never commits inside a kysely transaction that is open on the connection: a rolled-back transaction keeps tokens issued meanwhile', async () => {
+    const db = openSqlite(join(dir, 'interleaved.db'));
+    await migrateToLatest(db, { kind: 'sqlite' });
+    const interleaved = createKyselyStore(db, 'sqlite');
+    let issued: Promise<void> | undefined;
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('kv').execute();
+        // Issued while the transaction waits between statements; its batch must wait its turn.
+        issued = interleaved.accessTokens.create(token('during-transaction'));
+        for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    await issued;
+    expect((await interleaved.accessTokens.get(REF, 'during-transaction'))?.grantId).toBe('g-during-transaction');
+    await interleaved.close();
   });
 
   it('fails every insert of a batch when the database is gone, and stores none of them', async () => {

@@ -2,7 +2,8 @@ import type { Kysely, Selectable } from 'kysely';
 import type { AccessTokenRecord, ServerRef } from '../../api/model.ts';
 import type { AccessTokenRepository } from '../repositories.ts';
 import type { AccessTokensTable, Database } from './database-schema.ts';
-import { prepareQuery } from './prepared-query.ts';
+import { directSqliteOf } from '../sqlite.ts';
+import { type PreparedQuery, prepareQuery } from './prepared-query.ts';
 import { accessTokenFromRow, accessTokenToRow } from './row-mapping.ts';
 
 /** The columns of an access-token row, in one fixed order (the insert binds them in this order). */
@@ -30,7 +31,7 @@ export function createAccessTokenRepository(db: Kysely<Database>, options: Acces
   const byId = prepareQuery<[string, string, string], Selectable<AccessTokensTable>>(db, 3, (tenant, server, id) =>
     db.selectFrom('access_tokens').selectAll().where('tenant_id', '=', tenant).where('server_id', '=', server).where('id', '=', id),
   );
-  const batches = options.groupCommit ? groupCommit(db, (executor, values) => insert.executeOn(executor, ...values)) : null;
+  const batches = options.groupCommit ? groupCommit(db, insert) : null;
   return {
     async create(token: AccessTokenRecord): Promise<void> {
       const row = accessTokenToRow(token);
@@ -82,43 +83,63 @@ interface PendingInsert {
  * Inserts requested in the same turn of the event loop are run in one transaction at the end of it
  * (setImmediate). A row that breaks a constraint fails alone (SQLite undoes only that statement);
  * any other error, or a failed commit, rolls the whole batch back and fails every insert in it.
+ * The batch runs synchronously on the connection (DirectSqlite) unless a kysely transaction is open
+ * on it; then it waits its turn behind that transaction, through kysely.
  */
-function groupCommit(db: Kysely<Database>, run: (executor: Kysely<Database>, values: unknown[]) => Promise<unknown>) {
+function groupCommit(db: Kysely<Database>, insert: PreparedQuery<unknown[], never>) {
   let queue: PendingInsert[] = [];
 
-  async function flush(): Promise<void> {
+  function flush(): void {
     const batch = queue;
     queue = [];
-    if (batch.length === 1) {
-      await run(db, batch[0].values).then(batch[0].resolve, batch[0].reject);
-      return;
-    }
     const refused = new Map<PendingInsert, unknown>();
-    try {
-      await db.transaction().execute(async (trx) => {
-        for (const item of batch) {
-          try {
-            await run(trx, item.values);
-          } catch (error) {
-            if (!isConstraintViolation(error)) throw error;
-            refused.set(item, error);
-          }
+    const insertEach = async (run: (values: unknown[]) => unknown) => {
+      for (const item of batch) {
+        try {
+          await run(item.values);
+        } catch (error) {
+          if (!isConstraintViolation(error)) throw error;
+          refused.set(item, error);
         }
-      });
-    } catch (error) {
-      for (const item of batch) item.reject(refused.get(item) ?? error);
+      }
+    };
+    // A refused row fails with its own error; the others with the batch's, if it failed.
+    const settle = (error?: unknown) => {
+      for (const item of batch) {
+        if (refused.has(item)) item.reject(refused.get(item));
+        else if (error !== undefined) item.reject(error);
+        else item.resolve();
+      }
+    };
+    const direct = directSqliteOf(db);
+    if (direct?.available) {
+      try {
+        direct.transaction(() => {
+          for (const item of batch) {
+            try {
+              insert.executeNow(...item.values);
+            } catch (error) {
+              if (!isConstraintViolation(error)) throw error;
+              refused.set(item, error);
+            }
+          }
+        });
+      } catch (error) {
+        settle(error);
+        return;
+      }
+      settle();
       return;
     }
-    for (const item of batch) {
-      if (refused.has(item)) item.reject(refused.get(item));
-      else item.resolve();
-    }
+    db.transaction()
+      .execute((trx) => insertEach((values) => insert.executeOn(trx, ...values)))
+      .then(() => settle(), settle);
   }
 
   return (values: unknown[]) =>
     new Promise<void>((resolve, reject) => {
       queue.push({ values, resolve, reject });
-      if (queue.length === 1) setImmediate(() => void flush());
+      if (queue.length === 1) setImmediate(flush);
     });
 }
 

@@ -6,10 +6,14 @@
  * prepared statement, and PostgreSQL gets the same $1..$n query as before.
  */
 import { CompiledQuery, type Kysely, type QueryResult } from 'kysely';
+import { directSqliteOf } from '../sqlite.ts';
 import type { Database } from './database-schema.ts';
 
 export interface PreparedQuery<P extends readonly unknown[], R> {
+  /** On SQLite, run synchronously when no transaction is open (see DirectSqlite), else via kysely. */
   execute(...values: P): Promise<QueryResult<R>>;
+  /** SQLite only: the same, synchronously, in whatever transaction is open (for DirectSqlite.transaction). */
+  executeNow(...values: P): QueryResult<R>;
   /** The same, on another executor (a transaction). */
   executeOn(executor: Kysely<Database>, ...values: P): Promise<QueryResult<R>>;
 }
@@ -30,9 +34,23 @@ export function prepareQuery<P extends readonly unknown[], R>(
   if (order.some((i) => i < 0) || new Set(order).size !== arity || order.length !== arity) {
     throw new Error(`prepared query must bind each of its ${arity} parameters exactly once: ${compiled.sql}`);
   }
-  const bind = (values: P) => CompiledQuery.raw(compiled.sql, order.map((i) => values[i])) as CompiledQuery<R>;
+  const parameters = (values: P) => order.map((i) => values[i]);
+  const bind = (values: P) => CompiledQuery.raw(compiled.sql, parameters(values)) as CompiledQuery<R>;
+  const direct = directSqliteOf(db);
+  const executeNow = (...values: P): QueryResult<R> => {
+    if (!direct) throw new Error('executeNow: not a SQLite store');
+    return direct.execute<R>(compiled.sql, parameters(values));
+  };
   return {
-    execute: (...values) => db.executeQuery<R>(bind(values)),
+    execute: (...values) => {
+      if (!direct?.available) return db.executeQuery<R>(bind(values));
+      try {
+        return Promise.resolve(direct.execute<R>(compiled.sql, parameters(values)));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    executeNow,
     executeOn: (executor, ...values) => executor.executeQuery<R>(bind(values)),
   };
 }
