@@ -5,8 +5,8 @@
  */
 import type { Context } from 'hono';
 import { InvalidRequest, UnsupportedTokenType } from '../errors/oauth-errors.ts';
-import { sha256Base64Url } from '../crypto/sha256.ts';
 import { readForm } from '../http/form-body.ts';
+import { opaqueTokenId } from '../tokens/token-ids.ts';
 import type { TesseraEnv } from '../http/hono-env.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
 import { authenticateClientFor } from './client-auth/authenticate-request.ts';
@@ -28,7 +28,7 @@ export function revocationEndpoint(runtime: CoreRuntime) {
       runtime.events.emit({ type: 'token.revoked', tenantId: server.tenantId, serverId: server.serverId, clientId: client.clientId, details: { tokenType: 'refresh_token' } });
     } else if (!refresh) {
       const access = await runtime.tokens.findActiveAccessToken(server, params.token);
-      const id = access?.id ?? (params.token.length <= 512 ? sha256Base64Url(params.token) : null);
+      const id = access?.id ?? (params.token.length <= 512 ? opaqueTokenId(params.token) : null);
       if (access && access.clientId === client.clientId && id) {
         await store.accessTokens.revoke(server, id);
         runtime.events.emit({ type: 'token.revoked', tenantId: server.tenantId, serverId: server.serverId, clientId: client.clientId, details: { tokenType: 'access_token' } });

@@ -4,8 +4,8 @@
  * A confirmation (`cnf`) set by the grant handler chain goes into the JWT and the stored record.
  */
 import type { AccessTokenRecord, Client, Confirmation, RefreshTokenRecord, ServerRef, TokenFormat } from '../api/model.ts';
-import { randomToken } from '../crypto/random-token.ts';
 import { sha256Base64Url } from '../crypto/sha256.ts';
+import { newOpaqueToken, newTimeOrderedId, opaqueTokenId } from './token-ids.ts';
 import type { Store } from '../store/repositories.ts';
 import type { ServerContext } from '../runtime/server-context.ts';
 import { signJwt } from './jws-sign.ts';
@@ -89,7 +89,7 @@ export class TokenService {
     let token: string;
     let record: AccessTokenRecord;
     if (format === 'jwt') {
-      const jti = randomToken(18);
+      const jti = newTimeOrderedId(18);
       const key = await this.keys.current(input.server, this.algs.accessToken);
       token = signJwt(
         { alg: key.alg, typ: 'at+jwt', kid: key.kid },
@@ -111,20 +111,21 @@ export class TokenService {
       );
       record = { ...base, id: jti, format };
     } else {
-      token = randomToken();
-      record = { ...base, id: sha256Base64Url(token), format };
+      const opaque = newOpaqueToken();
+      token = opaque.value;
+      record = { ...base, id: opaque.id, format };
     }
     await this.store.accessTokens.create(record);
     return { token, record };
   }
 
   async issueRefreshToken(input: RefreshTokenInput): Promise<{ token: string; record: RefreshTokenRecord }> {
-    const token = randomToken();
+    const { value: token, id } = newOpaqueToken();
     const issuedAt = this.now();
     const record: RefreshTokenRecord = {
       tenantId: input.server.tenantId,
       serverId: input.server.serverId,
-      id: sha256Base64Url(token),
+      id,
       familyId: input.familyId,
       clientId: input.client.clientId,
       subject: input.subject,
@@ -166,7 +167,7 @@ export class TokenService {
 
   /** The record of an active access token of this server, or null (unknown, expired, revoked, forged). */
   async findActiveAccessToken(server: ServerContext, value: string): Promise<AccessTokenRecord | null> {
-    const id = JWT_SHAPE.test(value) ? await this.verifiedJwtId(server, value) : sha256Base64Url(value);
+    const id = JWT_SHAPE.test(value) ? await this.verifiedJwtId(server, value) : opaqueTokenId(value);
     if (!id) return null;
     const record = await this.store.accessTokens.get(server, id);
     // No skew here: this server wrote `expiresAt` itself, and RFC 7662 must not call a token whose
@@ -177,7 +178,7 @@ export class TokenService {
 
   async findRefreshToken(server: ServerRef, value: string): Promise<RefreshTokenRecord | null> {
     if (value.length > 512) return null;
-    return this.store.refreshTokens.get(server, sha256Base64Url(value));
+    return this.store.refreshTokens.get(server, opaqueTokenId(value));
   }
 
   /** A JWT access token's `jti` when its signature, type, issuer and times check out. */

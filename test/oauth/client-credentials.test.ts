@@ -29,7 +29,7 @@ describe('client_credentials grant', () => {
     expect(result.status, result.text).toBe(200);
     expect(result.headers['cache-control']).toBe('no-store');
     expect(Object.keys(result.json).sort()).toEqual(['access_token', 'expires_in', 'scope', 'token_type']);
-    expect(result.json.access_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(result.json.access_token).toMatch(/^[0-9a-f]{12}[A-Za-z0-9_-]{43}$/);
     expect(result.json).toMatchObject({ token_type: 'Bearer', expires_in: 3600, scope: 'openid' });
 
     const defaults = await tokenRequest(server, { grant_type: 'client_credentials' }, { basic: ['svc', SECRET] });

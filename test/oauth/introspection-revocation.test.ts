@@ -143,6 +143,18 @@ describe('introspection and revocation', () => {
       await expectActive(server, access_token, false);
     });
 
+    it('still knows, and revokes, an opaque token stored before ids carried the issue time (id = bare SHA-256)', async () => {
+      const token = randomToken();
+      const now = Math.floor(Date.now() / 1000);
+      await server.runtime.store.accessTokens.create({
+        ...DEFAULT_SERVER, id: sha256Base64Url(token), format: 'opaque', clientId: 'app-opaque', subject: 'gina', username: 'gina', scopes: ['openid'],
+        audience: ['app-opaque'], issuedAt: now, expiresAt: now + 600, confirmation: null, grantId: null, revoked: false,
+      });
+      await expectActive(server, token, true);
+      expect((await revokeCall({ token }, { basic: ['app-opaque', SECRET] })).status).toBe(200);
+      await expectActive(server, token, false);
+    });
+
     it('revokes a refresh token with its family and the access tokens issued from it', async () => {
       const first = await userTokens();
       const rotated = await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: first.refresh_token }, { basic });

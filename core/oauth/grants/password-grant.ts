@@ -1,6 +1,6 @@
 import type { GrantContext, GrantHandler } from '../../api/extension-points.ts';
 import { InvalidGrant, InvalidRequest } from '../../errors/oauth-errors.ts';
-import { randomToken } from '../../crypto/random-token.ts';
+import { newTimeOrderedId } from '../../tokens/token-ids.ts';
 import type { GrantDependencies } from './grant-dependencies.ts';
 import { issueTokens } from './issue-tokens.ts';
 import { resolveScopes } from './scopes.ts';
@@ -29,7 +29,7 @@ export class PasswordGrant implements GrantHandler {
     return issueTokens(this.deps, ctx, {
       user: outcome.user,
       scopes,
-      grantId: randomToken(16),
+      grantId: newTimeOrderedId(16),
       withRefreshToken: true,
       authTime: Math.floor(Date.now() / 1000),
     });
