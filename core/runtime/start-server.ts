@@ -32,6 +32,7 @@ import { builtinComponents } from './builtin-components.ts';
 import type { CoreRuntime } from './core-runtime.ts';
 import { EventBus } from './event-bus.ts';
 import { ensureDefaults } from './default-records.ts';
+import { ClientCache } from './client-cache.ts';
 import { ServerDirectory } from './server-directory.ts';
 import { DEFAULT_SERVER } from './server-context.ts';
 import { Metrics } from '../observability/metrics.ts';
@@ -92,7 +93,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     throw err;
   }
 
-  async function assemble(invalidation: InvalidationBus, store: Store): Promise<RunningTessera> {
+  async function assemble(invalidation: InvalidationBus, sharedStore: Store): Promise<RunningTessera> {
+    const clients = new ClientCache(sharedStore);
+    invalidation.subscribe((event) => {
+      if (event.scope === 'all') clients.clear();
+      else if (event.scope === 'clients' || event.scope === 'server') clients.forget(event);
+    });
+    const store = clients.in(sharedStore);
     const users = new UserService(store, { maxAttempts: config.limits.login_max_attempts, lockoutSeconds: config.limits.login_lockout_seconds });
     await ensureDefaults(store, users, config, logger);
 

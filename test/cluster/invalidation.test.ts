@@ -14,7 +14,7 @@ import { dropSchema, postgresToml, uniqueSchema } from '../oauth/oauth-helpers.t
 const schema = uniqueSchema('tessera_invalidation');
 const ADMIN: [string, string] = ['admin', 'admin'];
 /**
- * How soon b must follow: under the server directory's 5 s and far under the 60 s of the key and
+ * How soon b must follow: under the 5 s of the server directory and client cache, and far under the 60 s of the key and
  * credential caches, so only an invalidation explains it; generous for a loaded machine (the
  * notification itself takes milliseconds).
  */
@@ -81,6 +81,17 @@ describe('cache invalidation between nodes', () => {
     expect((await discovery(b, '/acme/main')).status).toBe(200);
     expect((await call(`${a.url}/api/admin/acme/servers/main`, { method: 'DELETE', basic: ADMIN })).status).toBe(204);
     await eventually(async () => (await discovery(b, '/acme/main')).status === 404, SERVER_WITHIN_MS);
+  });
+
+  it('a client deleted on a is refused on b at once, though b had it cached', async () => {
+    const secret = 'cached-client-secret-0123456789';
+    const created = await call(`${a.url}/api/admin/default/clients`, { json: { client_id: 'cached', client_secret: secret, grant_types: ['client_credentials'] }, basic: ADMIN });
+    expect(created.status, created.text).toBe(201);
+    const token = () => call(`${b.url}/oauth2/token`, { form: { grant_type: 'client_credentials' }, basic: ['cached', secret] });
+    // b looks the client up, and keeps it for a few seconds.
+    expect((await token()).status).toBe(200);
+    expect((await call(`${a.url}/api/admin/default/clients/cached`, { method: 'DELETE', basic: ADMIN })).status).toBe(204);
+    await eventually(async () => (await token()).status === 401, SERVER_WITHIN_MS);
   });
 
   it('a super admin password changed by another node empties b\'s admin credential cache', async () => {
