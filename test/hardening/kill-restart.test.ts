@@ -4,13 +4,13 @@
  * still active, the SQLite file passes `PRAGMA integrity_check`, and every access-token row is whole
  * (no half-written row, every token the clients hold has its row).
  */
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { decodeJwt } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
+import { opaqueTokenId } from '../../core/tokens/token-ids.ts';
 import { closeAgents, send } from './kit.ts';
 import { freePort, startTessera, type TesseraProcess } from './tessera-process.ts';
 
@@ -115,7 +115,7 @@ describe('kill -9 during load, then restart on the same data', () => {
       }
       const ids = new Set(rows.map((r) => r.id));
       for (const { clientId, token } of received) {
-        const id = CLIENTS[clientId] === 'jwt' ? (decodeJwt(token).jti as string) : createHash('sha256').update(token).digest('base64url');
+        const id = CLIENTS[clientId] === 'jwt' ? (decodeJwt(token).jti as string) : opaqueTokenId(token);
         expect(ids.has(id), `no row for a token ${clientId} received`).toBe(true);
       }
     } finally {
