@@ -19,6 +19,14 @@ const CENSOR = '[redacted]';
 /** `key` at the top, `*.key` one level down, `*.*.key` two levels down: keys at depth 0, 1 and 2. */
 const DEEPEST = 2;
 
+/**
+ * stdout is written in blocks of up to 4 KiB, at least every 100 ms: one write per line (two audit
+ * lines per token) was a system call each on the token endpoint. pino flushes what is left when the
+ * process exits, also on a crash; only `kill -9` can lose the last 100 ms of lines.
+ */
+const BUFFER_BYTES = 4096;
+const FLUSH_MS = 100;
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger & pino.Logger {
   const logger = pino(
     {
@@ -27,7 +35,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       formatters: { log: (object) => redactSecrets(object, 0) as Record<string, unknown> },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    destination ?? pino.destination({ fd: 1, sync: false }),
+    destination ?? pino.destination({ fd: 1, sync: false, minLength: BUFFER_BYTES, periodicFlush: FLUSH_MS }),
   );
   // Child bindings are serialised once, when the child is made (pino gives children no bindings
   // formatter): redact them there. Children inherit this method, so grandchildren are covered too.
