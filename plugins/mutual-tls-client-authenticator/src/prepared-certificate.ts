@@ -40,16 +40,26 @@ export interface PreparedCertificate {
  */
 const CACHE_LIMIT = 512;
 const cache = new Map<string, PreparedCertificate>();
+const byArray = new WeakMap<Uint8Array, PreparedCertificate>();
 
 /** Throws `DerError` when `der` is not exactly one certificate both parsers read. */
 export function prepareCertificate(der: Uint8Array): PreparedCertificate {
+  // The core hands the same DER array to every request of a connection: found by the array, no hash.
+  const known = byArray.get(der);
+  if (known && sameBytes(known, der)) return known;
   const id = createHash('sha256').update(der).digest('hex');
-  const hit = cache.get(id);
-  if (hit && Buffer.from(hit.der.buffer, hit.der.byteOffset, hit.der.byteLength).equals(der)) return hit;
-  const prepared = parse(new Uint8Array(der), id);
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
-  cache.set(id, prepared);
+  let prepared = cache.get(id);
+  if (!prepared || !sameBytes(prepared, der)) {
+    prepared = parse(new Uint8Array(der), id);
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+    cache.set(id, prepared);
+  }
+  byArray.set(der, prepared);
   return prepared;
+}
+
+function sameBytes(prepared: PreparedCertificate, der: Uint8Array): boolean {
+  return Buffer.from(prepared.der.buffer, prepared.der.byteOffset, prepared.der.byteLength).equals(der);
 }
 
 function parse(der: Uint8Array, id: string): PreparedCertificate {
