@@ -4,7 +4,9 @@
  */
 import type { Migration } from 'kysely';
 import { initialMigration } from './001-initial.ts';
+import { lookupIndexesMigration } from './002-lookup-indexes.ts';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '001-initial': initialMigration,
+  '002-lookup-indexes': lookupIndexesMigration,
 };
