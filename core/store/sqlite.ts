@@ -44,6 +44,12 @@ export interface DirectSqlite {
   execute<R>(sql: string, parameters: readonly unknown[]): QueryResult<R>;
   /** `run` inside BEGIN … COMMIT (rolled back if it throws). */
   transaction(run: () => void): void;
+  /**
+   * Takes the write lock and lets it go, failing with SQLITE_BUSY at once rather than after
+   * busy_timeout when another process holds it. Synchronous, so no other statement runs meanwhile
+   * with the timeout switched off.
+   */
+  probeWriteLock(): void;
 }
 
 const directBy = new WeakMap<Kysely<Database>, DirectSqlite>();
@@ -66,6 +72,16 @@ function directSqlite(sqlite: BetterSqlite3.Database, statements: SqliteDatabase
     },
     transaction(run: () => void): void {
       sqlite.transaction(run)();
+    },
+    probeWriteLock(): void {
+      const timeout = sqlite.pragma('busy_timeout', { simple: true }) as number;
+      sqlite.pragma('busy_timeout = 0');
+      try {
+        sqlite.exec('begin immediate');
+        sqlite.exec('rollback');
+      } finally {
+        sqlite.pragma(`busy_timeout = ${timeout}`);
+      }
     },
   };
 }

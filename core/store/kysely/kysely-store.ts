@@ -4,6 +4,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Store } from '../repositories.ts';
+import { directSqliteOf } from '../sqlite.ts';
 import { guard, guardRepository } from '../unavailable.ts';
 import { createAccessTokenRepository } from './access-token-repository.ts';
 import { createClientRepository } from './client-repository.ts';
@@ -58,17 +59,10 @@ export function createKyselyStore(db: Kysely<Database>, kind: Store['kind']): St
         // SQLite has no server to reach: `select 1` never touches the file. What makes it unusable
         // is another process holding the write lock (or the file failing), so take the write lock for
         // an instant — without waiting busy_timeout for it, so a locked store answers at once.
-        await db.connection().execute(async (connection) => {
-          const { rows } = await sql<{ timeout: number }>`pragma busy_timeout`.execute(connection);
-          const timeout = Math.max(0, Math.trunc(Number(rows[0]?.timeout ?? 0)));
-          await sql`pragma busy_timeout = 0`.execute(connection);
-          try {
-            await sql`begin immediate`.execute(connection);
-            await sql`rollback`.execute(connection);
-          } finally {
-            await sql.raw(`pragma busy_timeout = ${timeout}`).execute(connection);
-          }
-        });
+        // Inside kysely's hold on the connection, so no kysely transaction is open on it.
+        const direct = directSqliteOf(db);
+        if (!direct) throw new Error('ping: not a SQLite store');
+        await db.connection().execute(async () => direct.probeWriteLock());
       }),
     close: () => {
       // Idempotent: shutdown paths may close twice.
