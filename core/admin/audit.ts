@@ -2,9 +2,10 @@
  * `admin.changed` audit events: who changed what, on which server. Never the request body: secrets,
  * passwords and keys stay out of the audit trail.
  */
+import type { Context } from 'hono';
 import type { ServerRef } from '../api/model.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { principalName, type AdminPrincipal } from './admin-env.ts';
+import { principalName, type AdminEnv } from './admin-env.ts';
 
 export type AdminResource = 'client' | 'server' | 'user' | 'signing_keys';
 export type AdminAction = 'created' | 'updated' | 'deleted' | 'rotated';
@@ -19,13 +20,16 @@ export interface AdminChange {
   extra?: Record<string, unknown>;
 }
 
-export function auditChange(runtime: CoreRuntime, actor: AdminPrincipal, change: AdminChange): void {
+/** Who (the authenticated administrator) and from where (the client's address) come from `c`. */
+export function auditChange(runtime: CoreRuntime, c: Context<AdminEnv>, change: AdminChange): void {
+  const actor = c.get('admin');
   runtime.events.emit({
     type: 'admin.changed',
     tenantId: change.server.tenantId,
     serverId: change.server.serverId,
     ...(change.resource === 'client' ? { clientId: change.id } : {}),
     username: principalName(actor),
+    remoteAddress: c.get('requestInfo').clientAddress,
     details: { resource: change.resource, action: change.action, id: change.id, actor: principalName(actor), ...change.extra },
   });
 }

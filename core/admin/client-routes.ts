@@ -1,4 +1,5 @@
 /** `/api/admin/{tid}/clients`: register, list, read, replace, patch and delete OAuth clients. */
+import type { Context } from 'hono';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Client, ServerRef } from '../api/model.ts';
 import { Conflict, InvalidClientMetadata } from '../errors/oauth-errors.ts';
@@ -94,7 +95,7 @@ export function clientRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): 
         if (err instanceof DuplicateKeyError) throw new Conflict(`client_id "${client.clientId}" is already registered on ${ref.tenantId}/${ref.serverId}`);
         throw err;
       }
-      auditChange(runtime, c.get('admin'), { resource: 'client', action: 'created', id: client.clientId, server: ref, extra: { method: client.tokenEndpointAuthMethod } });
+      auditChange(runtime, c, { resource: 'client', action: 'created', id: client.clientId, server: ref, extra: { method: client.tokenEndpointAuthMethod } });
       return c.json(clientRepresentation(client, issuedSecret), 201, { Location: clientLocation(client) });
     },
     hook,
@@ -120,7 +121,7 @@ export function clientRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): 
     return c.json(clientRepresentation(client), 200);
   });
 
-  const replace = async (existing: Client, input: ClientMetadataInput, sent: string[], actor: AdminEnv['Variables']['admin']) => {
+  const replace = async (existing: Client, input: ClientMetadataInput, sent: string[], c: Context<AdminEnv>) => {
     if (input.client_id !== undefined && input.client_id !== existing.clientId) {
       throw new InvalidClientMetadata(`client_id: cannot change (the path names "${existing.clientId}")`);
     }
@@ -129,7 +130,7 @@ export function clientRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): 
     }
     const { client, issuedSecret } = buildClient(existing, input, { existing, maxCertificates: maxCertificates(), now: now() });
     const saved = await runtime.store.clients.update(client);
-    auditChange(runtime, actor, {
+    auditChange(runtime, c, {
       resource: 'client',
       action: 'updated',
       id: saved.clientId,
@@ -145,7 +146,7 @@ export function clientRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): 
       const { tid, client_id: clientId } = c.req.valid('param');
       const existing = await requireClient(runtime, tid, clientId, c.req.valid('query').authorization_server_id);
       const input = c.req.valid('json');
-      return c.json(await replace(existing, input, Object.keys(input), c.get('admin')), 200);
+      return c.json(await replace(existing, input, Object.keys(input), c), 200);
     },
     hook,
   );
@@ -160,7 +161,7 @@ export function clientRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): 
       if (!merged.success) throw bodyError(merged.error, 'client_metadata');
       // Only what the patch sent counts as "sent" (client_id, server, secret).
       const input: ClientMetadataInput = { ...merged.data, client_id: patch.client_id, authorization_server_id: patch.authorization_server_id, client_secret: patch.client_secret };
-      return c.json(await replace(existing, input, Object.keys(patch), c.get('admin')), 200);
+      return c.json(await replace(existing, input, Object.keys(patch), c), 200);
     },
     hook,
   );
@@ -169,7 +170,7 @@ export function clientRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): 
     const { tid, client_id: clientId } = c.req.valid('param');
     const client = await requireClient(runtime, tid, clientId, c.req.valid('query').authorization_server_id);
     await runtime.store.clients.delete(client, client.clientId);
-    auditChange(runtime, c.get('admin'), { resource: 'client', action: 'deleted', id: client.clientId, server: client });
+    auditChange(runtime, c, { resource: 'client', action: 'deleted', id: client.clientId, server: client });
     return c.body(null, 204);
   });
 }

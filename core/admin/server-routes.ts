@@ -3,6 +3,7 @@
  * and endpoints at `/{tid}/{id}/oauth2/...`. Creating a server under a new tenant id creates the
  * tenant. Every change tells the server directory, so the routes follow at once on this node.
  */
+import type { Context } from 'hono';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ServerRef } from '../api/model.ts';
 import { Conflict, InvalidRequest } from '../errors/oauth-errors.ts';
@@ -119,7 +120,7 @@ export function serverRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): 
     }
     // A lookup of this id before it existed may be cached as "not found".
     runtime.servers.forget(ref);
-    auditChange(runtime, c.get('admin'), { resource: 'server', action: 'created', id: ref.serverId, server: ref });
+    auditChange(runtime, c, { resource: 'server', action: 'created', id: ref.serverId, server: ref });
     return c.json(await represent(record), 201, { Location: `/api/admin/${tid}/servers/${ref.serverId}` });
   });
 
@@ -135,7 +136,7 @@ export function serverRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): 
     return c.json(await represent(await requireServer(runtime, { tenantId: tid, serverId: aid })), 200);
   });
 
-  const update = async (ref: ServerRef, input: ServerUpdateInput, full: boolean, actor: AdminEnv['Variables']['admin']) => {
+  const update = async (ref: ServerRef, input: ServerUpdateInput, full: boolean, c: Context<AdminEnv>) => {
     await requireServer(runtime, ref);
     if (input.id !== undefined && input.id !== ref.serverId) throw new InvalidRequest(`id: cannot change (the path names "${ref.serverId}")`);
     const patch: Parameters<typeof runtime.store.servers.update>[1] = full
@@ -148,18 +149,18 @@ export function serverRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): 
     const record = await runtime.store.servers.update(ref, patch);
     runtime.servers.forget(ref);
     if (!record) throw new Conflict(`authorization server "${ref.tenantId}/${ref.serverId}" was deleted meanwhile`);
-    auditChange(runtime, actor, { resource: 'server', action: 'updated', id: ref.serverId, server: ref, extra: { fields: Object.keys(patch) } });
+    auditChange(runtime, c, { resource: 'server', action: 'updated', id: ref.serverId, server: ref, extra: { fields: Object.keys(patch) } });
     return represent(record);
   };
 
   api.openapi(replaceServer, async (c) => {
     const { tid, aid } = c.req.valid('param');
-    return c.json(await update({ tenantId: tid, serverId: aid }, c.req.valid('json'), true, c.get('admin')), 200);
+    return c.json(await update({ tenantId: tid, serverId: aid }, c.req.valid('json'), true, c), 200);
   });
 
   api.openapi(patchServer, async (c) => {
     const { tid, aid } = c.req.valid('param');
-    return c.json(await update({ tenantId: tid, serverId: aid }, c.req.valid('json'), false, c.get('admin')), 200);
+    return c.json(await update({ tenantId: tid, serverId: aid }, c.req.valid('json'), false, c), 200);
   });
 
   api.openapi(deleteServer, async (c) => {
@@ -169,7 +170,7 @@ export function serverRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): 
     await requireServer(runtime, ref);
     await runtime.store.servers.delete(ref);
     runtime.servers.forget(ref);
-    auditChange(runtime, c.get('admin'), { resource: 'server', action: 'deleted', id: aid, server: ref });
+    auditChange(runtime, c, { resource: 'server', action: 'deleted', id: aid, server: ref });
     return c.body(null, 204);
   });
 
@@ -178,7 +179,7 @@ export function serverRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): 
     const ref: ServerRef = { tenantId: tid, serverId: aid };
     await requireServer(runtime, ref);
     const kids = await runtime.keys.rotate(ref);
-    auditChange(runtime, c.get('admin'), { resource: 'signing_keys', action: 'rotated', id: aid, server: ref, extra: { kids } });
+    auditChange(runtime, c, { resource: 'signing_keys', action: 'rotated', id: aid, server: ref, extra: { kids } });
     return c.json({ kids }, 200);
   });
 }

@@ -85,7 +85,7 @@ export function userRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): vo
       if (err instanceof DuplicateKeyError) throw new Conflict(`username "${input.username}" is taken on ${tid}/${ref.serverId}`);
       throw err;
     }
-    auditChange(runtime, c.get('admin'), { resource: 'user', action: 'created', id: user.id, server: ref, extra: { username: user.username } });
+    auditChange(runtime, c, { resource: 'user', action: 'created', id: user.id, server: ref, extra: { username: user.username } });
     return c.json(userRepresentation(user), 201, { Location: `/api/admin/${tid}/users/${user.id}?authorization_server_id=${ref.serverId}` });
   });
 
@@ -114,7 +114,7 @@ export function userRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): vo
     const user = await requireUser(runtime, tid, userId, c.req.valid('query').authorization_server_id);
     if (user.isAdmin) throw new Conflict('the super admin\'s password is [super_admin] password in deployment.toml (applied at start)');
     await runtime.store.users.updatePassword(user, user.id, await hashPassword(c.req.valid('json').password));
-    auditChange(runtime, c.get('admin'), { resource: 'user', action: 'updated', id: user.id, server: user, extra: { username: user.username, fields: ['password'] } });
+    auditChange(runtime, c, { resource: 'user', action: 'updated', id: user.id, server: user, extra: { username: user.username, fields: ['password'] } });
     return c.json(userRepresentation(user), 200);
   });
 
@@ -123,7 +123,7 @@ export function userRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): vo
     const user = await requireUser(runtime, tid, userId, c.req.valid('query').authorization_server_id);
     if (user.isAdmin) throw new Conflict('the super admin cannot be deleted through the API; see [super_admin] in deployment.toml');
     await runtime.store.users.delete(user, user.id);
-    auditChange(runtime, c.get('admin'), { resource: 'user', action: 'deleted', id: user.id, server: user, extra: { username: user.username } });
+    auditChange(runtime, c, { resource: 'user', action: 'deleted', id: user.id, server: user, extra: { username: user.username } });
     return c.body(null, 204);
   });
 }

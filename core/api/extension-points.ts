@@ -32,6 +32,11 @@ export interface RequestInfo {
   header(name: string): string | undefined;
   /** The peer address of the TCP connection (the proxy's when one is in front). */
   readonly remoteAddress: string;
+  /**
+   * The client's address: `remoteAddress`, or when that peer is a trusted proxy
+   * (transport.http.trusted_proxies), the nearest address in X-Forwarded-For that is not one.
+   */
+  readonly clientAddress: string;
   /** The certificate the client presented (socket or trusted header), or why none is usable. */
   readonly clientCertificate: CertificateResult;
 }
@@ -162,6 +167,7 @@ export interface TesseraEvent extends Partial<ServerRef> {
   readonly username?: string;
   readonly certificateThumbprint?: string;
   readonly reason?: string;
+  /** The client's address (RequestInfo.clientAddress: through trusted proxies, not the proxy's). */
   readonly remoteAddress?: string;
   readonly details?: Readonly<Record<string, unknown>>;
 }

@@ -104,7 +104,8 @@ const http = table('Plain HTTP listener for use behind a TLS-terminating proxy.'
     .default(() => ['127.0.0.0/8', '::1/128'])
     .describe(
       'CIDRs or addresses of proxies whose forwarded client-certificate header ' +
-        '(oauth.mutualtls.client_certificate_header) is believed; from anyone else it is ignored.',
+        '(oauth.mutualtls.client_certificate_header) and X-Forwarded-For are believed; from anyone else ' +
+        'both are ignored. The audit trail records the client address X-Forwarded-For gives.',
     ),
 });
 

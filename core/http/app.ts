@@ -50,7 +50,7 @@ export function createApp(runtime: CoreRuntime, extras: AppExtras) {
   });
   app.use('*', extras.metrics.middleware());
   app.use('*', async (c, next) => {
-    c.set('requestInfo', requestInfo(c, runtime.certificates));
+    c.set('requestInfo', requestInfo(c, runtime.certificates, runtime.trustedProxies));
     await next();
   });
 

@@ -5,6 +5,7 @@ import type { Store } from '../store/repositories.ts';
 import type { SigningKeys } from '../tokens/signing-keys.ts';
 import type { TokenService } from '../tokens/token-service.ts';
 import type { ClientCertificateService } from '../transport/client-certificate-service.ts';
+import type { TrustedProxies } from '../transport/trusted-proxies.ts';
 import type { UserService } from '../users/user-service.ts';
 import type { ClientAuthentication } from '../oauth/client-auth/client-authentication.ts';
 import type { EventBus } from './event-bus.ts';
@@ -24,6 +25,8 @@ export interface CoreRuntime {
   readonly extensions: ExtensionSet;
   readonly clientAuth: ClientAuthentication;
   readonly certificates: ClientCertificateService;
+  /** Peers whose forwarded certificate and X-Forwarded-For are believed (transport.http.trusted_proxies). */
+  readonly trustedProxies: TrustedProxies;
   readonly servers: ServerDirectory;
   /** Tells every node's caches what changed (PostgreSQL LISTEN/NOTIFY; in-process on SQLite). */
   readonly invalidation: InvalidationBus;

@@ -124,10 +124,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
       { accessToken: config.oauth.access_token_lifetime, refreshToken: config.oauth.refresh_token_lifetime, idToken: config.oauth.id_token_lifetime, clockSkew: config.oauth.clock_skew },
       { accessToken: config.oauth.access_token_signing_alg, idToken: config.oauth.id_token_signing_alg },
     );
+    const trustedProxies = new TrustedProxies(config.transport.http.trusted_proxies);
     const certificates = new ClientCertificateService({
       header: config.oauth.mutualtls.client_certificate_header.toLowerCase(),
       maxBytes: config.oauth.mutualtls.max_certificate_bytes,
-      trustedProxies: new TrustedProxies(config.transport.http.trusted_proxies),
+      trustedProxies,
       logger,
     });
     for (const [token, value] of Object.entries({
@@ -165,7 +166,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
       else if (event.scope === 'server') servers.forget(event);
     });
     const runtime: CoreRuntime = {
-      config, logger, store, keys, tokens, users, events, extensions, certificates, servers, invalidation, adminCredentials,
+      config, logger, store, keys, tokens, users, events, extensions, certificates, trustedProxies, servers, invalidation, adminCredentials,
       clientAuth: new ClientAuthentication(store, extensions.clientAuthenticators, events),
     };
     const app = createApp(runtime, {

@@ -9,6 +9,7 @@
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminRoutes } from '../../core/admin/admin-routes.ts';
 import type { TesseraEvent } from '../../core/api/extension-points.ts';
 import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
 import { PROJECT_ROOT } from '../../core/runtime/start-server.ts';
@@ -50,6 +51,7 @@ describe('audit trail of authentication', () => {
     cpSync(join(PROJECT_ROOT, 'dropins', 'mutual-tls-client-authenticator'), join(auditDropins, 'mutual-tls-client-authenticator'), { recursive: true });
     server = await startTestServer({
       dropinsDir: auditDropins,
+      mount: adminRoutes,
       toml: `
 [[event_listener]]
 name = "fx.AuditSink"
@@ -105,6 +107,26 @@ level = "info"
     expect(event).toMatchObject({ clientId, method, remoteAddress: '127.0.0.1', tenantId: 'default', serverId: 'default' });
     if (cert) expect(event.certificateThumbprint).toBe(thumbprintOf(registered.der));
     expect(logged('client.authentication.succeeded', (a) => a.clientId === clientId && (a.at as number) >= started)).toMatchObject({ clientId, method, remoteAddress: '127.0.0.1' });
+  });
+
+  it('behind a trusted proxy the source address is the client\'s from X-Forwarded-For, for sign-ins of clients and admin changes alike', async () => {
+    // 127.0.0.1 is a trusted proxy by default; the client wrote 198.51.100.9 itself, the proxy saw 203.0.113.7.
+    const headers = { 'x-forwarded-for': '198.51.100.9, 203.0.113.7' };
+    const started = Date.now();
+    expect((await token({ basic: ['secret-app', SECRET], headers })).status).toBe(200);
+    const event = await eventFor('client.authentication.succeeded', (e) => e.clientId === 'secret-app' && e.at >= started && e.remoteAddress !== '127.0.0.1');
+    expect(event.remoteAddress).toBe('203.0.113.7');
+    expect(logged('client.authentication.succeeded', (a) => a.clientId === 'secret-app' && a.remoteAddress === '203.0.113.7')).toBeDefined();
+
+    const created = await send(`${server.url}/api/admin/default/users`, {
+      method: 'POST',
+      basic: ['admin', 'admin'],
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'forwarded-audit', password: 'forwarded-Passw0rd-audit' }),
+    });
+    expect(created.status, created.text).toBe(201);
+    const change = await eventFor('admin.changed', (e) => e.username === 'admin' && e.details?.username === 'forwarded-audit');
+    expect(change).toMatchObject({ remoteAddress: '203.0.113.7', details: { resource: 'user', action: 'created' } });
   });
 
   it.each([

@@ -18,7 +18,7 @@ export function activate(ctx) {
     async handle(grant) {
       const seen = grant.request.clientCertificate;
       const response = await next.handle(grant);
-      return { ...response, seen: { source: seen.certificate?.source ?? null, thumbprint: seen.certificate?.thumbprint ?? null, chain: seen.certificate?.chain.length ?? 0, problem: seen.problem } };
+      return { ...response, seen: { source: seen.certificate?.source ?? null, thumbprint: seen.certificate?.thumbprint ?? null, chain: seen.certificate?.chain.length ?? 0, problem: seen.problem }, address: { remote: grant.request.remoteAddress, client: grant.request.clientAddress } };
     },
   }));
 }`,
@@ -101,6 +101,14 @@ trusted_proxies = ${proxies}
   it('ignores a spoofed header from an untrusted address when no TLS certificate was sent', async () => {
     const res = await token(distrusting, { headers: { [HEADER]: oneLinePem(viaHeader) } });
     expect(res.json.seen).toEqual({ source: null, thumbprint: null, chain: 0, problem: null });
+  });
+
+  it('takes the client address from X-Forwarded-For only from a trusted proxy, never a client-written entry', async () => {
+    // The client wrote 198.51.100.9; the proxy (127.0.0.1) appended the address it saw, 203.0.113.7.
+    const forwarded = { 'x-forwarded-for': '198.51.100.9, 203.0.113.7' };
+    expect((await token(trusting, { headers: forwarded })).json.address).toEqual({ remote: '127.0.0.1', client: '203.0.113.7' });
+    expect((await token(distrusting, { headers: forwarded })).json.address).toEqual({ remote: '127.0.0.1', client: '127.0.0.1' });
+    expect((await token(trusting)).json.address).toEqual({ remote: '127.0.0.1', client: '127.0.0.1' });
   });
 
   it.each([

@@ -134,7 +134,7 @@ export function authorizeRoutes(runtime: CoreRuntime) {
       clientId: client.clientId,
       username,
       reason: outcome.ok ? undefined : outcome.reason,
-      remoteAddress: c.get('requestInfo').remoteAddress,
+      remoteAddress: c.get('requestInfo').clientAddress,
     });
     if (!outcome.ok) {
       const message = outcome.reason === 'locked' ? 'Too many failed attempts. Try again in a few minutes.' : 'Wrong username or password.';

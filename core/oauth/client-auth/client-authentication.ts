@@ -27,7 +27,7 @@ export class ClientAuthentication {
   async authenticate(req: ClientAuthRequest): Promise<{ client: Client; result: ClientAuthResult }> {
     const { clientId } = req.credentials;
     const certificate = req.request.clientCertificate.certificate;
-    const audit = { tenantId: req.tenantId, serverId: req.serverId, remoteAddress: req.request.remoteAddress, certificateThumbprint: certificate?.thumbprint };
+    const audit = { tenantId: req.tenantId, serverId: req.serverId, remoteAddress: req.request.clientAddress, certificateThumbprint: certificate?.thumbprint };
     let method: string | undefined;
     try {
       if (!clientId) throw new InvalidClient('client_id is required', 'no client_id in the request');

@@ -21,7 +21,7 @@ export class PasswordGrant implements GrantHandler {
       clientId: ctx.client.clientId,
       username,
       reason: outcome.ok ? undefined : outcome.reason,
-      remoteAddress: ctx.request.remoteAddress,
+      remoteAddress: ctx.request.clientAddress,
     });
     if (!outcome.ok) {
       throw new InvalidGrant(outcome.reason === 'locked' ? 'too many failed attempts; try again later' : 'invalid username or password', outcome.reason);

@@ -31,7 +31,7 @@ function context(overrides: { client?: Partial<Client>; method?: string; authCer
     params: overrides.params ?? {},
     client,
     clientAuth: { method: overrides.method ?? 'client_secret_basic', ...(overrides.authCertificate ? { certificate: overrides.authCertificate } : {}) },
-    request: { method: 'POST', path: '/oauth2/token', header: () => undefined, remoteAddress: '127.0.0.1', clientCertificate: overrides.presented ?? NONE },
+    request: { method: 'POST', path: '/oauth2/token', header: () => undefined, remoteAddress: '127.0.0.1', clientAddress: '127.0.0.1', clientCertificate: overrides.presented ?? NONE },
     confirmation: null,
     verifiedConfirmations: new Set(),
   };
