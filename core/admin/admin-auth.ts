@@ -24,7 +24,7 @@ class AdminUnauthorized extends OAuthError {
 }
 
 export function adminAuthentication(runtime: CoreRuntime): MiddlewareHandler<AdminEnv> {
-  async function basic(header: string): Promise<AdminPrincipal> {
+  async function basic(header: string, c: Parameters<MiddlewareHandler<AdminEnv>>[0]): Promise<AdminPrincipal> {
     let credentials;
     try {
       credentials = parseBasicAuthorization(header);
@@ -34,6 +34,15 @@ export function adminAuthentication(runtime: CoreRuntime): MiddlewareHandler<Adm
     if (!credentials) throw new AdminUnauthorized('unauthorized', 'malformed Basic credentials');
     const { username } = credentials;
     if (!(await authenticateAdmin(runtime, DEFAULT_SERVER, credentials))) {
+      // On the audit trail like any failed sign-in: guessing at the admin API is what a SIEM watches for.
+      runtime.events.emit({
+        type: 'user.login.failed',
+        ...DEFAULT_SERVER,
+        username,
+        reason: 'invalid admin credentials',
+        remoteAddress: c.get('requestInfo').clientAddress,
+        details: { via: 'admin_api' },
+      });
       throw new AdminUnauthorized('unauthorized', 'invalid admin credentials', `Basic admin login failed for "${username}"`);
     }
     return { kind: 'super_admin', username };
@@ -69,7 +78,7 @@ export function adminAuthentication(runtime: CoreRuntime): MiddlewareHandler<Adm
     const header = c.req.header('authorization');
     if (!header) throw new AdminUnauthorized('unauthorized', 'admin credentials are required: Basic (super admin) or a Bearer token with the admin scope');
     let principal: AdminPrincipal;
-    if (/^Basic(\s|$)/i.test(header)) principal = await basic(header);
+    if (/^Basic(\s|$)/i.test(header)) principal = await basic(header, c);
     else if (/^Bearer(\s|$)/i.test(header)) principal = await bearer(header, c);
     else throw new AdminUnauthorized('unauthorized', 'unsupported authorization scheme: use Basic or Bearer');
     c.set('admin', principal);

@@ -129,6 +129,15 @@ level = "info"
     expect(change).toMatchObject({ remoteAddress: '203.0.113.7', details: { resource: 'user', action: 'created' } });
   });
 
+  it('a failed Basic login at the admin API is a failed sign-in on the record, with the source address', async () => {
+    const started = Date.now();
+    const res = await send(`${server.url}/api/admin/default/clients`, { basic: ['admin', 'not-the-password'], headers: { 'x-forwarded-for': '203.0.113.9' } });
+    expect(res.status).toBe(401);
+    const event = await eventFor('user.login.failed', (e) => e.username === 'admin' && e.at >= started);
+    expect(event).toMatchObject({ tenantId: 'default', serverId: 'default', remoteAddress: '203.0.113.9', details: { via: 'admin_api' } });
+    expect(logged('user.login.failed', (a) => a.username === 'admin' && (a.at as number) >= started)).toMatchObject({ remoteAddress: '203.0.113.9' });
+  });
+
   it.each([
     ['a wrong secret', () => token({ basic: ['secret-app', 'wrong-secret-0123456789abcdefgh'] }), 'secret-app', 'client_secret_basic', 'wrong client secret', null],
     ['an unknown client', () => token({ basic: ['nobody', SECRET] }), 'nobody', undefined, 'unknown client_id', null],
