@@ -2,7 +2,7 @@
  * The extension points a bundle can fill. Each component is ordered by `order` (lower runs first)
  * and switched by `enable` in deployment.toml (`[[event_listener]]` or `grant_handler`).
  */
-import type { AccessTokenRecord, Client, Confirmation, ServerContext, ServerRef } from './model.ts';
+import type { AccessTokenRecord, Client, Confirmation, RefreshTokenRecord, ServerContext, ServerRef } from './model.ts';
 
 /** A client certificate as the core certificate service found it. */
 export interface ClientCertificate {
@@ -111,8 +111,13 @@ export interface GrantHandler {
 
 export interface IntrospectionContext extends ServerRef {
   readonly request: RequestInfo;
-  /** The stored or decoded token; null when the token is inactive. */
+  /** The active access token, stored or decoded; null when the token is not one. */
   readonly token: AccessTokenRecord | null;
+  /**
+   * The active refresh token, when that is what was introspected (then `token` is null). Only the
+   * client it was issued to and the super admin see one active; data providers are not called for it.
+   */
+  readonly refreshToken: RefreshTokenRecord | null;
 }
 
 /** Adds members to the RFC 7662 response of an active token. */

@@ -1,11 +1,13 @@
 /**
  * POST /oauth2/introspect (RFC 7662). The caller is the super admin (Basic, as in the WSO2 guide) or
- * an authenticated client. An inactive token is only `{"active": false}`: providers and interceptors
- * add members (e.g. `cnf`) and may rewrite the response.
+ * an authenticated client. Access tokens are active to any such caller (resource servers introspect
+ * them); a refresh token only to the client it was issued to and the super admin, since nothing else
+ * has a use for it. An inactive token is only `{"active": false}`: for an active access token
+ * providers and interceptors add members (e.g. `cnf`) and may rewrite the response.
  */
 import type { Context } from 'hono';
 import type { IntrospectionContext } from '../api/extension-points.ts';
-import type { AccessTokenRecord } from '../api/model.ts';
+import type { AccessTokenRecord, RefreshTokenRecord, ServerContext } from '../api/model.ts';
 import { InvalidClient, InvalidRequest } from '../errors/oauth-errors.ts';
 import { readForm } from '../http/form-body.ts';
 import type { TesseraEnv } from '../http/hono-env.ts';
@@ -17,15 +19,31 @@ import { hookFailure, isPlainObject } from '../plugins/hook-failure.ts';
 
 const FAILED = 'the token could not be introspected';
 
+/** The super admin, or the authenticated client's id. */
+type Caller = { admin: true } | { admin: false; clientId: string };
+
 export function introspectionEndpoint(runtime: CoreRuntime) {
   return async (c: Context<TesseraEnv>) => {
     const params = await readForm(c);
-    await authenticateCaller(runtime, c, params);
+    const caller = await authenticateCaller(runtime, c, params);
     if (!params.token) throw new InvalidRequest('token is required');
     const server = c.get('server');
-    const token = await runtime.tokens.findActiveAccessToken(server, params.token);
-    const ctx: IntrospectionContext = { tenantId: server.tenantId, serverId: server.serverId, request: c.get('requestInfo'), token };
-    let response: Record<string, unknown> = token ? await activeResponse(runtime, ctx, token) : { active: false };
+    // RFC 7662 §2.1: the hint only orders the search; an unknown hint is ignored.
+    let token: AccessTokenRecord | null = null;
+    let refreshToken: RefreshTokenRecord | null = null;
+    if (params.token_type_hint === 'refresh_token') {
+      refreshToken = await activeRefreshToken(runtime, server, params.token, caller);
+      if (!refreshToken) token = await runtime.tokens.findActiveAccessToken(server, params.token);
+    } else {
+      token = await runtime.tokens.findActiveAccessToken(server, params.token);
+      if (!token) refreshToken = await activeRefreshToken(runtime, server, params.token, caller);
+    }
+    const ctx: IntrospectionContext = { tenantId: server.tenantId, serverId: server.serverId, request: c.get('requestInfo'), token, refreshToken };
+    let response: Record<string, unknown> = token
+      ? await activeAccessResponse(runtime, ctx, token)
+      : refreshToken
+        ? refreshResponse(server, refreshToken)
+        : { active: false };
     for (const { name, instance } of runtime.extensions.introspectionInterceptors) {
       // A failing interceptor (e.g. the one adding cnf) must not let the response out without it.
       try {
@@ -36,12 +54,12 @@ export function introspectionEndpoint(runtime: CoreRuntime) {
       if (!isPlainObject(response)) throw hookFailure(runtime.logger, 'IntrospectionInterceptor', name, new TypeError('intercept() did not return an object'), FAILED);
     }
     // An interceptor may add members, never revive an inactive token.
-    if (!token) response = { active: false };
+    if (!token && !refreshToken) response = { active: false };
     return c.json(response, 200, { 'Cache-Control': 'no-store' });
   };
 }
 
-async function activeResponse(runtime: CoreRuntime, ctx: IntrospectionContext, token: AccessTokenRecord) {
+async function activeAccessResponse(runtime: CoreRuntime, ctx: IntrospectionContext, token: AccessTokenRecord) {
   const response: Record<string, unknown> = {
     active: true,
     scope: token.scopes.join(' '),
@@ -72,12 +90,39 @@ async function activeResponse(runtime: CoreRuntime, ctx: IntrospectionContext, t
   return response;
 }
 
-async function authenticateCaller(runtime: CoreRuntime, c: Context<TesseraEnv>, params: Record<string, string>) {
+/**
+ * A refresh token that the refresh grant would still take from its client: not revoked, not expired,
+ * not already rotated, its user still there — and the caller the super admin or that client.
+ */
+async function activeRefreshToken(runtime: CoreRuntime, server: ServerContext, value: string, caller: Caller): Promise<RefreshTokenRecord | null> {
+  const record = await runtime.tokens.findRefreshToken(server, value);
+  if (!record || record.revoked || record.usedAt !== null || record.expiresAt <= Math.floor(Date.now() / 1000)) return null;
+  if (!caller.admin && caller.clientId !== record.clientId) return null;
+  if (record.username && !(await runtime.store.users.getByUsername(server, record.username))) return null;
+  return record;
+}
+
+/** No `token_type`: RFC 7662 takes it from RFC 6749 §5.1, which types access tokens only. */
+function refreshResponse(server: ServerContext, token: RefreshTokenRecord): Record<string, unknown> {
+  return {
+    active: true,
+    scope: token.scopes.join(' '),
+    client_id: token.clientId,
+    ...(token.username ? { username: token.username } : {}),
+    sub: token.subject ?? token.clientId,
+    exp: token.expiresAt,
+    iat: token.issuedAt,
+    iss: server.issuer,
+  };
+}
+
+async function authenticateCaller(runtime: CoreRuntime, c: Context<TesseraEnv>, params: Record<string, string>): Promise<Caller> {
   const basic = parseBasicAuthorization(c.req.header('authorization'));
-  if (basic && (await authenticateAdmin(runtime, c.get('server'), basic))) return;
+  if (basic && (await authenticateAdmin(runtime, c.get('server'), basic))) return { admin: true };
   if (!basic && params.client_id === undefined) throw new InvalidClient('introspection requires client or admin credentials', 'no credentials');
-  const { result } = await authenticateClientFor(runtime, c, params, 'introspection');
+  const { client, result } = await authenticateClientFor(runtime, c, params, 'introspection');
   // A public client only names itself: letting it introspect would hand anyone who knows a
   // client_id the user and scope behind every token (RFC 7662 §4). Discovery does not offer `none`.
   if (result.method === 'none') throw new InvalidClient('a public client may not introspect tokens', 'introspection by a public client');
+  return { admin: false, clientId: client.clientId };
 }

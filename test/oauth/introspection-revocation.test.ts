@@ -120,6 +120,53 @@ describe('introspection and revocation', () => {
       expect(JSON.stringify(result.json)).not.toContain('gina');
     });
 
+    it('shows a refresh token active to the client it was issued to and to the super admin, with or without the hint', async () => {
+      const { refresh_token } = await userTokens();
+      for (const [form, options] of [
+        [{ token: refresh_token }, { basic }],
+        [{ token: refresh_token, token_type_hint: 'refresh_token' }, { basic }],
+        [{ token: refresh_token, token_type_hint: 'access_token' }, { basic }],
+        [{ token: refresh_token }, { basic: ['admin', 'admin'] as [string, string] }],
+      ] as const) {
+        const result = await introspectCall(form, options);
+        expect(result.status, result.text).toBe(200);
+        expect(result.json).toMatchObject({ active: true, scope: 'openid read', client_id: 'app', username: 'gina', sub: 'gina', iss: server.running.baseUrl });
+        // RFC 6749 §5.1 token types are access-token types.
+        expect(result.json.token_type).toBeUndefined();
+        expect(result.json.exp).toBeGreaterThan(result.json.iat);
+      }
+    });
+
+    it('shows a refresh token inactive to any other client, and once rotated or revoked', async () => {
+      const { refresh_token } = await userTokens();
+      expect((await introspectCall({ token: refresh_token, client_id: 'rs', client_secret: RS_SECRET })).json).toEqual({ active: false });
+      expect((await introspectCall({ token: refresh_token, token_type_hint: 'refresh_token' }, { basic: ['other', OTHER_SECRET] })).json).toEqual({ active: false });
+
+      const rotated = await tokenRequest(server, { grant_type: 'refresh_token', refresh_token }, { basic });
+      expect(rotated.status, rotated.text).toBe(200);
+      expect((await introspectCall({ token: refresh_token }, { basic })).json).toEqual({ active: false });
+      expect((await introspectCall({ token: rotated.json.refresh_token }, { basic })).json).toMatchObject({ active: true });
+
+      expect((await revokeCall({ token: rotated.json.refresh_token }, { basic })).status).toBe(200);
+      expect((await introspectCall({ token: rotated.json.refresh_token }, { basic: ['admin', 'admin'] })).json).toEqual({ active: false });
+    });
+
+    it('shows a refresh token inactive once its user is gone (the refresh grant would refuse it)', async () => {
+      const user = await createUser(server, 'leaving', 'leaving-Passw0rd-for-tests');
+      const issued = await tokenRequest(server, { grant_type: 'password', username: 'leaving', password: 'leaving-Passw0rd-for-tests', scope: 'read' }, { basic });
+      expect(issued.status, issued.text).toBe(200);
+      expect((await introspectCall({ token: issued.json.refresh_token }, { basic })).json).toMatchObject({ active: true, username: 'leaving' });
+      expect(await server.runtime.store.users.delete(DEFAULT_SERVER, user.id)).toBe(true);
+      expect((await introspectCall({ token: issued.json.refresh_token }, { basic })).json).toEqual({ active: false });
+    });
+
+    it('finds an access token whatever the hint says (RFC 7662 §2.1: the search extends to every type)', async () => {
+      const { access_token } = await userTokens();
+      for (const hint of ['refresh_token', 'access_token', 'no_such_type']) {
+        expect((await introspectCall({ token: access_token, token_type_hint: hint }, { basic })).json).toMatchObject({ active: true, token_type: 'Bearer' });
+      }
+    });
+
     it('requires the token parameter', async () => {
       expectOAuthError(await introspectCall({}, { basic: ['admin', 'admin'] }), 400, 'invalid_request');
     });
