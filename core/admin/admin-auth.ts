@@ -33,7 +33,7 @@ export function adminAuthentication(runtime: CoreRuntime): MiddlewareHandler<Adm
     }
     if (!credentials) throw new AdminUnauthorized('unauthorized', 'malformed Basic credentials');
     const { username } = credentials;
-    if (!(await authenticateAdmin(runtime, DEFAULT_SERVER, credentials))) {
+    if (!(await authenticateAdmin(runtime, DEFAULT_SERVER, credentials, c.get('requestInfo').clientAddress))) {
       // On the audit trail like any failed sign-in: guessing at the admin API is what a SIEM watches for.
       runtime.events.emit({
         type: 'user.login.failed',

@@ -210,8 +210,13 @@ const limits = table('Bounds on untrusted input.', {
   max_chain_depth: integer(5, 'Longest certificate chain built when validating a PKI client certificate.', 1),
   jwks_uri_max_bytes: integer(65536, 'Largest client jwks_uri document fetched.', 1),
   jwks_uri_timeout_ms: integer(3000, 'Timeout of a client jwks_uri fetch, in milliseconds.', 1),
-  login_max_attempts: integer(5, 'Failed logins before an account is locked.', 1),
-  login_lockout_seconds: integer(300, 'How long a locked account stays locked.', 1),
+  login_max_attempts: integer(
+    5,
+    'Failed logins for one user name from one client address before that address is locked out of ' +
+      'the account; the account locks for every address after 10 times as many from all addresses together.',
+    1,
+  ),
+  login_lockout_seconds: integer(300, 'How long a lock lasts, counted from the first failed login since the last success.', 1),
 });
 
 /** The schema of the whole file. */

@@ -9,14 +9,15 @@ import type { BasicCredentials } from './client-auth/presented-credentials.ts';
  * Successes are remembered briefly (runtime.adminCredentials), per server, so repeated admin calls
  * skip scrypt and never trip the login lockout.
  */
-export async function authenticateAdmin(runtime: CoreRuntime, server: ServerRef, basic: BasicCredentials): Promise<boolean> {
+/** `source` is the caller's address (RequestInfo.clientAddress), for the login lockout. */
+export async function authenticateAdmin(runtime: CoreRuntime, server: ServerRef, basic: BasicCredentials, source: string): Promise<boolean> {
   const candidates = sameServer(server, DEFAULT_SERVER) ? [server] : [server, DEFAULT_SERVER];
   const cacheKey = (ref: ServerRef) => `${ref.tenantId}/${ref.serverId}/${basic.username}`;
   if (candidates.some((ref) => runtime.adminCredentials.has(cacheKey(ref), basic.password))) return true;
   for (const ref of candidates) {
     const user = await runtime.store.users.getByUsername(ref, basic.username);
     if (!user?.isAdmin) continue;
-    return runtime.adminCredentials.verify(cacheKey(ref), basic.password, async () => (await runtime.users.login(ref, basic.username, basic.password)).ok);
+    return runtime.adminCredentials.verify(cacheKey(ref), basic.password, async () => (await runtime.users.login(ref, basic.username, basic.password, source)).ok);
   }
   return false;
 }

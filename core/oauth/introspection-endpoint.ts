@@ -118,7 +118,7 @@ function refreshResponse(server: ServerContext, token: RefreshTokenRecord): Reco
 
 async function authenticateCaller(runtime: CoreRuntime, c: Context<TesseraEnv>, params: Record<string, string>): Promise<Caller> {
   const basic = parseBasicAuthorization(c.req.header('authorization'));
-  if (basic && (await authenticateAdmin(runtime, c.get('server'), basic))) return { admin: true };
+  if (basic && (await authenticateAdmin(runtime, c.get('server'), basic, c.get('requestInfo').clientAddress))) return { admin: true };
   if (!basic && params.client_id === undefined) throw new InvalidClient('introspection requires client or admin credentials', 'no credentials');
   const { client, result } = await authenticateClientFor(runtime, c, params, 'introspection');
   // A public client only names itself: letting it introspect would hand anyone who knows a

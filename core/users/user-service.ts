@@ -1,12 +1,18 @@
 /**
- * Users and their passwords. Login attempts are counted per user name in the shared store: at most
- * `maxAttempts` passwords are checked per `lockoutSeconds` window (counted from the first attempt
- * since the last success, which clears it), so a guesser is slowed and the real user is never locked out for good.
+ * Users and their passwords. Failed logins are counted per user name in the shared store, once per
+ * client address and once for the account: at most `maxAttempts` passwords are checked per
+ * `lockoutSeconds` window from one address, and `maxAttempts × ACCOUNT_LIMIT_FACTOR` from all
+ * addresses together (each window counted from its first attempt since the last success, which
+ * clears both). A guesser is slowed, and one who guesses from one address cannot lock the real user
+ * (or the super admin) out from another; only guessing spread over many addresses locks the account.
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerRef, User } from '../api/model.ts';
 import type { Store } from '../store/repositories.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password-hash.ts';
+
+/** How many times `maxAttempts` the account as a whole takes, from every address together. */
+export const ACCOUNT_LIMIT_FACTOR = 10;
 
 export interface LoginPolicy {
   maxAttempts: number;
@@ -33,18 +39,22 @@ export class UserService {
     });
   }
 
-  async login(server: ServerRef, username: string, password: string): Promise<LoginOutcome> {
+  /** `source` is the client's address (RequestInfo.clientAddress); '' when there is none. */
+  async login(server: ServerRef, username: string, password: string, source: string): Promise<LoginOutcome> {
     const now = Math.floor(Date.now() / 1000);
-    const counterKey = `login-failures:${server.tenantId}/${server.serverId}:${username.toLowerCase()}`;
+    const accountKey = `login-failures:${server.tenantId}/${server.serverId}:${username.toLowerCase()}`;
+    const sourceKey = `${accountKey}@${source}`;
+    const expiresAt = now + this.policy.lockoutSeconds;
     // Count the attempt before checking it: read-then-check let any number of parallel guesses
-    // through while the counter was still low. A success clears the counter again.
-    const attempt = await this.store.kv.increment(counterKey, 1, now + this.policy.lockoutSeconds, now);
-    if (attempt > this.policy.maxAttempts) return { ok: false, reason: 'locked' };
+    // through while the counter was still low. A success clears the counters again. An address
+    // already locked out adds nothing to the account's count.
+    if ((await this.store.kv.increment(sourceKey, 1, expiresAt, now)) > this.policy.maxAttempts) return { ok: false, reason: 'locked' };
+    if ((await this.store.kv.increment(accountKey, 1, expiresAt, now)) > this.policy.maxAttempts * ACCOUNT_LIMIT_FACTOR) return { ok: false, reason: 'locked' };
     const user = await this.store.users.getByUsername(server, username);
     // Always pay for one hash, so timing tells nothing about which usernames exist.
     const matches = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (user && matches) {
-      await this.store.kv.delete(counterKey);
+      await Promise.all([this.store.kv.delete(sourceKey), this.store.kv.delete(accountKey)]);
       return { ok: true, user };
     }
     return { ok: false, reason: user ? 'wrong_password' : 'unknown_user' };

@@ -2,10 +2,14 @@
  * `[limits] login_max_attempts` / `login_lockout_seconds`: after too many failed logins the account
  * refuses even the right password — at the password grant and on the sign-in page alike, whatever
  * the case of the user name — and the lock expires by itself: once login_lockout_seconds have passed
- * the real user gets in again, and the success clears the count.
+ * the real user gets in again, and the success clears the count. Failures are counted per client
+ * address (X-Forwarded-For from the trusted proxy here): a guesser at one address cannot lock the real
+ * user, or the super admin, out from another; only guessing from many addresses locks the account.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { adminRoutes } from '../../core/admin/admin-routes.ts';
+import { ACCOUNT_LIMIT_FACTOR } from '../../core/users/user-service.ts';
 import { CookieJar, REDIRECT_URI, pkcePair, startAuthorization, submitLogin } from '../oauth/oauth-helpers.ts';
 import { closeClients } from '../support/https-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
@@ -14,6 +18,7 @@ import { closeAgents, send, sleep } from './kit.ts';
 const MAX_ATTEMPTS = 3;
 const LOCKOUT_SECONDS = 2;
 const SECRET = 'lockout-secret-0123456789abcdefgh';
+const ADMIN_PASSWORD = 'lockout-admin-Passw0rd-0123';
 
 describe('login lockout that expires', () => {
   let server: TestServer;
@@ -88,5 +93,50 @@ describe('login lockout that expires', () => {
     for (let i = 0; i < MAX_ATTEMPTS; i++) await passwordGrant(i % 2 ? 'case-user' : 'CASE-USER', `wrong-${i}`);
     expect((await passwordGrant('Case-User', 'Case-User-Passw0rd!')).json.error_description).toBe('too many failed attempts; try again later');
     await waitUntilLetIn(async () => (await passwordGrant('Case-User', 'Case-User-Passw0rd!')).status === 200, performance.now());
+  });
+});
+
+describe('login lockout per client address', () => {
+  // A lockout long enough that no window runs out while a test is still counting.
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({
+      mount: adminRoutes,
+      toml: `[super_admin]\npassword = "${ADMIN_PASSWORD}"\n\n[limits]\nlogin_max_attempts = ${MAX_ATTEMPTS}\nlogin_lockout_seconds = 600\n`,
+    });
+    await server.createClient({ clientId: 'app', secret: SECRET });
+    for (const username of ['shared-user', 'spread-user']) {
+      await server.runtime.users.create(DEFAULT_SERVER, { username, password: `${username}-Passw0rd!` });
+    }
+  });
+  afterAll(async () => {
+    await closeAgents();
+    await closeClients();
+    await server.dispose();
+  });
+
+  /** From 127.0.0.1, a trusted proxy by default, for the client at `from`. */
+  const passwordGrant = (username: string, password: string, from: string) =>
+    send(`${server.url}/oauth2/token`, { form: { grant_type: 'password', username, password }, basic: ['app', SECRET], headers: { 'x-forwarded-for': from } });
+
+  it('locks out only the address that guessed: the real user at another address still gets in', async () => {
+    for (let i = 0; i <= MAX_ATTEMPTS; i++) await passwordGrant('shared-user', `wrong-${i}`, '203.0.113.66');
+    expect((await passwordGrant('shared-user', 'shared-user-Passw0rd!', '203.0.113.66')).json.error_description).toBe('too many failed attempts; try again later');
+    expect((await passwordGrant('shared-user', 'shared-user-Passw0rd!', '198.51.100.20')).status).toBe(200);
+  });
+
+  it('locks the account for every address once guesses from many addresses add up', async () => {
+    const addresses = Array.from({ length: ACCOUNT_LIMIT_FACTOR }, (_, i) => `203.0.113.${100 + i}`);
+    for (const address of addresses) {
+      for (let i = 0; i < MAX_ATTEMPTS; i++) expect((await passwordGrant('spread-user', `wrong-${i}`, address)).json.error_description).toBe('invalid username or password');
+    }
+    expect((await passwordGrant('spread-user', 'spread-user-Passw0rd!', '198.51.100.21')).json.error_description).toBe('too many failed attempts; try again later');
+  });
+
+  it('a guesser at the admin API cannot lock the super admin out from another address', async () => {
+    const admin = (password: string, from: string) => send(`${server.url}/api/admin/default/clients`, { basic: ['admin', password], headers: { 'x-forwarded-for': from } });
+    for (let i = 0; i <= MAX_ATTEMPTS; i++) expect((await admin(`wrong-${i}`, '203.0.113.77')).status).toBe(401);
+    expect((await admin(ADMIN_PASSWORD, '203.0.113.77')).status).toBe(401);
+    expect((await admin(ADMIN_PASSWORD, '198.51.100.22')).status).toBe(200);
   });
 });

@@ -126,7 +126,7 @@ export function authorizeRoutes(runtime: CoreRuntime) {
     const form = await readForm(c);
     const { server, requestId, pending, client } = await loadPending(c, form);
     const username = form.username ?? '';
-    const outcome = await runtime.users.login(server, username, form.password ?? '');
+    const outcome = await runtime.users.login(server, username, form.password ?? '', c.get('requestInfo').clientAddress);
     runtime.events.emit({
       type: outcome.ok ? 'user.login.succeeded' : 'user.login.failed',
       tenantId: server.tenantId,

@@ -13,7 +13,7 @@ export class PasswordGrant implements GrantHandler {
     const { username, password } = ctx.params;
     if (!username || password === undefined) throw new InvalidRequest('username and password are required');
     const scopes = resolveScopes(ctx.params.scope, ctx.client, this.deps.settings.defaultScopes);
-    const outcome = await this.deps.users.login(ctx, username, password);
+    const outcome = await this.deps.users.login(ctx, username, password, ctx.request.clientAddress);
     this.deps.events.emit({
       type: outcome.ok ? 'user.login.succeeded' : 'user.login.failed',
       tenantId: ctx.tenantId,
