@@ -7,9 +7,9 @@ import type { BasicCredentials } from './client-auth/presented-credentials.ts';
  * Is this Basic pair an administrator's? The super admin lives on the default server and
  * administers every tenant; a tenant's own admin users administer their tenant's servers.
  * Successes are remembered briefly (runtime.adminCredentials), per server, so repeated admin calls
- * skip scrypt and never trip the login lockout.
+ * skip scrypt and never trip the login lockout. `source` is the caller's address
+ * (RequestInfo.clientAddress), which the lockout counts failures by.
  */
-/** `source` is the caller's address (RequestInfo.clientAddress), for the login lockout. */
 export async function authenticateAdmin(runtime: CoreRuntime, server: ServerRef, basic: BasicCredentials, source: string): Promise<boolean> {
   const candidates = sameServer(server, DEFAULT_SERVER) ? [server] : [server, DEFAULT_SERVER];
   const cacheKey = (ref: ServerRef) => `${ref.tenantId}/${ref.serverId}/${basic.username}`;
