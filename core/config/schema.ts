@@ -203,7 +203,7 @@ const logging = table('Server log output.', {
   level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info', 'Lowest level written.'),
 });
 
-const limits = table('Bounds on untrusted input.', {
+const limits = table('Bounds on untrusted input, and on how long an answer may take.', {
   max_body_bytes: integer(65536, 'Largest request body accepted.', 1),
   max_header_bytes: integer(16384, 'Largest request header section accepted.', 1),
   max_certificates_per_client: integer(10, 'Most certificates a client may register.', 1),
@@ -217,6 +217,12 @@ const limits = table('Bounds on untrusted input.', {
     1,
   ),
   login_lockout_seconds: integer(300, 'How long a lock lasts, counted from the first failed login since the last success.', 1),
+  response_timeout_ms: integer(
+    30000,
+    'Longest a request may wait for its answer; a plugin hook or database that does not answer by then ' +
+      'gets the client 503 temporarily_unavailable (the work itself is not cancelled).',
+    1,
+  ),
 });
 
 /** The schema of the whole file. */

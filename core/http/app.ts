@@ -12,6 +12,7 @@ import { oauthRoutes } from '../oauth/oauth-routes.ts';
 import { errorHandler } from './error-renderer.ts';
 import type { TesseraEnv } from './hono-env.ts';
 import { requestInfo } from './request-info.ts';
+import { responseDeadline } from './response-deadline.ts';
 import type { Metrics } from '../observability/metrics.ts';
 
 export interface AppExtras {
@@ -49,6 +50,7 @@ export function createApp(runtime: CoreRuntime, extras: AppExtras) {
     return limitBody(c, next);
   });
   app.use('*', extras.metrics.middleware());
+  app.use('*', responseDeadline(runtime.config.limits.response_timeout_ms, runtime.logger));
   app.use('*', async (c, next) => {
     c.set('requestInfo', requestInfo(c, runtime.certificates, runtime.trustedProxies));
     await next();

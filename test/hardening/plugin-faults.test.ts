@@ -3,7 +3,8 @@
  * handler, an introspection interceptor and data provider, a protected-resource validator, a
  * discovery contributor, an event listener. The request fails closed with a clean RFC error (401
  * where the hook decides who is authenticated, else 500 server_error without internals), the
- * operator's log names the component, and the server stays up for everyone else.
+ * operator's log names the component, and the server stays up for everyone else. A hook that never
+ * answers gets the caller 503 temporarily_unavailable once `[limits] response_timeout_ms` has passed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
@@ -12,6 +13,8 @@ import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { closeAgents, expectHealthy, send, sleep, type Sent } from './kit.ts';
 
 const SECRET = 'plugin-faults-secret-0123456789ab';
+/** Long enough for every ordinary request here (a password check included) on a busy machine. */
+const RESPONSE_TIMEOUT_MS = 3000;
 
 /** Every hook misbehaves when the request carries `x-fault: <what>`; otherwise it stays out of the way. */
 const faulty = makeDropins([
@@ -50,6 +53,7 @@ export function activate(ctx) {
       if (f === 'grant') throw new RangeError('grant exploded');
       if (f === 'grant-undefined') return undefined;
       if (f === 'grant-string') return 'not a token response';
+      if (f === 'grant-hang') return new Promise(() => {});
       return next.handle(grant);
     },
   }));
@@ -59,6 +63,7 @@ export function activate(ctx) {
       if (f === 'interceptor') throw new Error('interceptor exploded');
       if (f === 'interceptor-undefined') return undefined;
       if (f === 'interceptor-array') return ['active', true];
+      if (f === 'interceptor-hang') return new Promise(() => {});
       return response;
     },
   }));
@@ -116,6 +121,9 @@ name = "fx.FaultyValidator"
 name = "fx.FaultyMetadata"
 [[event_listener]]
 name = "fx.FaultyListener"
+
+[limits]
+response_timeout_ms = ${RESPONSE_TIMEOUT_MS}
 
 [logging]
 level = "info"
@@ -210,6 +218,16 @@ level = "info"
     expect(res.status, res.text).toBe(200);
     await sleep(100);
     expectLogged('fx.FaultyListener', 'listener exploded');
+  });
+
+  it('a grant handler or interceptor that never answers: 503 temporarily_unavailable after response_timeout_ms', async () => {
+    for (const request of [() => token('grant-hang'), () => introspect('interceptor-hang')]) {
+      const started = performance.now();
+      const res = await request();
+      expectCleanFailure(res, 503, 'temporarily_unavailable');
+      expect(performance.now() - started).toBeGreaterThanOrEqual(RESPONSE_TIMEOUT_MS - 50);
+    }
+    expect(server.logs.filter((l) => l.includes('no response in time')).length).toBeGreaterThanOrEqual(2);
   });
 
   it('the server stays up and serves everyone else', async () => {
