@@ -53,11 +53,11 @@ describe('CSRF on the sign-in and consent forms', () => {
     const newer = await startAuthorization(server, jar, params());
     expect(newer.csrf).not.toBe(older.csrf);
     expect(newer.requestId).not.toBe(older.requestId);
-    // The browser's cookie now names the newer flow: mixing the two is refused either way round.
+    // Mixing the two is refused either way round.
     expectPage(await postForm(server, jar, newer.action, { request_id: newer.requestId, csrf_token: older.csrf, ...USER }), 400);
-    expectPage(await postForm(server, jar, older.action, { request_id: older.requestId, csrf_token: older.csrf, ...USER }), 400);
-    const ok = await submitLogin(server, jar, newer, USER.username, USER.password);
-    expect([200, 302]).toContain(ok.status);
+    expectPage(await postForm(server, jar, older.action, { request_id: older.requestId, csrf_token: newer.csrf, ...USER }), 400);
+    // Two tabs of one browser: starting the newer flow did not end the older one.
+    for (const flow of [older, newer]) expect([200, 302]).toContain((await submitLogin(server, jar, flow, USER.username, USER.password)).status);
   });
 
   it('refuses to replay a finished flow\'s forms', async () => {
@@ -70,9 +70,39 @@ describe('CSRF on the sign-in and consent forms', () => {
     expect(done.status).toBe(302);
     // The same posts again, with the cookies the browser had then.
     const replayJar = new CookieJar();
-    replayJar.store({ status: 200, headers: { 'set-cookie': [`tessera_authz_default_default=${consent.requestId}`] }, text: '', json: undefined });
+    replayJar.store({ status: 200, headers: { 'set-cookie': [`tessera_authz_default_default=${jar.get('tessera_authz_default_default')}`] }, text: '', json: undefined });
     expectPage(await postForm(server, replayJar, consent.action, { request_id: consent.requestId, csrf_token: consent.csrf, decision: 'approve' }), 400);
     expectPage(await postForm(server, replayJar, login.action, { request_id: login.requestId, csrf_token: login.csrf, ...USER }), 400);
+  });
+
+  it('issues one code per request, however often its last form is posted at once', async () => {
+    const jar = new CookieJar();
+    const login = await startAuthorization(server, jar, { ...params(), prompt: 'consent' });
+    const consent = flowPage(await submitLogin(server, jar, login, USER.username, USER.password));
+    // Hold every post at the consent write until all have read the pending request: the race, made certain.
+    const POSTS = 4;
+    const consents = server.runtime.store.consents;
+    const put = consents.put;
+    let arrived = 0;
+    let release!: () => void;
+    const allIn = new Promise<void>((resolve) => (release = resolve));
+    const safety = setTimeout(() => release(), 5_000);
+    consents.put = async (...args) => {
+      if (++arrived === POSTS) release();
+      await allIn;
+      return put.apply(consents, args);
+    };
+    let posts;
+    try {
+      posts = await Promise.all(Array.from({ length: POSTS }, () => postForm(server, jar, consent.action, { request_id: consent.requestId, csrf_token: consent.csrf, decision: 'approve' })));
+    } finally {
+      consents.put = put;
+      clearTimeout(safety);
+    }
+    expect(arrived).toBe(POSTS);
+    const codes = posts.filter((p) => p.status === 302 && new URL(String(p.headers.location)).searchParams.has('code'));
+    expect(codes).toHaveLength(1);
+    for (const other of posts.filter((p) => !codes.includes(p))) expectPage(other, 400);
   });
 
   it('refuses a cross-site post that rides on the victim\'s cookie without the page\'s token', async () => {

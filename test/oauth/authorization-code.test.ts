@@ -57,7 +57,9 @@ describe('authorization code flow', () => {
     expect(login.result.text).toContain('Web &#60;App&#62;');
     expect(login.action).toBe('/oauth2/authorize/login');
     expect(login.result.headers['content-security-policy']).toContain("frame-ancestors 'none'");
-    expect(jar.get('tessera_authz_default_default')).toBe(login.requestId);
+    // The flow cookie names the browser (one per browser and server), the form the request.
+    expect(jar.get('tessera_authz_default_default')).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(jar.get('tessera_authz_default_default')).not.toBe(login.requestId);
     const setCookie = String(login.result.headers['set-cookie']);
     expect(setCookie).toMatch(/HttpOnly/i);
     expect(setCookie).toMatch(/Secure/i);
@@ -81,8 +83,8 @@ describe('authorization code flow', () => {
     const code = redirect.searchParams.get('code')!;
     expect(code).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(redirect.search).not.toContain(alice.password);
-    // The flow cookie is spent once the code is issued.
-    expect(jar.has('tessera_authz_default_default')).toBe(false);
+    // The request is spent once its code is issued: the same consent again issues none.
+    expectPage(await submitConsent(server, jar, consent), 400);
 
     const tokens = await tokenRequest(server, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier }, { basic: ['web', SECRET] });
     expect(tokens.status, tokens.text).toBe(200);

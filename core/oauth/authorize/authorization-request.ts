@@ -18,6 +18,8 @@ export interface PendingAuthorization {
   codeChallengeMethod: string | null;
   prompt: string | null;
   csrf: string;
+  /** The flow cookie of the browser that started it: every form post must come with it. */
+  browser: string;
   /** Set after the user signed in for this request. */
   username?: string;
   authTime?: number;
@@ -54,6 +56,7 @@ export async function validateAuthorizationRequest(
   params: Record<string, string>,
   settings: AuthorizationSettings,
   csrf: string,
+  browser: string,
 ): Promise<{ client: Client; pending: PendingAuthorization }> {
   const untrusted = (description: string) => new UntrustedRedirectError(new InvalidRequest(description));
   if (!params.client_id) throw untrusted('client_id is required');
@@ -110,6 +113,7 @@ export async function validateAuthorizationRequest(
       codeChallengeMethod: method,
       prompt: params.prompt ?? null,
       csrf,
+      browser,
     },
   };
 }

@@ -2,10 +2,12 @@
  * The browser side of the authorization code flow: /authorize → sign-in page → consent page →
  * redirect with `code`, `state` and `iss` (RFC 9207). Pending requests and sign-in sessions live in
  * the shared store (any node can continue a flow another started). Every form carries a per-request
- * CSRF token, and the request id must match a SameSite cookie of the browser that started it.
+ * CSRF token, and must come with the SameSite flow cookie of the browser that started the request.
+ * That cookie names the browser, not one request, so flows in several tabs go on side by side; each
+ * request issues at most one code, however often its last form is posted.
  */
 import { Hono, type Context } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { getCookie, setCookie } from 'hono/cookie';
 import type { Client, ServerContext } from '../../api/model.ts';
 import { AccessDenied, InvalidRequest, OAuthError } from '../../errors/oauth-errors.ts';
 import { randomToken } from '../../crypto/random-token.ts';
@@ -26,6 +28,8 @@ import {
 } from './authorization-request.ts';
 
 const PENDING_SECONDS = 600;
+/** What randomToken(24) produces; any other cookie value is replaced. */
+const FLOW_COOKIE = /^[A-Za-z0-9_-]{32}$/;
 const SESSION_SECONDS = 8 * 3600;
 
 export function authorizeRoutes(runtime: CoreRuntime) {
@@ -49,7 +53,7 @@ export function authorizeRoutes(runtime: CoreRuntime) {
     const raw = /^[A-Za-z0-9_-]{20,64}$/.test(requestId) ? await store.kv.get(key(server, 'authz', requestId), now()) : null;
     const pending = raw ? (JSON.parse(raw) as PendingAuthorization) : null;
     // The cookie ties the form to the browser that started the flow; the token to the page it was given.
-    if (!pending || !constantTimeEqual(getCookie(c, cookieName(server, 'authz')), requestId) || !constantTimeEqual(form.csrf_token, pending.csrf)) {
+    if (!pending || !constantTimeEqual(getCookie(c, cookieName(server, 'authz')), pending.browser) || !constantTimeEqual(form.csrf_token, pending.csrf)) {
       throw new UntrustedRedirectError(new InvalidRequest('this sign-in request is unknown, expired or was not started by this browser'));
     }
     const client = await store.clients.get(server, pending.clientId);
@@ -86,6 +90,10 @@ export function authorizeRoutes(runtime: CoreRuntime) {
 
   async function issueCode(c: Context<TesseraEnv>, requestId: string, pending: PendingAuthorization) {
     const server = c.get('server');
+    // Two posts of the same form (a double click, two tabs of one page) read the same pending request.
+    if (!(await store.kv.putIfAbsent(key(server, 'authz-done', requestId), '1', now() + PENDING_SECONDS))) {
+      throw new UntrustedRedirectError(new InvalidRequest('this sign-in request is already complete'));
+    }
     const code = randomToken();
     const issuedAt = now();
     await store.codes.create({
@@ -106,7 +114,6 @@ export function authorizeRoutes(runtime: CoreRuntime) {
       redeemedAt: null,
     });
     await store.kv.delete(key(server, 'authz', requestId));
-    deleteCookie(c, cookieName(server, 'authz'), cookieOptions);
     return redirectBack(c, pending.redirectUri, { code, state: pending.state, iss: server.issuer });
   }
 
@@ -114,8 +121,11 @@ export function authorizeRoutes(runtime: CoreRuntime) {
     const server = c.get('server');
     const params = parseQuery(c.req.url);
     const requestId = randomToken(24);
-    const { client, pending } = await validateAuthorizationRequest(store, server, params, settings, randomToken(24));
-    setCookie(c, cookieName(server, 'authz'), requestId, { ...cookieOptions, maxAge: PENDING_SECONDS });
+    // One flow cookie per browser (kept if it has one), so a second tab does not end the first one's flow.
+    const current = getCookie(c, cookieName(server, 'authz'));
+    const browser = current && FLOW_COOKIE.test(current) ? current : randomToken(24);
+    const { client, pending } = await validateAuthorizationRequest(store, server, params, settings, randomToken(24), browser);
+    setCookie(c, cookieName(server, 'authz'), browser, { ...cookieOptions, maxAge: PENDING_SECONDS });
     const sessionId = getCookie(c, cookieName(server, 'session'));
     const session = sessionId && !pending.prompt?.includes('login') ? await store.kv.get(key(server, 'session', sessionId), now()) : null;
     if (session) Object.assign(pending, JSON.parse(session) as { username: string; authTime: number });
