@@ -8,7 +8,7 @@ import { createKyselyStore } from './kysely/kysely-store.ts';
 import { migrateToLatest } from './migrate.ts';
 import { currentSchema, ensureSchema, openPostgres } from './postgres.ts';
 import { StoreUnavailableError, type Store } from './repositories.ts';
-import { openSqlite } from './sqlite.ts';
+import { REQUEST_BUSY_WAIT_MS, directSqliteOf, openSqlite } from './sqlite.ts';
 import { isUnavailableError } from './unavailable.ts';
 
 export interface OpenStoreOptions {
@@ -34,6 +34,8 @@ function unavailable(error: unknown): unknown {
 async function initialise(db: Kysely<Database>, kind: Store['kind'], schema: string | undefined): Promise<void> {
   if (kind === 'sqlite') {
     await migrateToLatest(db, { kind });
+    // From here on a lock held by another process is waited for asynchronously (guard in unavailable.ts).
+    directSqliteOf(db)?.setBusyTimeout(REQUEST_BUSY_WAIT_MS);
     return;
   }
   if (schema !== undefined) await ensureSchema(db, schema);

@@ -5,8 +5,14 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type QueryResult, type SqliteDatabase } from 'kysely';
 import type { Database } from './kysely/database-schema.ts';
 
-/** How long a writer waits for another process's lock before SQLITE_BUSY (milliseconds). */
+/**
+ * How long a statement waits for another process's lock before SQLITE_BUSY, in milliseconds, while
+ * the store opens and migrates (several processes may migrate one file at once). SQLite waits by
+ * sleeping in the calling thread — the event loop — so once open the store waits only
+ * REQUEST_BUSY_WAIT_MS per attempt and retries asynchronously (see unavailable.ts).
+ */
 const BUSY_TIMEOUT_MS = 5000;
+export const REQUEST_BUSY_WAIT_MS = 20;
 
 export function openSqlite(file: string): Kysely<Database> {
   mkdirSync(dirname(file), { recursive: true });
@@ -50,6 +56,8 @@ export interface DirectSqlite {
    * with the timeout switched off.
    */
   probeWriteLock(): void;
+  /** Sets how long a statement sleeps, blocking the event loop, for another process's lock. */
+  setBusyTimeout(ms: number): void;
 }
 
 const directBy = new WeakMap<Kysely<Database>, DirectSqlite>();
@@ -82,6 +90,9 @@ function directSqlite(sqlite: BetterSqlite3.Database, statements: SqliteDatabase
       } finally {
         sqlite.pragma(`busy_timeout = ${timeout}`);
       }
+    },
+    setBusyTimeout(ms: number): void {
+      sqlite.pragma(`busy_timeout = ${Math.max(0, Math.trunc(ms))}`);
     },
   };
 }

@@ -82,13 +82,38 @@ export function isUnavailableError(error: unknown): boolean {
   return error instanceof StoreUnavailableError || classify(error, 0);
 }
 
-/** Runs one store operation, turning connection-level failures into `StoreUnavailableError`. */
-export async function guard<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (error instanceof StoreUnavailableError || !isUnavailableError(error)) throw error;
-    throw new StoreUnavailableError(error);
+/** How long an operation keeps retrying while another process holds SQLite's write lock. */
+export const LOCK_WAIT_MS = 5000;
+const LOCK_RETRY_MAX_DELAY_MS = 100;
+
+/**
+ * Another process holds SQLite's lock: the statement did not run (SQLITE_BUSY, and its
+ * SQLITE_BUSY_SNAPSHOT / _RECOVERY / _TIMEOUT variants), so running the operation again is safe.
+ */
+function isLockedByAnotherProcess(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/**
+ * Runs one store operation, turning connection-level failures into `StoreUnavailableError`. While
+ * another process holds SQLite's lock, the operation is retried for up to LOCK_WAIT_MS, sleeping
+ * between attempts on a timer, so other requests (reads need no lock in WAL mode) go on meanwhile.
+ */
+export async function guard<T>(operation: () => Promise<T>, options: { waitForLock?: boolean } = {}): Promise<T> {
+  const waitForLock = options.waitForLock ?? true;
+  const started = Date.now();
+  for (let delay = 5; ; delay = Math.min(delay * 2, LOCK_RETRY_MAX_DELAY_MS)) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (waitForLock && isLockedByAnotherProcess(error) && Date.now() - started + delay < LOCK_WAIT_MS) {
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        continue;
+      }
+      if (error instanceof StoreUnavailableError || !isUnavailableError(error)) throw error;
+      throw new StoreUnavailableError(error);
+    }
   }
 }
 

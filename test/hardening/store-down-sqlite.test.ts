@@ -2,9 +2,10 @@
  * The embedded SQLite store becomes unusable under a running server. The tests run as root, so file
  * permissions cannot take it away, and a replaced or deleted file changes nothing for a connection
  * that holds the old one open; what does happen in practice is another process holding the write
- * lock (a backup tool, an operator's `sqlite3` shell left in a transaction). While it does: writes
- * answer 503 temporarily_unavailable (not a 500) once the busy timeout passes, reads keep working
- * (WAL), /health says the store is down at once; when the lock goes, the server recovers.
+ * lock (a backup tool, an operator's `sqlite3` shell left in a transaction). While it does: a write
+ * waits for the lock without holding up anyone else (reads keep working: WAL), and answers 503
+ * temporarily_unavailable (not a 500) after 5 s, or goes through if the lock goes meanwhile; /health
+ * says the store is down at once; when the lock goes, the server recovers.
  * The classifier's other cases (PostgreSQL 55000, SQLITE_PROTOCOL) are checked without a server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../core/runtime/start-server.ts';
 import { isUnavailableError } from '../../core/store/unavailable.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { closeAgents, send, type Sent } from './kit.ts';
+import { closeAgents, send, sleep, type Sent } from './kit.ts';
 
 const SECRET = 'store-down-sqlite-secret-0123456789';
 
@@ -69,14 +70,22 @@ describe('SQLite unavailable under a running server', () => {
     expect(health.status).toBe(503);
     expect(health.json).toMatchObject({ status: 'unavailable', store: { kind: 'sqlite', status: 'down' } });
 
-    const write: Sent = await send(`${server.url}/oauth2/token`, { form: { grant_type: 'client_credentials' }, basic: ['app', SECRET] });
-    expect(write.status, write.text).toBe(503);
-    expect(write.json.error).toBe('temporarily_unavailable');
-    expect(write.headers['retry-after']).toBe('1');
-
+    const writeStarted = performance.now();
+    const writing: Promise<Sent> = send(`${server.url}/oauth2/token`, { form: { grant_type: 'client_credentials' }, basic: ['app', SECRET] });
+    await sleep(300);
+    // The write is waiting for the lock; a read meanwhile is answered at once, not after the wait.
+    // (The server runs in this process: a wait that blocked its event loop would hold up this test's
+    // own timer and request too, so the measure is from the start of the write.)
     const read = await send(`${server.url}/oauth2/introspect`, { form: { token: issued }, basic: ['app', SECRET] });
     expect(read.status, read.text).toBe(200);
     expect(read.json.active).toBe(true);
+    expect(performance.now() - writeStarted, 'a read must not wait behind a write waiting for the lock').toBeLessThan(2500);
+
+    const write = await writing;
+    expect(write.status, write.text).toBe(503);
+    expect(write.json.error).toBe('temporarily_unavailable');
+    expect(write.headers['retry-after']).toBe('1');
+    expect(performance.now() - writeStarted, 'the write waited for the lock first').toBeGreaterThan(4000);
   });
 
   it('recovers once the lock is released', async () => {
@@ -88,5 +97,18 @@ describe('SQLite unavailable under a running server', () => {
     expect(res.status, res.text).toBe(200);
     const metrics = (await send(`${server.url}/metrics`)).text;
     expect(metrics).not.toMatch(/tessera_http_requests_total\{[^}]*status="500"\}/);
+  });
+
+  it('a write waiting for the lock goes through when the lock goes within the wait', async () => {
+    locker = await holdWriteLock(server.runtime.config.database.sqlite_file);
+    const writing = send(`${server.url}/oauth2/token`, { form: { grant_type: 'client_credentials' }, basic: ['app', SECRET] });
+    await sleep(1000);
+    locker.stdin!.end();
+    await new Promise((resolve) => locker!.once('exit', resolve));
+    locker = undefined;
+    const write = await writing;
+    expect(write.status, write.text).toBe(200);
+    const check = await send(`${server.url}/oauth2/introspect`, { form: { token: write.json.access_token }, basic: ['app', SECRET] });
+    expect(check.json.active).toBe(true);
   });
 });

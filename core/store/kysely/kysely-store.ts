@@ -58,12 +58,12 @@ export function createKyselyStore(db: Kysely<Database>, kind: Store['kind']): St
         }
         // SQLite has no server to reach: `select 1` never touches the file. What makes it unusable
         // is another process holding the write lock (or the file failing), so take the write lock for
-        // an instant — without waiting busy_timeout for it, so a locked store answers at once.
+        // an instant — without waiting for it, so a locked store answers at once.
         // Inside kysely's hold on the connection, so no kysely transaction is open on it.
         const direct = directSqliteOf(db);
         if (!direct) throw new Error('ping: not a SQLite store');
         await db.connection().execute(async () => direct.probeWriteLock());
-      }),
+      }, { waitForLock: false }),
     close: () => {
       // Idempotent: shutdown paths may close twice.
       closing ??= db.destroy();
