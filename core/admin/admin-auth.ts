@@ -33,14 +33,15 @@ export function adminAuthentication(runtime: CoreRuntime): MiddlewareHandler<Adm
     }
     if (!credentials) throw new AdminUnauthorized('unauthorized', 'malformed Basic credentials');
     const { username } = credentials;
-    if (!(await authenticateAdmin(runtime, DEFAULT_SERVER, credentials, c.get('requestInfo').clientAddress))) {
+    const source = c.get('requestInfo').clientAddress;
+    if (!(await authenticateAdmin(runtime, DEFAULT_SERVER, credentials, source))) {
       // On the audit trail like any failed sign-in: guessing at the admin API is what a SIEM watches for.
       runtime.events.emit({
         type: 'user.login.failed',
         ...DEFAULT_SERVER,
         username,
         reason: 'invalid admin credentials',
-        remoteAddress: c.get('requestInfo').clientAddress,
+        remoteAddress: source,
         details: { via: 'admin_api' },
       });
       throw new AdminUnauthorized('unauthorized', 'invalid admin credentials', `Basic admin login failed for "${username}"`);

@@ -40,9 +40,9 @@ export function introspectionEndpoint(runtime: CoreRuntime) {
     }
     const ctx: IntrospectionContext = { tenantId: server.tenantId, serverId: server.serverId, request: c.get('requestInfo'), token, refreshToken };
     let response: Record<string, unknown> = token
-      ? await activeAccessResponse(runtime, ctx, token)
+      ? await activeAccessResponse(runtime, ctx, server.issuer, token)
       : refreshToken
-        ? refreshResponse(server, refreshToken)
+        ? activeMembers(refreshToken, server.issuer)
         : { active: false };
     for (const { name, instance } of runtime.extensions.introspectionInterceptors) {
       // A failing interceptor (e.g. the one adding cnf) must not let the response out without it.
@@ -59,19 +59,29 @@ export function introspectionEndpoint(runtime: CoreRuntime) {
   };
 }
 
-async function activeAccessResponse(runtime: CoreRuntime, ctx: IntrospectionContext, token: AccessTokenRecord) {
-  const response: Record<string, unknown> = {
+/**
+ * The RFC 7662 §2.2 members every active token has. A refresh token has no more: no `token_type`,
+ * which RFC 7662 takes from RFC 6749 §5.1, where only access tokens are typed.
+ */
+function activeMembers(token: AccessTokenRecord | RefreshTokenRecord, issuer: string): Record<string, unknown> {
+  return {
     active: true,
     scope: token.scopes.join(' '),
     client_id: token.clientId,
     ...(token.username ? { username: token.username } : {}),
     sub: token.subject ?? token.clientId,
-    token_type: 'Bearer',
     exp: token.expiresAt,
     iat: token.issuedAt,
+    iss: issuer,
+  };
+}
+
+async function activeAccessResponse(runtime: CoreRuntime, ctx: IntrospectionContext, issuer: string, token: AccessTokenRecord) {
+  const response: Record<string, unknown> = {
+    ...activeMembers(token, issuer),
+    token_type: 'Bearer',
     nbf: token.issuedAt,
     aud: token.audience.length === 1 ? token.audience[0] : token.audience,
-    iss: (await runtime.servers.resolve(ctx))?.issuer,
   };
   const core = { ...response };
   for (const { name, instance } of runtime.extensions.introspectionDataProviders) {
@@ -100,20 +110,6 @@ async function activeRefreshToken(runtime: CoreRuntime, server: ServerContext, v
   if (!caller.admin && caller.clientId !== record.clientId) return null;
   if (record.username && !(await runtime.store.users.getByUsername(server, record.username))) return null;
   return record;
-}
-
-/** No `token_type`: RFC 7662 takes it from RFC 6749 §5.1, which types access tokens only. */
-function refreshResponse(server: ServerContext, token: RefreshTokenRecord): Record<string, unknown> {
-  return {
-    active: true,
-    scope: token.scopes.join(' '),
-    client_id: token.clientId,
-    ...(token.username ? { username: token.username } : {}),
-    sub: token.subject ?? token.clientId,
-    exp: token.expiresAt,
-    iat: token.issuedAt,
-    iss: server.issuer,
-  };
 }
 
 async function authenticateCaller(runtime: CoreRuntime, c: Context<TesseraEnv>, params: Record<string, string>): Promise<Caller> {

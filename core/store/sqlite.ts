@@ -4,14 +4,15 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type QueryResult, type SqliteDatabase } from 'kysely';
 import type { Database } from './kysely/database-schema.ts';
+import { LOCK_WAIT_MS } from './unavailable.ts';
 
 /**
- * How long a statement waits for another process's lock before SQLITE_BUSY, in milliseconds, while
- * the store opens and migrates (several processes may migrate one file at once). SQLite waits by
- * sleeping in the calling thread — the event loop — so once open the store waits only
- * REQUEST_BUSY_WAIT_MS per attempt and retries asynchronously (see unavailable.ts).
+ * How long a statement waits for another process's lock before SQLITE_BUSY, in milliseconds: the
+ * whole LOCK_WAIT_MS while the store opens and migrates (several processes may migrate one file at
+ * once). SQLite waits by sleeping in the calling thread — the event loop — so once open the store
+ * waits only REQUEST_BUSY_WAIT_MS per attempt and guard() retries on a timer up to LOCK_WAIT_MS.
  */
-const BUSY_TIMEOUT_MS = 5000;
+const BUSY_TIMEOUT_MS = LOCK_WAIT_MS;
 export const REQUEST_BUSY_WAIT_MS = 20;
 
 export function openSqlite(file: string): Kysely<Database> {
