@@ -25,6 +25,13 @@ export interface CoreServices {
   events: {
     emit(event: Omit<TesseraEvent, 'at'>): void;
   };
+  /**
+   * One-time values (assertion or proof `jti`): `claim` is true the first time, false for a replay
+   * until `expiresAt` (epoch seconds, capped at 24 h). Stored, so every node and worker agrees.
+   */
+  replay: {
+    claim(server: ServerRef, namespace: string, id: string, expiresAt: number): Promise<boolean>;
+  };
   /** base64url(SHA-256(der)) */
   thumbprint(der: Uint8Array): string;
 }

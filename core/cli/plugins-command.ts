@@ -27,7 +27,7 @@ export async function runPlugins(argv: string[]): Promise<number> {
       builtins: builtinComponents(notRunning),
       container: container.createChildContainer(),
       logger: createLogger(values.json ? 'silent' : 'warn', undefined),
-      services: { clients: { find: notRunning }, tokens: { findRefreshToken: notRunning }, events: { emit: () => {} }, thumbprint: certificateThumbprint },
+      services: { clients: { find: notRunning }, tokens: { findRefreshToken: notRunning }, events: { emit: () => {} }, replay: { claim: notRunning }, thumbprint: certificateThumbprint },
       config: config as unknown as Record<string, unknown>,
       pluginSettings: config.plugins,
     });

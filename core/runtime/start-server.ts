@@ -40,6 +40,7 @@ import type { GrantDependencies } from '../oauth/grants/grant-dependencies.ts';
 import { LocalInvalidationBus, type InvalidationBus } from '../cluster/invalidation-bus.ts';
 import { notifyingStore } from '../cluster/notifying-store.ts';
 import { PostgresInvalidationBus } from '../cluster/postgres-invalidation-bus.ts';
+import { createReplayGuard } from '../oauth/replay-guard.ts';
 
 export interface StartOptions {
   /** Path of deployment.toml; default ./deployment.toml. Ignored when `loaded` is given. */
@@ -150,6 +151,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
         clients: { find: (server, clientId) => store.clients.get(server, clientId) },
         tokens: { findRefreshToken: (server, value) => tokens.findRefreshToken(server, value) },
         events: { emit: (event) => events.emit(event) },
+        replay: createReplayGuard(store.kv, () => Math.floor(Date.now() / 1000)),
         thumbprint: certificateThumbprint,
       },
       config: config as unknown as Record<string, unknown>,
