@@ -27,7 +27,11 @@ export type TokenFormat = 'opaque' | 'jwt';
 export interface Client extends ServerRef {
   clientId: string;
   clientName: string | null;
-  /** scrypt hash of the secret; null for clients that authenticate otherwise. */
+  /**
+   * Salted SHA-256 of the secret (core/crypto/secret-hash.ts: fine for the 24+ character random
+   * secrets registration requires, unlike human passwords, which get scrypt); null for clients that
+   * authenticate otherwise.
+   */
   secretHash: string | null;
   /** null = not registered (the WSO2 flow: certificate match when a certificate and no secret come). */
   tokenEndpointAuthMethod: string | null;

@@ -2,7 +2,8 @@
  * Compact JWS signing (RFC 7515) for the tokens Tessera issues, with node:crypto's one-shot `sign`
  * on a KeyObject: synchronous, where jose signs through WebCrypto, whose every signature is a job on
  * the libuv thread pool and a wake-up of the event loop. The JWTs are the same (header, claims,
- * ES256 as raw r||s per RFC 7518 §3.4, RS256 as PKCS #1 v1.5); verification stays with jose.
+ * ES256 as raw r||s per RFC 7518 §3.4, RS256 as PKCS #1 v1.5). Verification of Tessera's own tokens
+ * is in jws-verify.ts, the same way; JWTs from others (assertions, proofs) go through jose.
  */
 import { sign, type KeyObject } from 'node:crypto';
 import type { SigningAlg } from './signing-keys.ts';
