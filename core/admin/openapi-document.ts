@@ -65,6 +65,7 @@ export class OpenApiDocuments {
         { name: 'Clients', description: 'OAuth clients of a tenant\'s authorization servers.' },
         { name: 'Authorization servers', description: 'Servers of a tenant: /{tid}/{aid}/oauth2/...' },
         { name: 'Users', description: 'Users who log in at a server\'s authorize endpoint.' },
+        { name: 'Audit', description: 'Recent audit events (admin changes, sign-ins, client authentication, tokens).' },
       ],
     });
   }
