@@ -260,7 +260,7 @@ trust_anchors = "anchors.pem"
     const text = rows.join('\n');
     expect(text).toMatch(/user\.login\.failed/);
     expect(text).toMatch(/client payments-client created/);
-    expect(text).toMatch(/user \S+ created/);
+    expect(text).toMatch(/user alice created/);
     expect(text).toMatch(/signing_keys default rotated/);
     expect(text).toMatch(/token\.issued/);
     // Newest first: the rotation came after the client's registration.

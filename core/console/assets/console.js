@@ -453,7 +453,9 @@ function eventSummary(e) {
   const d = e.details ?? {};
   if (e.type === 'admin.changed') {
     const fields = Array.isArray(d.fields) ? ` (${d.fields.join(', ')})` : '';
-    return `${d.resource ?? ''} ${d.id ?? ''} ${d.action ?? ''}${fields}`.trim();
+    // A user is named by its username, not its generated id.
+    const what = d.resource === 'user' && typeof d.username === 'string' ? d.username : d.id ?? '';
+    return `${d.resource ?? ''} ${what} ${d.action ?? ''}${fields}`.trim();
   }
   return [e.method, e.reason, ...Object.entries(d).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)].filter(Boolean).join('; ');
 }
@@ -463,12 +465,12 @@ function auditRow(e) {
     'tr',
     {},
     cell(e.at.replace('T', ' ').replace(/\.\d+Z$/, ''), 'nowrap'),
-    cell(e.type, 'mono'),
+    cell(e.type, 'mono nowrap'),
     cell(e.server_id ?? ''),
     cell(e.client_id ?? '', 'mono'),
     cell(e.username ?? ''),
     cell(eventSummary(e)),
-    cell(e.remote_address ?? '', 'mono'),
+    cell(e.remote_address ?? '', 'mono nowrap'),
   );
 }
 
@@ -500,6 +502,7 @@ async function showPage() {
   const section = $(`#page-${name}`);
   document.title = `${section.dataset.title} · Tessera console`;
   showError($('#page-error'), '');
+  announce('');
   await guarded($('#page-error'), () => RENDERERS[name]());
   // Move focus to the page heading so keyboard and screen-reader users land on the new content.
   $('h1', section).focus();
