@@ -128,9 +128,33 @@ describe('admin API for the console', () => {
     expect((await call(`${server.url}/api/admin/default/events`)).status).toBe(401);
   });
 
+  it('lists a server\'s signing keys with their state, and no key material', async () => {
+    const before = await adminCall(server, '/api/admin/acme/servers/one/keys');
+    expect(before.status, before.text).toBe(200);
+    expect(before.json.keys.map((k: { alg: string; current: boolean; published: boolean }) => [k.alg, k.current, k.published]).sort()).toEqual([
+      ['ES256', true, true],
+      ['RS256', true, true],
+    ]);
+    const rotated = await adminCall(server, '/api/admin/acme/servers/one/keys/rotate', { method: 'POST' });
+    expect(rotated.status, rotated.text).toBe(200);
+    const after = await adminCall(server, '/api/admin/acme/servers/one/keys');
+    const current = after.json.keys.filter((k: { current: boolean }) => k.current).map((k: { kid: string }) => k.kid);
+    expect(current.sort()).toEqual([...rotated.json.kids].sort());
+    const old = after.json.keys.filter((k: { current: boolean }) => !k.current);
+    expect(old.map((k: { kid: string }) => k.kid).sort()).toEqual(before.json.keys.map((k: { kid: string }) => k.kid).sort());
+    for (const k of old) expect(k).toMatchObject({ published: true, rotated_at: expect.any(Number) });
+    // Newest first; nothing but the listed members (no private or public key material).
+    expect(after.json.keys[0].created_at).toBeGreaterThanOrEqual(after.json.keys.at(-1).created_at);
+    for (const k of after.json.keys) expect(Object.keys(k).sort()).toEqual(['alg', 'created_at', 'current', 'kid', 'published', 'rotated_at']);
+    // The JWKS the server publishes holds exactly the published ones.
+    const jwks = await call(`${server.url}/acme/one/oauth2/jwks`);
+    expect(jwks.json.keys.map((k: { kid: string }) => k.kid).sort()).toEqual(after.json.keys.map((k: { kid: string }) => k.kid).sort());
+    expect((await adminCall(server, '/api/admin/acme/servers/nope/keys')).status).toBe(404);
+  });
+
   it('documents the new endpoints in the OpenAPI document', async () => {
     const doc = (await call(`${server.url}/api/openapi.json`)).json;
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/admin/tenants', '/api/admin/certificate-info', '/api/admin/{tid}/events']));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/admin/tenants', '/api/admin/certificate-info', '/api/admin/{tid}/events', '/api/admin/{tid}/servers/{aid}/keys']));
     expect(doc.paths['/api/admin/certificate-info'].post.responses['200']).toBeTruthy();
   });
 });

@@ -413,37 +413,30 @@ async function createUser(event) {
 
 // ---- signing keys ----------------------------------------------------------------------------------
 
-function jwksPath(server) {
-  return server.tenant_id === 'default' && server.id === 'default' ? '/oauth2/jwks' : `/${encodeURIComponent(server.tenant_id)}/${encodeURIComponent(server.id)}/oauth2/jwks`;
+const utc = (seconds) => new Date(seconds * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
+
+function keyState(k) {
+  if (k.current) return el('strong', {}, 'signing');
+  if (k.published) return `rotated out ${utc(k.rotated_at)}; still in the JWKS for verification`;
+  return `retired ${utc(k.rotated_at)}; no longer published`;
 }
 
 async function renderKeys() {
-  const rows = await Promise.all(
-    state.servers.map(async (s) => {
-      let kids;
-      try {
-        const res = await fetch(jwksPath(s), { credentials: 'omit', cache: 'no-store' });
-        kids = res.ok ? (await res.json()).keys.map((k) => `${k.kid} (${k.alg ?? k.kty})`) : [`JWKS answered HTTP ${res.status}`];
-      } catch (err) {
-        kids = [`JWKS unavailable: ${err.message}`];
-      }
-      return el(
-        'tr',
-        {},
-        el('th', { scope: 'row' }, s.id),
-        cell(el('ul', { class: 'plain mono' }, ...kids.map((k) => el('li', {}, k)))),
-        cell(el('button', { type: 'button', 'aria-label': `Rotate signing keys of ${s.id}`, onclick: () => rotateKeys(s) }, 'Rotate keys')),
-      );
-    }),
+  const serverId = $('#keys-server').value || 'default';
+  const { keys } = await api('GET', tenantPath(`servers/${encodeURIComponent(serverId)}/keys`));
+  fillTable(
+    $('#keys-table'),
+    keys.map((k) => el('tr', {}, el('th', { scope: 'row', class: 'mono nowrap' }, k.kid), cell(k.alg), cell(utc(k.created_at), 'nowrap'), cell(keyState(k)))),
+    'No keys.',
   );
-  fillTable($('#keys-table'), rows, 'No servers.');
 }
 
-async function rotateKeys(server) {
+async function rotateKeys() {
+  const serverId = $('#keys-server').value || 'default';
   await guarded($('#page-error'), async () => {
-    const { kids } = await api('POST', tenantPath(`servers/${encodeURIComponent(server.id)}/keys/rotate`));
+    const { kids } = await api('POST', tenantPath(`servers/${encodeURIComponent(serverId)}/keys/rotate`));
     await renderKeys();
-    announce(`Keys of ${server.id} rotated: now signing with ${kids.join(', ')}.`);
+    announce(`Keys of ${serverId} rotated: now signing with ${kids.join(', ')}.`);
   });
 }
 
@@ -526,6 +519,8 @@ $('#client-certificate-file').addEventListener('change', (e) => void loadCertifi
 $('#user-form').addEventListener('submit', createUser);
 $('#clients-server').addEventListener('change', () => void guarded($('#page-error'), renderClients));
 $('#users-server').addEventListener('change', () => void guarded($('#page-error'), renderUsers));
+$('#keys-server').addEventListener('change', () => void guarded($('#page-error'), renderKeys));
+$('#rotate-keys').addEventListener('click', () => void rotateKeys());
 $('#audit-type').addEventListener('change', () => void guarded($('#page-error'), () => renderAudit()));
 $('#audit-refresh').addEventListener('click', () => void guarded($('#page-error'), () => renderAudit()));
 $('#audit-older').addEventListener('click', () => void guarded($('#page-error'), () => renderAudit({ older: true })));
