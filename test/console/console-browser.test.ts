@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminRoutes } from '../../core/admin/admin-routes.ts';
+import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
 import { PROJECT_ROOT } from '../../core/runtime/start-server.ts';
 import { openBrowser, type E2eBrowser } from '../e2e/support/browser.ts';
 import { call, closeClients } from '../support/https-client.ts';
@@ -106,6 +107,8 @@ trust_anchors = "anchors.pem"
     expect((await call(`${server.url}/console/console.js`)).headers['content-type']).toMatch(/^text\/javascript/);
     expect((await call(`${server.url}/console/../package.json`)).status).toBe(404);
     expect((await call(`${server.url}/console/package.json`)).status).toBe(404);
+    const slash = await call(`${server.url}/console/`);
+    expect([slash.status, slash.headers.location]).toEqual([302, '/console']);
   });
 
   it('refuses a wrong password, then signs in the super admin with the keyboard', async () => {
@@ -229,6 +232,15 @@ trust_anchors = "anchors.pem"
     expect(await row.textContent()).toContain('alice@example.com');
     // The super admin is listed, and not deletable here.
     expect(await page.locator('#users-table tbody tr', { hasText: 'super admin' }).textContent()).toContain('deployment.toml');
+    // A new password set from the console is the one that signs in; the old one no longer does.
+    await page.selectOption('#password-user', { label: 'alice (default)' });
+    await page.fill('#password-new', 'a brand new passphrase');
+    await page.click('#password-form button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'Password of alice set.');
+    expect((await server.runtime.users.login(DEFAULT_SERVER, 'alice', 'a brand new passphrase', '127.0.0.1')).ok).toBe(true);
+    expect((await server.runtime.users.login(DEFAULT_SERVER, 'alice', 'correct horse battery staple', '127.0.0.1')).ok).toBe(false);
+    // The super admin's password is deployment.toml's: not offered.
+    expect(await page.locator('#password-user option', { hasText: 'admin' }).count()).toBe(0);
     await shoot('users');
     // A refused request is shown next to its form.
     await page.fill('#user-username', 'alice');

@@ -380,6 +380,31 @@ async function renderUsers() {
     ),
     'No users.',
   );
+  fillPasswordUsers(users);
+}
+
+/** The users the password form offers: everyone but the super admin (deployment.toml sets that password). */
+function fillPasswordUsers(users) {
+  const select = $('#password-user');
+  const previous = select.value;
+  select.replaceChildren(
+    ...users.filter((u) => !u.is_admin).map((u) => el('option', { value: u.id, 'data-server': u.authorization_server_id }, `${u.username} (${u.authorization_server_id})`)),
+  );
+  if ($$('option', select).some((o) => o.value === previous)) select.value = previous;
+}
+
+async function setPassword(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  await guarded($('.error', form), async () => {
+    const option = $('#password-user').selectedOptions[0];
+    if (!option) throw new ApiError('There is no user whose password can be set here.');
+    const password = $('#password-new').value;
+    if (!password) throw new ApiError('Enter the new password.');
+    const user = await api('PATCH', tenantPath(`users/${encodeURIComponent(option.value)}${serverQuery(option.dataset.server)}`), { password });
+    $('#password-new').value = '';
+    announce(`Password of ${user.username} set.`);
+  });
 }
 
 async function deleteUser(u) {
@@ -517,6 +542,7 @@ $('#client-form').addEventListener('submit', registerClient);
 $('#read-certificate').addEventListener('click', () => void readCertificate());
 $('#client-certificate-file').addEventListener('change', (e) => void loadCertificateFile(e));
 $('#user-form').addEventListener('submit', createUser);
+$('#password-form').addEventListener('submit', setPassword);
 $('#clients-server').addEventListener('change', () => void guarded($('#page-error'), renderClients));
 $('#users-server').addEventListener('change', () => void guarded($('#page-error'), renderUsers));
 $('#keys-server').addEventListener('change', () => void guarded($('#page-error'), renderKeys));
