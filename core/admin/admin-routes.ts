@@ -34,7 +34,7 @@ export function adminRoutes(app: Hono<TesseraEnv>, runtime: CoreRuntime): void {
   });
   api.use('/api/admin/*', adminAuthentication(runtime));
 
-  // Fixed paths before the `{tid}` ones, so `tenants` is never read as a tenant id.
+  // `/api/admin/tenants` and `/api/admin/certificate-info` have one segment after `admin`; tenant routes have two or more.
   tenantRoutes(api, runtime);
   certificateRoutes(api);
   clientRoutes(api, runtime);
