@@ -295,6 +295,8 @@ trust_anchors = "anchors.pem"
     await page.click('#signout');
     await page.waitForSelector('#signin:not([hidden])');
     expect(await page.isHidden('#app')).toBe(true);
+    // What was shown is gone from the page, not just hidden.
+    expect(await page.evaluate(() => document.querySelector('#app')?.textContent)).not.toMatch(/payments-client|alice|invalid admin credentials/);
     // Nothing was persisted: a reload asks for sign-in again.
     await page.reload();
     await page.waitForSelector('#signin:not([hidden])');

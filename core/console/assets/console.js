@@ -137,7 +137,20 @@ async function signIn(event) {
 function signOut(message = '') {
   state.auth = null;
   state.username = '';
+  state.certificate = null;
   clearTimeout(state.idleTimer);
+  // Nothing read while signed in stays in the page for the next person at this browser.
+  for (const body of $$('#app tbody')) body.replaceChildren();
+  for (const form of $$('#app form')) form.reset();
+  for (const select of $$('#app select')) if (select.id !== 'audit-type') select.replaceChildren();
+  $('#client-result').hidden = true;
+  $('#certificate-details').hidden = true;
+  $('#identity-options').replaceChildren();
+  for (const dd of $$('#app dd')) dd.textContent = '';
+  $('#whoami').textContent = '';
+  showError($('#page-error'), '');
+  for (const error of $$('#app form .error')) showError(error, '');
+  announce('');
   $('#app').hidden = true;
   $('#signin').hidden = false;
   document.title = 'Sign in · Tessera console';
@@ -540,6 +553,10 @@ window.addEventListener('hashchange', () => void showPage());
 $('#server-form').addEventListener('submit', createServer);
 $('#client-form').addEventListener('submit', registerClient);
 $('#read-certificate').addEventListener('click', () => void readCertificate());
+// The subject DN / SAN choice only applies to tls_client_auth; other methods register the PEM itself.
+$('#client-method').addEventListener('change', () => {
+  $('#identity-fieldset').hidden = $('#client-method').value !== 'tls_client_auth';
+});
 $('#client-certificate-file').addEventListener('change', (e) => void loadCertificateFile(e));
 $('#user-form').addEventListener('submit', createUser);
 $('#password-form').addEventListener('submit', setPassword);
