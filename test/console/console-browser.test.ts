@@ -30,6 +30,8 @@ describe('admin console in Chromium', () => {
   let leaf: Issued;
   /** Console errors, page errors and CSP violations seen by the page, whatever the test did. */
   const problems: string[] = [];
+  /** The confirmations the page asked for. */
+  const dialogs: string[] = [];
 
   beforeAll(async () => {
     ca = await createCa({ subject: 'CN=Console Test CA' });
@@ -61,7 +63,10 @@ trust_anchors = "anchors.pem"
       if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
     });
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    page.on('dialog', (dialog) => void dialog.accept());
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.accept();
+    });
   });
 
   afterAll(async () => {
@@ -148,13 +153,20 @@ trust_anchors = "anchors.pem"
     expect(await row.textContent()).toContain('Acme payments');
     expect(await row.textContent()).toContain('jwt');
     expect(await page.textContent('#tenants-table tbody')).toContain('acme');
+    // Created through the admin API: it is there for any other caller too.
+    const servers = await call(`${server.url}/api/admin/acme/servers`, { basic: ['admin', 'admin'] });
+    expect(servers.json.servers.map((s: { id: string }) => s.id)).toEqual(['payments']);
+    await shoot('server-created');
+    // Deleting asks first (the dialog is accepted here), then the server is gone for every caller.
+    await page.click('button[aria-label="Delete server payments"]');
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'Server payments deleted.');
+    expect(dialogs.at(-1)).toMatch(/^Delete server acme\/payments with its clients, users, tokens and keys\?$/);
+    expect((await call(`${server.url}/api/admin/acme/servers/payments`, { basic: ['admin', 'admin'] })).status).toBe(404);
+    expect(await page.locator('#servers-table tbody tr', { hasText: 'payments' }).count()).toBe(0);
     // Back to the default tenant for the rest.
     await page.selectOption('#tenant', 'default');
     await page.waitForFunction(() => document.querySelector('#servers-table tbody')?.textContent?.includes('default'));
     await shoot('tenants-and-servers');
-    // Created through the admin API: it is there for any other caller too.
-    const servers = await call(`${server.url}/api/admin/acme/servers`, { basic: ['admin', 'admin'] });
-    expect(servers.json.servers.map((s: { id: string }) => s.id)).toEqual(['payments']);
   });
 
   it('registers a tls_client_auth client from a pasted certificate, proposing its DN and SANs with its x5t#S256', async () => {

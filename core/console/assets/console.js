@@ -181,6 +181,9 @@ async function selectTenant(tid) {
 }
 
 async function renderServers() {
+  // Fresh from the API each time the page is shown: another administrator may have changed them.
+  await reloadTenants();
+  await selectTenant(state.tenants.some((t) => t.id === state.tenant) ? state.tenant : 'default');
   fillTable(
     $('#tenants-table'),
     state.tenants.map((t) =>
@@ -214,8 +217,6 @@ async function deleteServer(id) {
   if (!confirm(`Delete server ${state.tenant}/${id} with its clients, users, tokens and keys?`)) return;
   await guarded($('#page-error'), async () => {
     await api('DELETE', tenantPath(`servers/${encodeURIComponent(id)}`));
-    await reloadTenants();
-    await selectTenant(state.tenants.some((t) => t.id === state.tenant) ? state.tenant : 'default');
     await renderServers();
     announce(`Server ${id} deleted.`);
   });
@@ -233,8 +234,7 @@ async function createServer(event) {
     if (format) body.access_token_format = format;
     const created = await api('POST', `/api/admin/${encodeURIComponent(tid)}/servers`, body);
     form.reset();
-    await reloadTenants();
-    await selectTenant(created.tenant_id);
+    state.tenant = created.tenant_id;
     await renderServers();
     announce(`Server ${created.tenant_id}/${created.id} created.`);
   });
