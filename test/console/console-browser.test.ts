@@ -309,6 +309,15 @@ trust_anchors = "anchors.pem"
     expect(await page.isHidden('#app')).toBe(true);
     // What was shown is gone from the page, not just hidden.
     expect(await page.evaluate(() => document.querySelector('#app')?.textContent)).not.toMatch(/payments-client|alice|invalid admin credentials/);
+    // Signing in again (no reload) brings back a working page: the fixed choices are still there.
+    await page.fill('#signin-username', 'admin');
+    await page.fill('#signin-password', 'admin');
+    await page.press('#signin-password', 'Enter');
+    await page.waitForSelector('#app:not([hidden])');
+    await page.waitForFunction(() => (document.querySelector('#server-format') as HTMLSelectElement).options.length === 3);
+    expect(await page.locator('#client-method option').count()).toBe(6);
+    await page.click('#signout');
+    await page.waitForSelector('#signin:not([hidden])');
     // Nothing was persisted: a reload asks for sign-in again.
     await page.reload();
     await page.waitForSelector('#signin:not([hidden])');

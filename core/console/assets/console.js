@@ -128,7 +128,7 @@ async function signIn(event) {
     if (!PAGES.includes(location.hash.slice(1))) location.hash = '#servers';
     else await showPage();
   } catch (err) {
-    showError(error, err instanceof ApiError ? `Sign-in failed: ${err.message}` : `Sign-in failed: ${err.message}`);
+    showError(error, `Sign-in failed: ${err.message}`);
   } finally {
     button.disabled = false;
   }
@@ -142,7 +142,8 @@ function signOut(message = '') {
   // Nothing read while signed in stays in the page for the next person at this browser.
   for (const body of $$('#app tbody')) body.replaceChildren();
   for (const form of $$('#app form')) form.reset();
-  for (const select of $$('#app select')) if (select.id !== 'audit-type') select.replaceChildren();
+  // Only the selects filled from the API; the others hold fixed choices.
+  for (const select of $$('#tenant, .server-select, .server-filter, #password-user')) select.replaceChildren();
   $('#client-result').hidden = true;
   $('#certificate-details').hidden = true;
   $('#identity-options').replaceChildren();
