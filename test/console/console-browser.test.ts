@@ -231,6 +231,11 @@ trust_anchors = "anchors.pem"
     await page.waitForSelector('#client-form .error:not([hidden])');
     expect(await page.textContent('#client-form .error')).toContain('does not parse as an X.509 certificate');
     expect(await page.isHidden('#certificate-details')).toBe(true);
+    // An identity read from an earlier PEM is not registered for edited text: it must be read again.
+    await page.fill('#client-id', 'not-registered');
+    await page.click('#client-form button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#client-form .error')?.textContent?.startsWith('Read the certificate'));
+    expect((await call(`${server.url}/api/admin/default/clients/not-registered`, { basic: ['admin', 'admin'] })).status).toBe(404);
   });
 
   it('creates a user', async () => {

@@ -319,7 +319,8 @@ async function readCertificate() {
       }),
     );
     $('#certificate-details').hidden = false;
-    announce(`Certificate read: ${info.subject_dn}.`);
+    const more = certificates.length > 1 ? ` (the first of ${certificates.length} certificates in the PEM: the client's own comes first)` : '';
+    announce(`Certificate read: ${info.subject_dn}${more}.`);
   });
 }
 
@@ -554,6 +555,12 @@ window.addEventListener('hashchange', () => void showPage());
 $('#server-form').addEventListener('submit', createServer);
 $('#client-form').addEventListener('submit', registerClient);
 $('#read-certificate').addEventListener('click', () => void readCertificate());
+// Edited PEM text must be read again before its DN or SAN can be registered.
+$('#client-certificate').addEventListener('input', () => {
+  state.certificate = null;
+  $('#certificate-details').hidden = true;
+  $('#identity-options').replaceChildren();
+});
 // The subject DN / SAN choice only applies to tls_client_auth; other methods register the PEM itself.
 $('#client-method').addEventListener('change', () => {
   $('#identity-fieldset').hidden = $('#client-method').value !== 'tls_client_auth';
