@@ -493,12 +493,28 @@ function eventSummary(e) {
   return [e.method, e.reason, ...Object.entries(d).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)].filter(Boolean).join('; ');
 }
 
+/** Date and time may go on two lines, each kept whole. */
+function timeCell(iso) {
+  const [date, time] = iso.replace(/\.\d+Z$/, '').split('T');
+  return el('span', {}, el('span', { class: 'nowrap' }, date), ' ', el('span', { class: 'nowrap' }, time));
+}
+
+/** `client.authentication.succeeded` may wrap after each dot, never inside a word. */
+function breakable(dotted) {
+  const span = el('span');
+  dotted.split('.').forEach((part, i) => {
+    if (i > 0) span.append('.', el('wbr'));
+    span.append(part);
+  });
+  return span;
+}
+
 function auditRow(e) {
   return el(
     'tr',
     {},
-    cell(e.at.replace('T', ' ').replace(/\.\d+Z$/, ''), 'nowrap'),
-    cell(e.type, 'mono nowrap'),
+    cell(timeCell(e.at)),
+    cell(breakable(e.type), 'mono'),
     cell(e.server_id ?? ''),
     cell(e.client_id ?? '', 'mono'),
     cell(e.username ?? ''),
