@@ -7,22 +7,12 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { TesseraEvent, TesseraEventType } from '../api/extension-points.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { RECENT_EVENTS_PER_TYPE, type RecordedEvent } from '../observability/recent-events.ts';
+import { RECENT_EVENTS_PER_TYPE, RECORDED_EVENT_TYPES, type RecordedEvent } from '../observability/recent-events.ts';
 import type { AdminEnv } from './admin-env.ts';
 import { requireTenant } from './lookups.ts';
 import { badRequest, commonErrors, json, tenantParams } from './route-parts.ts';
 
-const EVENT_TYPES = [
-  'admin.changed',
-  'user.login.succeeded',
-  'user.login.failed',
-  'client.authentication.succeeded',
-  'client.authentication.failed',
-  'token.issued',
-  'token.refreshed',
-  'token.revoked',
-  'token.reuse_detected',
-] as const satisfies readonly TesseraEventType[];
+const EVENT_TYPES = RECORDED_EVENT_TYPES;
 
 const MAX_PAGE = 200;
 

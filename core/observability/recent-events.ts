@@ -6,8 +6,24 @@
  */
 import type { TesseraEvent, TesseraEventType } from '../api/extension-points.ts';
 
-/** Bound: at most this many events per type (9 types), so at most a few thousand small objects. */
+/** Bound: at most this many events per type. */
 export const RECENT_EVENTS_PER_TYPE = 500;
+/** Bound on one kept event: longer strings are cut, and larger `details` are replaced by a note. */
+const MAX_TEXT = 512;
+const MAX_DETAILS_JSON = 4096;
+
+/** The types kept (a ring each); anything else a bundle emits is not kept, so the rings stay bounded. */
+export const RECORDED_EVENT_TYPES = [
+  'admin.changed',
+  'user.login.succeeded',
+  'user.login.failed',
+  'client.authentication.succeeded',
+  'client.authentication.failed',
+  'token.issued',
+  'token.refreshed',
+  'token.revoked',
+  'token.reuse_detected',
+] as const satisfies readonly TesseraEventType[];
 
 export interface RecordedEvent {
   /** Increasing on this node: the paging cursor. */
@@ -27,15 +43,14 @@ export class RecentEvents {
   private readonly rings = new Map<TesseraEventType, RecordedEvent[]>();
   private seq = 0;
 
-  constructor(private readonly perType = RECENT_EVENTS_PER_TYPE) {}
+  constructor(private readonly perType = RECENT_EVENTS_PER_TYPE) {
+    for (const type of RECORDED_EVENT_TYPES) this.rings.set(type, []);
+  }
 
   record(event: TesseraEvent): void {
-    let ring = this.rings.get(event.type);
-    if (!ring) {
-      ring = [];
-      this.rings.set(event.type, ring);
-    }
-    ring.push({ seq: ++this.seq, event });
+    const ring = this.rings.get(event.type);
+    if (!ring) return;
+    ring.push({ seq: ++this.seq, event: compact(event) });
     if (ring.length > this.perType) ring.splice(0, ring.length - this.perType);
   }
 
@@ -54,4 +69,29 @@ export class RecentEvents {
     matching.sort((a, b) => b.seq - a.seq);
     return { events: matching.slice(0, q.limit), more: matching.length > q.limit };
   }
+}
+
+/** Events carry request input (a username typed at sign-in) and bundles' details: kept within a size. */
+function compact(event: TesseraEvent): TesseraEvent {
+  const cut = (value: string | undefined) => (value !== undefined && value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}…` : value);
+  let details = event.details;
+  if (details) {
+    let size: number;
+    try {
+      size = JSON.stringify(details).length;
+    } catch {
+      size = Number.POSITIVE_INFINITY;
+    }
+    if (size > MAX_DETAILS_JSON) details = { omitted: `details larger than ${MAX_DETAILS_JSON} characters; see the log` };
+  }
+  return {
+    ...event,
+    clientId: cut(event.clientId),
+    username: cut(event.username),
+    reason: cut(event.reason),
+    method: cut(event.method),
+    remoteAddress: cut(event.remoteAddress),
+    certificateThumbprint: cut(event.certificateThumbprint),
+    details,
+  };
 }

@@ -172,4 +172,15 @@ describe('the recent-events window', () => {
     expect(all.events.filter((e) => e.event.type === 'token.issued').map((e) => e.event.details?.i)).toEqual([1000, 999, 998, 997, 996, 995, 994, 993, 992, 991]);
     expect(recent.query({ types: ['admin.changed'], limit: 5 }).events.map((e) => e.event.details?.i)).toEqual([0]);
   });
+
+  it('bounds what one event keeps, and keeps no ring for a type it does not know', () => {
+    const recent = new RecentEvents(10);
+    recent.record({ ...event('user.login.failed', 1), username: 'u'.repeat(100_000), details: { blob: 'x'.repeat(100_000) } });
+    for (let i = 0; i < 1000; i++) recent.record({ ...event('admin.changed', i), type: `bundle.custom.${i}` as TesseraEvent['type'] });
+    const { events } = recent.query({ limit: 200 });
+    expect(events).toHaveLength(1);
+    expect(events[0].event.username!.length).toBeLessThanOrEqual(513);
+    expect(events[0].event.details).toEqual({ omitted: expect.stringContaining('larger than') });
+    expect(JSON.stringify(events).length).toBeLessThan(2000);
+  });
 });
