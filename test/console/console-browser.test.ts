@@ -3,7 +3,7 @@
  * mutual-TLS bundle on: sign in as the super admin (a wrong password first), each page, a
  * tls_client_auth client registered from a certificate generated here (the DN, SANs and x5t#S256 the
  * console shows are the certificate's, and the registered client then gets a token bound to it),
- * a user, a key rotation, the audit trail of all of it. Every page is keyboard-reachable, every
+ * a user and its password, a key rotation, the audit trail of all of it (paged). Every page is keyboard-reachable, every
  * control labelled, and the page reports no CSP violation or console error. Screenshots:
  * test-artifacts/console/*.png.
  */
@@ -306,6 +306,32 @@ trust_anchors = "anchors.pem"
     await page.selectOption('#audit-type', 'admin.changed');
     await page.waitForFunction(() => Array.from(document.querySelectorAll('#audit-table tbody tr td:nth-child(2)')).every((td) => td.textContent === 'admin.changed'));
     expect(await page.locator('#audit-table tbody tr').count()).toBeGreaterThanOrEqual(3);
+    expect(await page.isHidden('#audit-older')).toBe(true);
+  });
+
+  it('pages through a longer trail with "Older events"', async () => {
+    // 60 more admin changes (public clients: no secret to hash), made through the API by someone else.
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        call(`${server.url}/api/admin/default/clients`, {
+          basic: ['admin', 'admin'],
+          json: { client_id: `bulk-${i}`, token_endpoint_auth_method: 'none', redirect_uris: ['http://localhost/cb'] },
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(60).fill(201));
+    const total = (await call(`${server.url}/api/admin/default/events?type=admin.changed&limit=200`, { basic: ['admin', 'admin'] })).json.events.length;
+    await page.click('#audit-refresh');
+    await page.waitForFunction(() => document.querySelectorAll('#audit-table tbody tr').length === 50);
+    expect(await page.isVisible('#audit-older')).toBe(true);
+    await page.click('#audit-older');
+    await page.waitForFunction((n) => document.querySelectorAll('#audit-table tbody tr').length === n, total);
+    expect(await page.isHidden('#audit-older')).toBe(true);
+    // Each event once, newest first across the pages.
+    const cells = await page.locator('#audit-table tbody tr td:nth-child(6)').allTextContents();
+    expect(new Set(cells).size).toBe(cells.length);
+    expect(cells[0]).toMatch(/^client bulk-\d+ created$/);
+    expect(cells.at(-1)).toMatch(/^(server|client|user|signing_keys) /);
   });
 
   it('signs out, forgetting the credential', async () => {
