@@ -3,9 +3,9 @@
  * mutual-TLS bundle on: sign in as the super admin (a wrong password first), each page, a
  * tls_client_auth client registered from a certificate generated here (the DN, SANs and x5t#S256 the
  * console shows are the certificate's, and the registered client then gets a token bound to it),
- * a user and its password, a key rotation, the audit trail of all of it (paged). Every page is keyboard-reachable, every
- * control labelled, and the page reports no CSP violation or console error. Screenshots:
- * test-artifacts/console/*.png.
+ * a user and its password, a key rotation, the audit trail of all of it (paged). Every page is
+ * keyboard-reachable, every control labelled, and the page reports no CSP violation or console
+ * error. Screenshots: test-artifacts/console/*.png.
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
