@@ -1,7 +1,7 @@
 /**
  * The admin API under `/api`: `/api/admin/{tid}/clients|servers|users` (authenticated), the OpenAPI
- * document at `/api/openapi.json` and Swagger UI at `/api/swagger/{tid}` (public: they hold no data;
- * every call they make is authenticated). Mounted by `startServer({ mount: adminRoutes })`.
+ * document at `/api/openapi.json`, Swagger UI at `/api/swagger/{tid}` and the console at `/console`
+ * (public: they hold no data; every call they make is authenticated). Mounted by `startServer({ mount: adminRoutes })`.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, Hono } from 'hono';
@@ -11,11 +11,15 @@ import type { CoreRuntime } from '../runtime/core-runtime.ts';
 import { DEFAULT_SERVER } from '../runtime/server-context.ts';
 import { adminAuthentication } from './admin-auth.ts';
 import type { AdminEnv } from './admin-env.ts';
+import { certificateRoutes } from './certificate-routes.ts';
 import { clientRoutes } from './client-routes.ts';
+import { eventRoutes } from './event-routes.ts';
 import { ID_PATTERN, RESERVED_TENANT_IDS } from './identifiers.ts';
 import { OpenApiDocuments } from './openapi-document.ts';
 import { serverRoutes } from './server-routes.ts';
+import { consoleRoutes } from '../console/console-routes.ts';
 import { swaggerRoutes } from './swagger-ui.ts';
+import { tenantRoutes } from './tenant-routes.ts';
 import { userRoutes } from './user-routes.ts';
 import { validationHook } from './validation-errors.ts';
 
@@ -30,9 +34,13 @@ export function adminRoutes(app: Hono<TesseraEnv>, runtime: CoreRuntime): void {
   });
   api.use('/api/admin/*', adminAuthentication(runtime));
 
+  // `/api/admin/tenants` and `/api/admin/certificate-info` have one segment after `admin`; tenant routes have two or more.
+  tenantRoutes(api, runtime);
+  certificateRoutes(api);
   clientRoutes(api, runtime);
   serverRoutes(api, runtime);
   userRoutes(api, runtime);
+  eventRoutes(api, runtime);
 
   /**
    * The default server's token endpoint as the caller reaches it: under `[server] public_url` when
@@ -56,6 +64,7 @@ export function adminRoutes(app: Hono<TesseraEnv>, runtime: CoreRuntime): void {
     return c.json(documents.get(await tokenUrl(c), tid), 200, { 'Cache-Control': 'no-store' });
   });
   swaggerRoutes(api, { tokenUrl });
+  consoleRoutes(api);
 
   app.route('/', api);
 }

@@ -55,7 +55,7 @@ export class OpenApiDocuments {
         title: 'Tessera admin API',
         version: VERSION,
         description:
-          'Tenants, authorization servers, clients (RFC 7591 metadata with the RFC 8705 mutual-TLS fields) and users. ' +
+          'Tenants, authorization servers and their signing keys, clients (RFC 7591 metadata with the RFC 8705 mutual-TLS fields), users and recent audit events. ' +
           'Authenticate as the super admin (Basic), or with an access token from the default server\'s client_credentials grant ' +
           `issued to a client registered with scopes ["${ADMIN_SCOPE}"]. A client certificate never grants admin rights.`,
       },
@@ -65,6 +65,7 @@ export class OpenApiDocuments {
         { name: 'Clients', description: 'OAuth clients of a tenant\'s authorization servers.' },
         { name: 'Authorization servers', description: 'Servers of a tenant: /{tid}/{aid}/oauth2/...' },
         { name: 'Users', description: 'Users who log in at a server\'s authorize endpoint.' },
+        { name: 'Audit', description: 'Recent audit events (admin changes, sign-ins, client authentication, tokens).' },
       ],
     });
   }

@@ -15,6 +15,7 @@ import { auditChange } from './audit.ts';
 import { requireServer, requireTenant } from './lookups.ts';
 import { badRequest, commonErrors, conflict, json, jsonBody, serverParams, tenantParams } from './route-parts.ts';
 import {
+  keyListSchema,
   rotatedKeysSchema,
   serverCreateSchema,
   serverListSchema,
@@ -89,6 +90,15 @@ const rotateKeys = createRoute({
   description: 'New keys sign from now on; the previous ones stay in the JWKS so tokens they signed still verify.',
   request: { params: serverParams },
   responses: { 200: json(rotatedKeysSchema, 'The new key ids.'), ...commonErrors },
+});
+
+const listKeys = createRoute({
+  method: 'get',
+  path: '/api/admin/{tid}/servers/{aid}/keys',
+  tags: [TAG],
+  summary: 'List the server\'s signing keys and their state',
+  request: { params: serverParams },
+  responses: { 200: json(keyListSchema, 'The keys, newest first (no key material).'), ...commonErrors },
 });
 
 export function serverRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): void {
@@ -172,6 +182,17 @@ export function serverRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): 
     runtime.servers.forget(ref);
     auditChange(runtime, c, { resource: 'server', action: 'deleted', id: aid, server: ref });
     return c.body(null, 204);
+  });
+
+  api.openapi(listKeys, async (c) => {
+    const { tid, aid } = c.req.valid('param');
+    const ref: ServerRef = { tenantId: tid, serverId: aid };
+    await requireServer(runtime, ref);
+    const keys = (await runtime.keys.inventory(ref)).sort((a, b) => b.createdAt - a.createdAt || a.kid.localeCompare(b.kid));
+    return c.json(
+      { keys: keys.map((k) => ({ kid: k.kid, alg: k.alg, created_at: k.createdAt, rotated_at: k.rotatedAt, current: k.current, published: k.published })) },
+      200,
+    );
   });
 
   api.openapi(rotateKeys, async (c) => {

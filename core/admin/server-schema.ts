@@ -77,3 +77,18 @@ export const serverListSchema = z.object({ servers: z.array(serverSchema) }).ope
 export const rotatedKeysSchema = z
   .object({ kids: z.array(z.string()).openapi({ description: 'The new current signing keys; the old ones stay published for verification.' }) })
   .openapi('RotatedKeys');
+
+export const keyListSchema = z
+  .object({
+    keys: z.array(
+      z.object({
+        kid: z.string(),
+        alg: z.enum(['ES256', 'RS256']),
+        created_at: z.int().openapi({ description: 'Seconds since the epoch.' }),
+        rotated_at: z.int().nullable().openapi({ description: 'When it was rotated out; null while current.' }),
+        current: z.boolean().openapi({ description: 'Signs new tokens (one per algorithm).' }),
+        published: z.boolean().openapi({ description: 'In the JWKS: current, or rotated out less than 7 days ago.' }),
+      }),
+    ),
+  })
+  .openapi('SigningKeyList', { description: 'Newest first. Key material is never returned.' });

@@ -12,6 +12,7 @@ import type { EventBus } from './event-bus.ts';
 import type { ServerDirectory } from './server-directory.ts';
 import type { InvalidationBus } from '../cluster/invalidation-bus.ts';
 import type { CredentialCache } from '../users/credential-cache.ts';
+import type { RecentEvents } from '../observability/recent-events.ts';
 
 /** The services every endpoint may use, built once at start-up (see runtime/start-server.ts). */
 export interface CoreRuntime {
@@ -32,4 +33,6 @@ export interface CoreRuntime {
   readonly invalidation: InvalidationBus;
   /** Admin Basic credentials verified in the last minute (see oauth/admin-credentials.ts). */
   readonly adminCredentials: CredentialCache;
+  /** The last audit events of this node, per type (GET /api/admin/{tid}/events). */
+  readonly recentEvents: RecentEvents;
 }

@@ -31,6 +31,7 @@ import { certificateThumbprint } from '../crypto/thumbprint.ts';
 import { builtinComponents } from './builtin-components.ts';
 import type { CoreRuntime } from './core-runtime.ts';
 import { EventBus } from './event-bus.ts';
+import { RecentEvents } from '../observability/recent-events.ts';
 import { ensureDefaults } from './default-records.ts';
 import { ClientCache } from './client-cache.ts';
 import { ServerDirectory } from './server-directory.ts';
@@ -107,7 +108,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     // One child container per running server: several servers in one process (tests) stay apart.
     const container = rootContainer.createChildContainer();
     const metrics = new Metrics();
-    const events = new EventBus(logger, [(event) => metrics.onEvent(event)]);
+    const recentEvents = new RecentEvents();
+    const events = new EventBus(logger, [(event) => metrics.onEvent(event), (event) => recentEvents.record(event)]);
     const keys = new SigningKeys(store);
     const adminCredentials = new CredentialCache();
     invalidation.subscribe((event) => {
@@ -168,7 +170,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
       else if (event.scope === 'server') servers.forget(event);
     });
     const runtime: CoreRuntime = {
-      config, logger, store, keys, tokens, users, events, extensions, certificates, trustedProxies, servers, invalidation, adminCredentials,
+      config, logger, store, keys, tokens, users, events, extensions, certificates, trustedProxies, servers, invalidation, adminCredentials, recentEvents,
       clientAuth: new ClientAuthentication(store, extensions.clientAuthenticators, events),
     };
     const app = createApp(runtime, {

@@ -30,6 +30,18 @@ interface LoadedKey {
   rotatedAt: number | null;
 }
 
+/** A key as the admin API shows it: no key material. */
+export interface KeyState {
+  kid: string;
+  alg: SigningAlg;
+  createdAt: number;
+  rotatedAt: number | null;
+  /** Signs new tokens. */
+  current: boolean;
+  /** In the JWKS (current, or rotated out less than a week ago). */
+  published: boolean;
+}
+
 interface ServerKeys {
   loadedAt: number;
   keys: LoadedKey[];
@@ -100,6 +112,21 @@ export class SigningKeys {
     };
   }
 
+  /** Every stored key of `server` with its state, without key material (the admin API lists them). */
+  async inventory(server: ServerRef): Promise<KeyState[]> {
+    await this.ensureKeys(server);
+    const records = await this.store.keys.list(server);
+    const now = Math.floor(Date.now() / 1000);
+    return records.map((r) => ({
+      kid: r.kid,
+      alg: r.alg,
+      createdAt: r.createdAt,
+      rotatedAt: r.rotatedAt,
+      current: isNewestUnrotated(r, records),
+      published: r.rotatedAt === null || now - r.rotatedAt < RETIRED_KEY_PUBLISHED_SECONDS,
+    }));
+  }
+
   /** Adds new current keys for both algorithms; the old ones stay published for verification. */
   async rotate(server: ServerRef): Promise<string[]> {
     const { keys } = await this.load(server, true);
@@ -143,6 +170,15 @@ function pickCurrent(keys: LoadedKey[], alg: SigningAlg): LoadedKey | undefined 
   return keys.find((k) => k.alg === alg && k.current);
 }
 
+/** The newest unrotated key of its algorithm (ties broken by kid) signs, so all nodes agree, also after a rotation. */
+function isNewestUnrotated(record: SigningKeyRecord, all: readonly SigningKeyRecord[]): boolean {
+  const newest = all
+    .filter((r) => r.alg === record.alg && r.rotatedAt === null)
+    .sort((a, b) => a.createdAt - b.createdAt || a.kid.localeCompare(b.kid))
+    .at(-1);
+  return newest?.kid === record.kid;
+}
+
 async function generateRecord(server: ServerRef, alg: SigningAlg): Promise<SigningKeyRecord> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
   const kid = randomToken(12);
@@ -160,10 +196,6 @@ async function generateRecord(server: ServerRef, alg: SigningAlg): Promise<Signi
 
 async function importRecord(record: SigningKeyRecord, _i: number, all: SigningKeyRecord[]): Promise<LoadedKey> {
   const publicJwk = JSON.parse(record.publicJwk) as JWK;
-  const newestUnrotated = all
-    .filter((r) => r.alg === record.alg && r.rotatedAt === null)
-    .sort((a, b) => a.createdAt - b.createdAt || a.kid.localeCompare(b.kid))
-    .at(-1);
   const privateJwk = JSON.parse(record.privateJwk) as JWK;
   return {
     kid: record.kid,
@@ -173,8 +205,7 @@ async function importRecord(record: SigningKeyRecord, _i: number, all: SigningKe
     publicKey: await importJWK(publicJwk, record.alg),
     verifyKey: createPublicKey({ key: publicJwk as import('node:crypto').JsonWebKey, format: 'jwk' }),
     publicJwk,
-    // The newest unrotated key (ties broken by kid) signs, so all nodes agree, also after a rotation.
-    current: newestUnrotated?.kid === record.kid,
+    current: isNewestUnrotated(record, all),
     rotatedAt: record.rotatedAt,
   };
 }

@@ -17,12 +17,14 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 export interface E2eBrowser {
   context: BrowserContext;
   page: Page;
-  /** Saves a PNG of the page (or of one element) as test-artifacts/e2e/NAME.png; returns its path. */
+  /** Saves a PNG of the page (or of one element) as ARTIFACTS/NAME.png; returns its path. */
   screenshot(name: string, target?: Page | Locator): Promise<string>;
   close(): Promise<void>;
 }
 
-export async function openBrowser(): Promise<E2eBrowser> {
+/** `artifacts`: where screenshots go (default test-artifacts/e2e/). */
+export async function openBrowser(options: { artifacts?: string } = {}): Promise<E2eBrowser> {
+  const artifacts = options.artifacts ?? ARTIFACTS;
   const profile = mkdtempSync(join(tmpdir(), 'tessera-e2e-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -38,8 +40,8 @@ export async function openBrowser(): Promise<E2eBrowser> {
     context,
     page,
     async screenshot(name, target = page) {
-      mkdirSync(ARTIFACTS, { recursive: true });
-      const file = join(ARTIFACTS, `${name}.png`);
+      mkdirSync(artifacts, { recursive: true });
+      const file = join(artifacts, `${name}.png`);
       if ('goto' in target) await target.screenshot({ path: file, fullPage: true });
       else await target.screenshot({ path: file });
       return file;
