@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 async function boundToken(bindTo: DpopKey | null): Promise<string> {
-  const headers = bindTo ? { DPoP: await proof(bindTo, { htu: ep.token }) } : {};
+  const headers: Record<string, string> = bindTo ? { DPoP: await proof(bindTo, { htu: ep.token }) } : {};
   const result = await call(at(server, ep.token), { form: { grant_type: 'password', ...ada, scope: 'openid' }, basic: ['app', SECRET], headers });
   expect(result.status, result.text).toBe(200);
   expect(result.json.token_type).toBe(bindTo ? 'DPoP' : 'Bearer');
