@@ -30,6 +30,7 @@ let key: DpopKey;
 beforeAll(async () => {
   server = await startTestServer({ toml: `[oauth]\naccess_token_format = "jwt"\n${TESSERA_GRANT_HANDLERS}${MTLS_INTROSPECTION}${DPOP_TOML}` });
   await server.createClient({ clientId: 'bound-app', secret: SECRET, tlsClientCertificateBoundAccessTokens: true });
+  await server.createClient({ clientId: 'public-app', tokenEndpointAuthMethod: 'none', tlsClientCertificateBoundAccessTokens: true, grantTypes: ['password', 'refresh_token'] });
   await createUser(server, ada.username, ada.password);
   ep = await endpoints(server);
   [cert, key] = await Promise.all([clientCertificate('bound-app'), dpopKey()]);
@@ -80,5 +81,23 @@ describe('mTLS and DPoP together', () => {
     expect(decodeJwt(tokens.access_token).cnf).toEqual({ 'x5t#S256': thumbprintOf(cert.der) });
     const ok = await call(at(server, ep.userinfo), { bearer: tokens.access_token, cert: cert.certPem, key: cert.keyPem });
     expect(ok.status, ok.text).toBe(200);
+  });
+
+  it('binds a public client\'s refresh token to both: refreshing it needs the certificate and the proof', async () => {
+    const tls = { cert: cert.certPem, key: cert.keyPem };
+    const issued = await call(at(server, ep.token), {
+      form: { grant_type: 'password', ...ada, scope: 'openid', client_id: 'public-app' },
+      ...tls,
+      headers: { DPoP: await proof(key, { htu: ep.token }) },
+    });
+    expect(issued.status, issued.text).toBe(200);
+    const form = { grant_type: 'refresh_token', refresh_token: issued.json.refresh_token as string, client_id: 'public-app' };
+    const noCert = await call(at(server, ep.token), { form, headers: { DPoP: await proof(key, { htu: ep.token }) } });
+    expect(noCert.json.error, noCert.text).toBe('invalid_grant');
+    const noProof = await call(at(server, ep.token), { form, ...tls });
+    expect(noProof.json.error, noProof.text).toBe('invalid_grant');
+    const both = await call(at(server, ep.token), { form, ...tls, headers: { DPoP: await proof(key, { htu: ep.token }) } });
+    expect(both.status, both.text).toBe(200);
+    expect(decodeJwt(both.json.access_token).cnf).toEqual({ 'x5t#S256': thumbprintOf(cert.der), jkt: key.jkt });
   });
 });
