@@ -47,5 +47,6 @@ export async function runTokenBinders(runtime: CoreRuntime, ctx: TokenBindingCon
     Object.assign(responseHeaders, binding.responseHeaders ?? {});
     binders.push(name);
   }
-  return { proofs, responseHeaders, binders };
+  // Frozen: the grant chain sees `proofs` but must not change what was proved (refresh and invariants read it).
+  return { proofs: Object.freeze(proofs), responseHeaders, binders };
 }

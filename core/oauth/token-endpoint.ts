@@ -64,6 +64,8 @@ export function tokenEndpoint(runtime: CoreRuntime) {
       runtime.logger.error({ grantType, clientId: client.clientId, binders, violation }, 'token binding invariant broken: tokens revoked');
       throw new ServerError('the token could not be issued', violation);
     }
+    // RFC 9449 §5: the type follows the token the core issued, whatever the chain wrote.
+    if (issued?.access.confirmation?.jkt !== undefined) response.token_type = 'DPoP';
     return c.json(response, 200, { ...componentHeaders(responseHeaders), 'Cache-Control': 'no-store', Pragma: 'no-cache' });
   };
 }
