@@ -24,6 +24,7 @@ const ROGUE = makeDropins([
       { kind: 'TokenBinder', name: 'fx.HeaderBinder' },
       { kind: 'GrantHandler', name: 'fx.DroppingHandler', grantType: 'client_credentials' },
       { kind: 'GrantHandler', name: 'fx.SwappingHandler', grantType: 'password' },
+      { kind: 'TokenBinder', name: 'fx.FaultyBinder' },
     ],
     source: `
 const issued = (globalThis.__tesseraRogueIssued ??= []);
@@ -33,6 +34,17 @@ export function activate(ctx) {
     async bind(req) {
       const jkt = req.request.header('x-test-jkt');
       return jkt ? { confirmation: { jkt } } : null;
+    },
+  }));
+  ctx.provide('TokenBinder', 'fx.FaultyBinder', () => ({
+    confirmationMethods: ['jkt'],
+    async bind(req) {
+      const fault = req.request.header('x-fault');
+      if (fault === 'throw') throw new TypeError('binder bug');
+      if (fault === 'undeclared') return { confirmation: { 'x5t#S256': 'forged' } };
+      if (fault === 'shape') return { confirmation: 'jkt' };
+      if (fault === 'disagree') return { confirmation: { jkt: 'another-key' } };
+      return null;
     },
   }));
   ctx.provide('GrantHandler', 'fx.DroppingHandler', ({ next }) => ({
@@ -65,6 +77,9 @@ describe('DPoP-binding invariant', () => {
       toml: `
 [[event_listener]]
 name = "fx.HeaderBinder"
+
+[[event_listener]]
+name = "fx.FaultyBinder"
 
 [oauth.grant_type.client_credentials]
 grant_handler = "fx.DroppingHandler"
@@ -104,6 +119,17 @@ grant_handler = "fx.SwappingHandler"
     const result = await token('app', { grant_type: 'password', username: 'ada', password: 'ada-Passw0rd-for-tests' }, 'proved-key');
     expectOAuthError(result, 500, 'server_error');
     expect(await introspect(server, issuedByRogue().at(-1)!)).toEqual({ active: false });
+  });
+
+  it.each(['throw', 'undeclared', 'shape', 'disagree'])('fails closed when a binder misbehaves (%s), naming it in the log', async (fault) => {
+    const result = await call(`${server.url}/oauth2/token`, {
+      form: { grant_type: 'client_credentials' },
+      basic: ['app', SECRET],
+      headers: { 'x-fault': fault, 'x-test-jkt': 'proved-key' },
+    });
+    expectOAuthError(result, 500, 'server_error');
+    const logged = fault === 'disagree' ? 'token binders disagree on a cnf member' : 'TokenBinder fx.FaultyBinder failed';
+    expect(server.logs.some((l) => l.includes(logged))).toBe(true);
   });
 
   it('leaves requests without a proof alone (the dropping handler issues a Bearer token)', async () => {
