@@ -139,6 +139,7 @@ function selfSignedClient(pki: BenchPki): Client {
     tlsClientAuthSanIp: null,
     tlsClientAuthSanEmail: null,
     tlsClientCertificateBoundAccessTokens: true,
+    dpopBoundAccessTokens: false,
     certificates: [pki.clientCertPem],
     accessTokenFormat: 'opaque',
     createdAt: now,

@@ -131,6 +131,7 @@ function benchClient(clientId: string, format: 'opaque' | 'jwt'): Client {
     tlsClientAuthSanIp: null,
     tlsClientAuthSanEmail: null,
     tlsClientCertificateBoundAccessTokens: true,
+    dpopBoundAccessTokens: false,
     certificates: [],
     accessTokenFormat: format,
     createdAt: now,

@@ -171,6 +171,10 @@ const clientFields = {
     .boolean()
     .optional()
     .openapi({ description: 'RFC 8705 §3: bind access tokens to the client certificate (cnf x5t#S256). Default false.' }),
+  dpop_bound_access_tokens: z
+    .boolean()
+    .optional()
+    .openapi({ description: 'RFC 9449 §5.2: every access token of this client is DPoP-bound (cnf jkt); a token request without a DPoP proof is refused. Default false.' }),
   certificate: certificateFieldSchema.nullable().optional(),
   access_token_format: z
     .enum(['opaque', 'jwt'])
@@ -289,6 +293,7 @@ export const clientSchema = z
     tls_client_auth_san_ip: nullableText,
     tls_client_auth_san_email: nullableText,
     tls_client_certificate_bound_access_tokens: z.boolean(),
+    dpop_bound_access_tokens: z.boolean(),
     certificate: z.array(z.string()).openapi({ description: 'Registered certificates, one PEM each.' }),
     access_token_format: z.enum(['opaque', 'jwt']).nullable(),
     client_id_issued_at: z.int(),

@@ -103,10 +103,47 @@ export interface GrantContext extends ServerRef {
    * to refresh a bound refresh token unless every member of its `cnf` is listed here (fail closed).
    */
   readonly verifiedConfirmations: Set<string>;
+  /**
+   * What the enabled TokenBinders proved for this request (e.g. `{ jkt }` of a DPoP proof), set by the
+   * core before the chain runs; also merged into `confirmation`. A bound refresh token's member with
+   * the same value counts as verified.
+   */
+  readonly proofs: Confirmation;
 }
 
 export interface GrantHandler {
   handle(ctx: GrantContext): Promise<TokenResponse>;
+}
+
+/** What a token binder sees at the token endpoint, after client authentication, before any grant runs. */
+export interface TokenBindingContext extends ServerRef {
+  readonly server: ServerContext;
+  readonly grantType: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly client: Client;
+  readonly clientAuth: ClientAuthResult;
+  readonly request: RequestInfo;
+}
+
+/** A proof of possession the token request carried. */
+export interface TokenBinding {
+  /** The `cnf` members the request proved (e.g. `{ jkt }`, RFC 9449 §6.1). The core binds the tokens to them. */
+  readonly confirmation: Confirmation;
+  /** Headers for the token response (e.g. a fresh `DPoP-Nonce`, RFC 9449 §8). */
+  readonly responseHeaders?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A sender constraint proved at the token endpoint (RFC 9449 DPoP, ...). Every enabled binder runs
+ * before the grant handler chain; what each returns is merged into the grant's `confirmation` and
+ * counts as verified for a bound refresh token whose `cnf` carries the same value. Throw an
+ * `OAuthError` to refuse the request (e.g. `invalid_dpop_proof`); return null when the request
+ * carries no proof of this kind.
+ */
+export interface TokenBinder {
+  /** The `cnf` members this binder proves. */
+  readonly confirmationMethods: readonly string[];
+  bind(ctx: TokenBindingContext): Promise<TokenBinding | null>;
 }
 
 export interface IntrospectionContext extends ServerRef {
@@ -143,14 +180,28 @@ export interface MetadataContributor {
   contribute(metadata: Record<string, unknown>, ctx: MetadataContext): void;
 }
 
+/** How the access token reached a protected resource. */
+export interface PresentedAccessToken {
+  readonly server: ServerContext;
+  /** The token as presented (e.g. for the `ath` of a DPoP proof, RFC 9449 §4.2). */
+  readonly value: string;
+  /** `Bearer`, `DPoP` (the Authorization scheme as registered, not as the client cased it), or `form` (a form-body `access_token`). */
+  readonly scheme: string;
+  /** The public URLs of the resource (main listener, then the mTLS alias), without query: what a proof's `htu` may name. */
+  readonly urls: readonly string[];
+}
+
 /**
  * Checks a presented access token at a protected resource (userinfo, or a route using the core's
  * bearer check). Throws `InvalidToken` to refuse. `confirmationMethods` names the `cnf` members it
  * verifies: a token bound by a member no enabled validator verifies is refused (fail closed).
+ * `schemes` names Authorization schemes besides Bearer it accepts (e.g. `DPoP`); a token sent with a
+ * scheme no enabled validator names is refused.
  */
 export interface ProtectedResourceValidator {
   readonly confirmationMethods: readonly string[];
-  validate(token: AccessTokenRecord, request: RequestInfo): void | Promise<void>;
+  readonly schemes?: readonly string[];
+  validate(token: AccessTokenRecord, request: RequestInfo, presented: PresentedAccessToken): void | Promise<void>;
 }
 
 export type TesseraEventType =
@@ -190,6 +241,7 @@ export interface ComponentKinds {
   IntrospectionDataProvider: IntrospectionDataProvider;
   MetadataContributor: MetadataContributor;
   ProtectedResourceValidator: ProtectedResourceValidator;
+  TokenBinder: TokenBinder;
   EventListener: EventListener;
 }
 
@@ -202,5 +254,6 @@ export const COMPONENT_KINDS: readonly ComponentKind[] = [
   'IntrospectionDataProvider',
   'MetadataContributor',
   'ProtectedResourceValidator',
+  'TokenBinder',
   'EventListener',
 ];

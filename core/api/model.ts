@@ -47,6 +47,8 @@ export interface Client extends ServerRef {
   tlsClientAuthSanIp: string | null;
   tlsClientAuthSanEmail: string | null;
   tlsClientCertificateBoundAccessTokens: boolean;
+  /** RFC 9449 §5.2: every access token must be DPoP-bound (cnf.jkt); a token request without a proof is refused. */
+  dpopBoundAccessTokens: boolean;
   /** Registered certificates, PEM (the WSO2 "application certificate"); several allow rotation. */
   certificates: string[];
   /** Per-client override of `[oauth] access_token_format`. */

@@ -20,12 +20,17 @@ export class OAuthError extends Error {
   readonly reason: string | undefined;
   /** RFC 6750 §3 / RFC 6749 §5.2 WWW-Authenticate challenge, when the status calls for one. */
   readonly challenge: string | undefined;
+  /**
+   * Further response headers the error calls for (e.g. RFC 9449 §8 `DPoP-Nonce`). The renderer's own
+   * headers (Cache-Control, Pragma, WWW-Authenticate, Retry-After, Content-Type) cannot be replaced.
+   */
+  readonly headers: Readonly<Record<string, string>> | undefined;
 
   constructor(
     status: number,
     error: string,
     description: string,
-    options: { reason?: string; challenge?: string } = {},
+    options: { reason?: string; challenge?: string; headers?: Readonly<Record<string, string>> } = {},
   ) {
     super(`${error}: ${description}`);
     this.name = new.target.name;
@@ -34,6 +39,7 @@ export class OAuthError extends Error {
     this.description = description;
     this.reason = options.reason;
     this.challenge = options.challenge;
+    this.headers = options.headers;
   }
 
   toJSON(): Record<string, string> {

@@ -20,8 +20,23 @@ export function toOAuthError(err: unknown): OAuthError {
   return new ServerError();
 }
 
+/** Headers an error's own `headers` may not set: the renderer decides these. */
+const RESERVED = new Set(['cache-control', 'pragma', 'www-authenticate', 'retry-after', 'content-type', 'content-length', 'set-cookie']);
+
+/** The headers a component asked for that it may set: well-formed, not one the core decides. */
+export function componentHeaders(requested: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(requested ?? {})) {
+    // Only well-formed names and values: a bundle cannot split or smuggle headers.
+    if (/^[A-Za-z0-9-]{1,64}$/.test(name) && !RESERVED.has(name.toLowerCase()) && typeof value === 'string' && /^[\x20-\x7e]{0,1024}$/.test(value)) headers[name] = value;
+  }
+  return headers;
+}
+
 export function renderError(err: OAuthError, c: Context): Response {
-  const headers: Record<string, string> = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+  const headers = componentHeaders(err.headers);
+  headers['Cache-Control'] = 'no-store';
+  headers.Pragma = 'no-cache';
   if (err.challenge) headers['WWW-Authenticate'] = err.challenge;
   if (err.status === 503) headers['Retry-After'] = '1';
   return c.json(err.toJSON(), err.status as 400, headers);

@@ -79,7 +79,8 @@ function activeMembers(token: AccessTokenRecord | RefreshTokenRecord, issuer: st
 async function activeAccessResponse(runtime: CoreRuntime, ctx: IntrospectionContext, issuer: string, token: AccessTokenRecord) {
   const response: Record<string, unknown> = {
     ...activeMembers(token, issuer),
-    token_type: 'Bearer',
+    // RFC 9449 §6.2: a DPoP-bound token is of type DPoP (as in its token response).
+    token_type: token.confirmation?.jkt !== undefined ? 'DPoP' : 'Bearer',
     nbf: token.issuedAt,
     aud: token.audience.length === 1 ? token.audience[0] : token.audience,
   };
@@ -94,8 +95,14 @@ async function activeAccessResponse(runtime: CoreRuntime, ctx: IntrospectionCont
     if (members !== undefined && members !== null && !isPlainObject(members)) {
       throw hookFailure(runtime.logger, 'IntrospectionDataProvider', name, new TypeError('provide() did not return an object'), FAILED);
     }
-    // Providers add members; the core's own (RFC 7662 §2.2) stay as the token record says.
-    for (const [member, value] of Object.entries(members ?? {})) if (!(member in core)) response[member] = value;
+    // Providers add members; the core's own (RFC 7662 §2.2) stay as the token record says. Two
+    // providers' objects for one member are merged: a token bound by a certificate and a DPoP key
+    // gets both in `cnf` (RFC 8705 §3.2, RFC 9449 §6.2).
+    for (const [member, value] of Object.entries(members ?? {})) {
+      if (member in core) continue;
+      const earlier = response[member];
+      response[member] = isPlainObject(earlier) && isPlainObject(value) ? { ...earlier, ...value } : value;
+    }
   }
   return response;
 }

@@ -4,14 +4,17 @@ import { InsufficientScope, InvalidToken } from '../errors/oauth-errors.ts';
 import { parseForm } from '../http/form-body.ts';
 import type { TesseraEnv } from '../http/hono-env.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { bearerTokenOf, checkBearerToken } from './bearer-token.ts';
+import { checkBearerToken, presentedTokenOf } from './bearer-token.ts';
 
 export function userinfoEndpoint(runtime: CoreRuntime) {
   return async (c: Context<TesseraEnv>) => {
     const isForm = c.req.method === 'POST' && /^application\/x-www-form-urlencoded/i.test(c.req.header('content-type') ?? '');
     const formToken = isForm ? parseForm(await c.req.text()).access_token : undefined;
     const server = c.get('server');
-    const token = await checkBearerToken(runtime, server, bearerTokenOf(c.req.header('authorization'), formToken), c.get('requestInfo'));
+    // RFC 9449 §4.3: a DPoP proof names the URL the client called, on either listener.
+    const urls = [`${server.endpointBase}/userinfo`, ...(server.mtlsEndpointBase ? [`${server.mtlsEndpointBase}/userinfo`] : [])];
+    const presented = presentedTokenOf(c.req.header('authorization'), formToken);
+    const token = await checkBearerToken(runtime, server, presented, c.get('requestInfo'), urls);
     if (!token.scopes.includes('openid')) throw new InsufficientScope('openid');
     if (!token.username) throw new InvalidToken('the access token was not issued to a user');
     const user = await runtime.store.users.getByUsername(server, token.username);

@@ -12,6 +12,7 @@ import type {
   IntrospectionInterceptor,
   MetadataContributor,
   ProtectedResourceValidator,
+  TokenBinder,
 } from '../api/extension-points.ts';
 import type { Logger } from '../api/plugin-context.ts';
 import type { LoadedPlugins } from './plugin-loader.ts';
@@ -30,6 +31,8 @@ export interface ExtensionSet {
   introspectionInterceptors: Named<IntrospectionInterceptor>[];
   metadataContributors: Named<MetadataContributor>[];
   resourceValidators: Named<ProtectedResourceValidator>[];
+  /** Sender constraints proved at the token endpoint (RFC 9449 DPoP), run before the grant chain. */
+  tokenBinders: Named<TokenBinder>[];
   eventListeners: Named<EventListener>[];
 }
 
@@ -80,6 +83,7 @@ export function buildExtensionSet(
     introspectionInterceptors: build('IntrospectionInterceptor'),
     metadataContributors: build('MetadataContributor'),
     resourceValidators: build('ProtectedResourceValidator'),
+    tokenBinders: build('TokenBinder'),
     eventListeners: build('EventListener'),
   };
 }

@@ -48,6 +48,7 @@ function clientRecord(fields: Partial<Client>): Client {
     tlsClientAuthSanIp: null,
     tlsClientAuthSanEmail: null,
     tlsClientCertificateBoundAccessTokens: false,
+    dpopBoundAccessTokens: false,
     certificates: [],
     accessTokenFormat: null,
     createdAt: 0,

@@ -51,6 +51,7 @@ function client(ref: ServerRef, overrides: Partial<Client> = {}): Client {
     tlsClientAuthSanIp: '10.0.0.1',
     tlsClientAuthSanEmail: null,
     tlsClientCertificateBoundAccessTokens: true,
+    dpopBoundAccessTokens: false,
     certificates: ['-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'],
     accessTokenFormat: 'jwt',
     createdAt: NOW,
@@ -271,6 +272,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
           tlsClientAuthSanDns: null,
           tlsClientAuthSanIp: null,
           tlsClientCertificateBoundAccessTokens: false,
+          dpopBoundAccessTokens: false,
           certificates: [],
           accessTokenFormat: null,
         });
@@ -323,6 +325,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
           redirectUris: ['https://new.example/cb'],
           jwks: null,
           tlsClientCertificateBoundAccessTokens: false,
+          dpopBoundAccessTokens: false,
           certificates: ['pem-1', 'pem-2'],
           accessTokenFormat: 'opaque',
           createdAt: NOW + 999,

@@ -126,6 +126,7 @@ export async function createClient(runtime: CoreRuntime, fields: Partial<Client>
     tlsClientAuthSanIp: null,
     tlsClientAuthSanEmail: null,
     tlsClientCertificateBoundAccessTokens: false,
+    dpopBoundAccessTokens: false,
     certificates: [],
     accessTokenFormat: null,
     createdAt: now,

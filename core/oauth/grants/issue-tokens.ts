@@ -5,6 +5,7 @@
 import type { GrantContext, TokenResponse } from '../../api/extension-points.ts';
 import type { User } from '../../api/model.ts';
 import type { GrantDependencies } from './grant-dependencies.ts';
+import { recordIssued } from './issued-tokens.ts';
 
 export interface IssueTokensInput {
   user: User | null;
@@ -32,10 +33,12 @@ export async function issueTokens(deps: GrantDependencies, ctx: GrantContext, in
   });
   const response: TokenResponse = {
     access_token: access.token,
-    token_type: 'Bearer',
+    // RFC 9449 §5: a DPoP-bound access token is of type DPoP (an mTLS-bound one stays Bearer, RFC 8705 §3).
+    token_type: ctx.confirmation?.jkt !== undefined ? 'DPoP' : 'Bearer',
     expires_in: access.record.expiresAt - access.record.issuedAt,
     scope: input.scopes.join(' '),
   };
+  let refreshRecord = null;
   if (input.withRefreshToken && client.grantTypes.includes('refresh_token')) {
     const refresh = await deps.tokens.issueRefreshToken({
       server: ctx,
@@ -46,12 +49,15 @@ export async function issueTokens(deps: GrantDependencies, ctx: GrantContext, in
       familyId: input.grantId,
       grantId: input.grantId,
       authTime: input.authTime ?? null,
-      // RFC 8705 §4: a public client's refresh token is bound to its certificate; a confidential
-      // client's is bound to the client (it authenticates on refresh) so it may rotate certificates.
+      // RFC 8705 §4 / RFC 9449 §5: a public client's refresh token is bound to its certificate and
+      // DPoP key; a confidential client's is bound to the client (it authenticates on refresh) so it
+      // may rotate certificates and keys.
       confirmation: client.tokenEndpointAuthMethod === 'none' ? ctx.confirmation : null,
     });
     response.refresh_token = refresh.token;
+    refreshRecord = refresh.record;
   }
+  recordIssued(ctx, { access: access.record, refresh: refreshRecord });
   if (input.user && input.scopes.includes('openid')) {
     response.id_token = await deps.tokens.issueIdToken({
       server: ctx.server,
@@ -71,7 +77,7 @@ export async function issueTokens(deps: GrantDependencies, ctx: GrantContext, in
     clientId: client.clientId,
     username: input.user?.username,
     certificateThumbprint: ctx.confirmation?.['x5t#S256'],
-    details: { grantType: ctx.grantType, format: access.record.format, bound: ctx.confirmation !== null },
+    details: { grantType: ctx.grantType, format: access.record.format, bound: ctx.confirmation !== null, ...(ctx.confirmation?.jkt ? { jkt: ctx.confirmation.jkt } : {}) },
   });
   return response;
 }

@@ -3,6 +3,14 @@ import { InvalidGrant, InvalidRequest, InvalidScope } from '../../errors/oauth-e
 import type { GrantDependencies } from './grant-dependencies.ts';
 import { issueTokens } from './issue-tokens.ts';
 import { parseScope } from './scopes.ts';
+import { timingSafeEqual } from 'node:crypto';
+
+function sameValue(presented: string | undefined, bound: string): boolean {
+  if (presented === undefined) return false;
+  const a = Buffer.from(presented);
+  const b = Buffer.from(bound);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 /**
  * RFC 6749 §6 with rotation: each refresh token works once; presenting a used one is reuse and
@@ -20,8 +28,14 @@ export class RefreshTokenGrant implements GrantHandler {
     if (!record || record.revoked || record.expiresAt <= now) throw new InvalidGrant('the refresh token is invalid or expired');
     if (record.clientId !== ctx.client.clientId) throw new InvalidGrant('the refresh token was issued to another client', `refresh token of ${record.clientId} presented by ${ctx.client.clientId}`);
     if (record.usedAt !== null) return this.reuse(ctx, record.familyId);
-    const unverified = Object.keys(record.confirmation ?? {}).filter((member) => !ctx.verifiedConfirmations.has(member));
-    if (unverified.length > 0) throw new InvalidGrant('the refresh token is bound to a certificate that was not presented', `unverified cnf members: ${unverified.join(', ')}`);
+    // A member is verified by the handler chain, or by a TokenBinder's proof of the same value (DPoP key).
+    const unverified = Object.entries(record.confirmation ?? {})
+      .filter(([member, value]) => !ctx.verifiedConfirmations.has(member) && !sameValue(ctx.proofs[member], value))
+      .map(([member]) => member);
+    if (unverified.length > 0) {
+      const what = unverified.includes('jkt') ? 'a DPoP key' : 'a certificate';
+      throw new InvalidGrant(`the refresh token is bound to ${what} that was not presented`, `unverified cnf members: ${unverified.join(', ')}`);
+    }
 
     const asked = parseScope(ctx.params.scope);
     const extra = asked.filter((s) => !record.scopes.includes(s));

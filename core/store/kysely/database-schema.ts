@@ -43,6 +43,7 @@ export interface ClientsTable {
   tls_client_auth_san_ip: string | null;
   tls_client_auth_san_email: string | null;
   tls_client_certificate_bound_access_tokens: Flag;
+  dpop_bound_access_tokens: Flag;
   certificates: Json;
   access_token_format: string | null;
   created_at: number;

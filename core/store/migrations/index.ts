@@ -5,8 +5,10 @@
 import type { Migration } from 'kysely';
 import { initialMigration } from './001-initial.ts';
 import { lookupIndexesMigration } from './002-lookup-indexes.ts';
+import { dpopBoundAccessTokensMigration } from './003-dpop-bound-access-tokens.ts';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '001-initial': initialMigration,
   '002-lookup-indexes': lookupIndexesMigration,
+  '003-dpop-bound-access-tokens': dpopBoundAccessTokensMigration,
 };

@@ -34,6 +34,7 @@ function context(overrides: { client?: Partial<Client>; method?: string; authCer
     request: { method: 'POST', path: '/oauth2/token', header: () => undefined, remoteAddress: '127.0.0.1', clientAddress: '127.0.0.1', clientCertificate: overrides.presented ?? NONE },
     confirmation: null,
     verifiedConfirmations: new Set(),
+    proofs: {},
   };
 }
 

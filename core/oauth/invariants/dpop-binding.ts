@@ -1,0 +1,42 @@
+/**
+ * Invariant (RFC 9449 §5, §5.2): a client registered with `dpop_bound_access_tokens` never gets an
+ * access token without `cnf.jkt`, and a token request that proved a DPoP key gets tokens bound to that
+ * key and no other — whatever the grant handler chain and the enabled bundles did.
+ *
+ * Checked twice by the token endpoint: before the chain runs (no proof from a client that must send
+ * one: refused before anything is issued), and after, against the records the core wrote (a chain
+ * member that dropped or replaced the binding: what was issued is revoked and the request fails).
+ */
+import type { Client, Confirmation } from '../../api/model.ts';
+import { OAuthError } from '../../errors/oauth-errors.ts';
+import type { IssuedTokens } from '../grants/issued-tokens.ts';
+
+/** RFC 9449 §6.1: the JWK SHA-256 thumbprint (RFC 7638) of the proof key. */
+export const JKT = 'jkt';
+
+/** Before the chain: the client's registration asks for DPoP, so the request must have proved a key. */
+export function requireDpopProof(client: Client, proofs: Confirmation): void {
+  if (!client.dpopBoundAccessTokens || proofs[JKT] !== undefined) return;
+  throw new OAuthError(400, 'invalid_dpop_proof', 'this client must present a DPoP proof (dpop_bound_access_tokens)', {
+    reason: `client ${client.clientId} is registered with dpop_bound_access_tokens and sent no DPoP proof a token binder accepted`,
+  });
+}
+
+/**
+ * After the chain: null when the issued tokens keep the invariant, else why not (the caller revokes
+ * them and fails closed). `issued` undefined: the chain answered without the core issuing — only
+ * acceptable when nothing asked for DPoP.
+ */
+export function dpopBindingViolation(client: Client, proofs: Confirmation, issued: IssuedTokens | undefined): string | null {
+  const proved = proofs[JKT];
+  if (!client.dpopBoundAccessTokens && proved === undefined) return null;
+  if (!issued) return 'the grant handler chain answered with tokens the core did not issue';
+  const bound = issued.access.confirmation?.[JKT];
+  if (bound === undefined) return 'the access token was issued without cnf.jkt';
+  if (bound !== proved) return 'the access token is bound to another key than the DPoP proof';
+  const refreshBound = issued.refresh?.confirmation?.[JKT];
+  // RFC 9449 §5: a public client's refresh token is bound to the proof key too.
+  if (issued.refresh && client.tokenEndpointAuthMethod === 'none' && refreshBound === undefined) return 'the public client\'s refresh token was issued without cnf.jkt';
+  if (refreshBound !== undefined && refreshBound !== proved) return 'the refresh token is bound to another key than the DPoP proof';
+  return null;
+}
