@@ -6,7 +6,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
-import { connect, createServer as createTcpServer } from 'node:net';
+import { createServer as createTcpServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -163,38 +163,35 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Resolves once something accepts TCP connections on the port (polling; no fixed sleep). */
-export async function waitForPort(port: number, child?: ChildProcess, limitMs = 15_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    if (child && child.exitCode !== null) throw new Error(`process exited (${child.exitCode}) before listening on ${port}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** OpenSSL's OCSP responder for `ca`'s index, signing with `signer` (the CA's delegate, or a forger). */
+/**
+ * OpenSSL's OCSP responder for `ca`'s index, signing with `signer` (the CA's delegate, or a forger).
+ * Ready when it answers a real OCSP request: a bare TCP probe would not do (OpenSSL 3.0's responder
+ * stalls on a connection closed before a request).
+ */
 export async function startOcspResponder(ca: OpensslCa, signer: { certFile: string; keyFile: string }, port: number): Promise<ChildProcess> {
   const child = spawn(
     'openssl',
-    ['ocsp', '-index', join(ca.dir, 'index.txt'), '-port', `127.0.0.1:${port}`, '-CA', ca.cert.certFile, '-rsigner', signer.certFile, '-rkey', signer.keyFile, '-nmin', '5', '-ignore_err'],
+    ['ocsp', '-index', join(ca.dir, 'index.txt'), '-port', String(port), '-CA', ca.cert.certFile, '-rsigner', signer.certFile, '-rkey', signer.keyFile, '-nmin', '5', '-ignore_err'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr += String(d)));
-  try {
-    await waitForPort(port, child);
-  } catch (e) {
-    child.kill();
-    throw new Error(`openssl ocsp did not start: ${(e as Error).message}\n${stderr}`);
+  const probe = join(ca.dir, `probe-${port}.der`);
+  await openssl(['ocsp', '-issuer', ca.cert.certFile, '-serial', '0x1', '-no_nonce', '-reqout', probe], ca.dir);
+  const body = readFileSync(probe);
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`openssl ocsp exited (${child.exitCode}) before answering:\n${stderr}`);
+    const answered = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body, signal: AbortSignal.timeout(2000) })
+      .then(async (res) => (await res.arrayBuffer(), res.status === 200))
+      .catch(() => false);
+    if (answered) return child;
+    if (Date.now() > deadline) {
+      child.kill();
+      throw new Error(`openssl ocsp did not answer on ${port}:\n${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return child;
 }
 
 export async function stopProcess(child: ChildProcess | undefined): Promise<void> {
