@@ -75,24 +75,25 @@ export class RevocationChecker {
     let until = this.now() + this.cacheMs;
     let unknown: PathStatus | null = null;
     let result: PathStatus | null = null;
-    for (let depth = 0; depth < certificates.length - 1; depth++) {
-      let cert: CertificateFacts;
-      let issuer: CertificateFacts;
-      try {
-        cert = certificateFacts(certificates[depth]);
-        issuer = certificateFacts(certificates[depth + 1]);
-      } catch (e) {
-        unknown ??= { status: 'unknown', depth, serial: '?', why: `unreadable certificate: ${(e as Error).message}` };
-        until = Math.min(until, this.now() + RETRY_MS);
-        continue;
-      }
-      const verdict = await this.certificateStatus(cert, issuer);
+    // The certificates are checked side by side: a path waits for its slowest source, not their sum.
+    const verdicts = await Promise.all(
+      certificates.slice(0, -1).map(async (der, depth) => {
+        try {
+          const cert = certificateFacts(der);
+          return { cert, verdict: await this.certificateStatus(cert, certificateFacts(certificates[depth + 1])) };
+        } catch (e) {
+          return { cert: null, verdict: { status: 'unknown', source: 'certificate', why: `unreadable certificate: ${(e as Error).message}`, until: this.now() + RETRY_MS } as Verdict };
+        }
+      }),
+    );
+    for (const [depth, { cert, verdict }] of verdicts.entries()) {
       until = Math.min(until, verdict.until);
+      const serial = cert?.serialDisplay ?? '?';
       if (verdict.status === 'revoked') {
-        result = { status: 'revoked', depth, serial: cert.serialDisplay, reason: verdict.reason, source: verdict.source };
-        break;
+        result ??= { status: 'revoked', depth, serial, reason: verdict.reason, source: verdict.source };
+      } else if (verdict.status === 'unknown') {
+        unknown ??= { status: 'unknown', depth, serial, why: `${verdict.source}: ${verdict.why}` };
       }
-      if (verdict.status === 'unknown') unknown ??= { status: 'unknown', depth, serial: cert.serialDisplay, why: `${verdict.source}: ${verdict.why}` };
     }
     result ??= unknown ?? { status: 'good' };
     this.paths.set(thumbprint, { status: result, until, generation, certificates: [...certificates] });

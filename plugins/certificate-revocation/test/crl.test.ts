@@ -174,3 +174,27 @@ fetch_timeout_ms = 1000
     expect(lastFailureReason(server, 'under-b')).toContain(`serial ${intB.cert.serial}`);
   });
 });
+
+describe('mode = "off" (the default): the enabled validator changes nothing', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      files: { 'anchors.pem': root.cert.certPem },
+      toml: `${ENABLE}
+[oauth.mutualtls]
+trust_anchors = "anchors.pem"
+
+[oauth.mutualtls.revocation]
+crl_files = ["${join(crlDir, 'intA.crl')}"]
+`,
+    });
+    await registerFor(server, 'revoked', revoked);
+  });
+  afterAll(() => server?.dispose());
+
+  it('issues a token even for a certificate a configured CRL lists', async () => {
+    expectToken(await tokenAs(server, 'revoked', revoked));
+    expect(server.logs.some((l) => l.includes('mode = \\"off\\": nothing is checked'))).toBe(true);
+  });
+});
