@@ -112,7 +112,10 @@ export class RevocationChecker {
       if (verdict?.status === 'unknown') unknowns.push(verdict);
       else if (verdict) return verdict;
       // A CRL with the issuer's name whose signature does not verify is someone else's, or forged.
-      if (!verdict && crls.length > 0) this.logger.warn({ serial: cert.serialDisplay }, 'a CRL file names the issuer but its signature does not verify with the issuer key: ignored');
+      if (!verdict && crls.length > 0) {
+        this.logger.warn({ serial: cert.serialDisplay }, 'a CRL file names the issuer but its signature does not verify with the issuer key: ignored');
+        unknowns.push({ status: 'unknown', source: 'CRL file', why: 'the CRL naming the issuer is not signed by the issuer key', until: cap });
+      }
     }
 
     if (ocsp) {

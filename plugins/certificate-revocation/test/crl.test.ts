@@ -29,6 +29,7 @@ let revoked: IssuedCert;
 let underRevokedCa: IssuedCert;
 let underStaleCrl: IssuedCert;
 let revokedLater: IssuedCert;
+let forgedCrl: string;
 
 beforeAll(async () => {
   base = mkdtempSync(join(tmpdir(), 'tessera-crl-'));
@@ -54,6 +55,10 @@ beforeAll(async () => {
   // Issued two days ago, due yesterday: stale.
   await intC.gencrl(join(crlDir, 'intC.crl'), { lastUpdate: new Date(Date.now() - 2 * DAY), nextUpdate: new Date(Date.now() - DAY) });
   crlServer = await startCrlServer(crlDir, port);
+  // A CA with the very name of Issuing CA A but another key: its CRL lists nothing.
+  const impostor = await OpensslCa.root(join(base, 'impostor'), 'Issuing CA A');
+  forgedCrl = join(base, 'forged-intA.crl');
+  await impostor.gencrl(forgedCrl);
 });
 
 afterAll(async () => {
@@ -172,6 +177,31 @@ fetch_timeout_ms = 1000
     expect(lastFailureReason(server, 'revoked')).toMatch(new RegExp(`serial ${revoked.serial}, reason keyCompromise \\(CRL http://127\\.0\\.0\\.1:\\d+/intA\\.crl\\)`));
     expectInvalidClient(await tokenAs(server, 'under-b', underRevokedCa));
     expect(lastFailureReason(server, 'under-b')).toContain(`serial ${intB.cert.serial}`);
+  });
+});
+
+describe('a CRL file with the issuer\'s name but signed by another key', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      files: { 'anchors.pem': root.cert.certPem },
+      toml: `${ENABLE}
+[oauth.mutualtls]
+trust_anchors = "anchors.pem"
+
+[oauth.mutualtls.revocation]
+mode = "hard_fail"
+crl_files = ["${join(crlDir, 'root.crl')}", "${forgedCrl}"]
+`,
+    });
+    await registerFor(server, 'revoked', revoked);
+  });
+  afterAll(() => server?.dispose());
+
+  it('is not believed: the revoked certificate it omits is not "good", its status is unknown', async () => {
+    expectInvalidClient(await tokenAs(server, 'revoked', revoked));
+    expect(lastFailureReason(server, 'revoked')).toMatch(/status unknown: client certificate, serial .*not signed by the issuer key/);
   });
 });
 
