@@ -2,8 +2,7 @@
  * Shared by this bundle's end-to-end tests: the deployment.toml blocks that switch revocation on,
  * and token calls over real TLS presenting a certificate made by `openssl ca`.
  */
-import { Agent, request } from 'undici';
-import type { CallResult } from '../../../test/support/https-client.ts';
+import { type CallResult, call } from '../../../test/support/https-client.ts';
 import type { TestServer } from '../../../test/support/test-server.ts';
 import type { IssuedCert } from './openssl-pki.ts';
 
@@ -19,20 +18,12 @@ name = "${VALIDATOR}"
 `;
 
 /** `curl --cert leaf+chain.pem --key leaf.key -d grant_type=client_credentials -d client_id=...` */
-export async function tokenAs(server: TestServer, clientId: string, cert: IssuedCert): Promise<CallResult> {
-  const agent = new Agent({ connect: { rejectUnauthorized: false, cert: cert.chainPem, key: cert.keyPem, maxCachedSessions: 0 } });
-  try {
-    const res = await request(`${server.url}/oauth2/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId }).toString(),
-      dispatcher: agent,
-    });
-    const text = await res.body.text();
-    return { status: res.statusCode, headers: res.headers, text, json: text ? JSON.parse(text) : undefined };
-  } finally {
-    await agent.close();
-  }
+export function tokenAs(server: TestServer, clientId: string, cert: IssuedCert): Promise<CallResult> {
+  return call(`${server.url}/oauth2/token`, {
+    form: { grant_type: 'client_credentials', client_id: clientId },
+    cert: cert.chainPem,
+    key: cert.keyPem,
+  });
 }
 
 /** A tls_client_auth client registered for the certificate's subject DN (as openssl wrote it). */
