@@ -205,7 +205,8 @@ export interface CertificateRefusal {
 /**
  * An extension point the mTLS authenticator (`mutual-tls-client-authenticator`) offers to other
  * bundles: every enabled validator, in order, is run on each path the PKI method (`tls_client_auth`)
- * has validated, after chain validation and before the subject match. Returning a refusal (or
+ * has validated, after chain validation and the EKU and subject checks (so only a certificate that
+ * would authenticate the client costs a validator's work). Returning a refusal (or
  * throwing, or rejecting) makes the authentication fail with `invalid_client` (401), the reason and
  * the validator's name in the audit event: a validator can only add a restriction (e.g. revocation),
  * never accept what the chain validation refused. Return `null` (synchronously when the answer is

@@ -164,8 +164,13 @@ describe('OCSP, a replayed response', () => {
 });
 
 describe('OcspClient against the real responder, with an injected clock', () => {
-  const client = (now: () => number, responderUrl: string | null = null, cacheMs = 60_000) =>
-    new OcspClient({ fetcher: boundedFetcher({ timeoutMs: FETCH_TIMEOUT_MS, maxBytes: 65_536 }), responderUrl, cacheMs, now });
+  const client = (now: () => number, responderUrl: string | null = null, cacheMs = 60_000, maxBytes = 65_536) =>
+    new OcspClient({ fetcher: boundedFetcher({ timeoutMs: FETCH_TIMEOUT_MS, maxBytes }), responderUrl, cacheMs, now });
+
+  it('reads no more than max_response_bytes of an answer', async () => {
+    const verdict = await client(Date.now, null, 60_000, 100).status(certificateFacts(leaves.good.der), certificateFacts(ca.cert.der));
+    expect(verdict).toMatchObject({ status: 'unknown', why: expect.stringContaining('larger than max_response_bytes (100)') });
+  });
 
   it('ocsp_responder_url overrides the responder the certificate names', async () => {
     const issuer = certificateFacts(ca.cert.der);

@@ -5,7 +5,14 @@
  * carry the client's one registered subject value (DN compared per RFC 4514, SANs exactly). Last,
  * every enabled CertificateValidator (e.g. the certificate-revocation bundle) sees the path found.
  */
-import type { CertificateValidator, Client, ClientCertificate, NamedComponent } from '../../../core/api/index.ts';
+import type {
+  CertificatePath,
+  CertificateRefusal,
+  CertificateValidator,
+  Client,
+  ClientCertificate,
+  NamedComponent,
+} from '../../../core/api/index.ts';
 import { type ChainFailureReason, validateChain } from './chain-validation.ts';
 import { allowsClientAuthentication } from './extended-key-usage.ts';
 import { Reason, authenticationFailed } from './failure.ts';
@@ -75,7 +82,7 @@ export class PkiMethod {
     // Last, so that only a certificate that would authenticate this client costs a validator's work.
     const validators = this.options.validators ?? [];
     if (validators.length === 0) return;
-    const path = {
+    const path: CertificatePath = {
       tenantId: client.tenantId,
       serverId: client.serverId,
       clientId: client.clientId,
@@ -84,7 +91,7 @@ export class PkiMethod {
       thumbprint: certificate.thumbprint,
     };
     for (const { name, instance } of validators) {
-      let refusal;
+      let refusal: CertificateRefusal | null;
       try {
         const answer = instance.validate(path);
         refusal = answer instanceof Promise ? await answer : answer;
