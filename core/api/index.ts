@@ -5,7 +5,8 @@
  *
  * Versioned: a manifest's `apiVersion` is a semver range checked against `API_VERSION`.
  */
-export const API_VERSION = '1.0.0';
+// 1.1.0: the CertificateValidator kind and ComponentDeps.certificateValidators.
+export const API_VERSION = '1.1.0';
 
 export type * from './model.ts';
 export type * from './extension-points.ts';
