@@ -5,7 +5,8 @@
  * `tessera.revocation.CertificateRevocationValidator` and `[oauth.mutualtls.revocation] mode` other
  * than "off"; the bound-token components come with it and act only with `check_bound_tokens = true`.
  *
- * CRL files are read here, so a missing or unreadable one stops start-up (fail closed).
+ * CRL files are read when the validator is built (start-up, only when it is enabled and the mode is not
+ * "off"), so a missing or unreadable one stops start-up (fail closed).
  */
 import type { PluginContext } from '../../../core/api/index.ts';
 import { boundedFetcher } from './bounded-fetch.ts';

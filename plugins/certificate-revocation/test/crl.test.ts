@@ -205,6 +205,26 @@ crl_files = ["${join(crlDir, 'root.crl')}", "${forgedCrl}"]
   });
 });
 
+describe('start-up', () => {
+  it('fails, naming the file, when a CRL file is not a CRL (fail closed)', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const garbage = join(base, 'garbage.crl');
+    writeFileSync(garbage, 'not a CRL');
+    const started = startTestServer({
+      files: { 'anchors.pem': root.cert.certPem },
+      toml: `${ENABLE}
+[oauth.mutualtls]
+trust_anchors = "anchors.pem"
+
+[oauth.mutualtls.revocation]
+mode = "soft_fail"
+crl_files = ["${garbage}"]
+`,
+    });
+    await expect(started).rejects.toThrow(/crl_files: .*garbage\.crl: not a CRL/);
+  });
+});
+
 describe('mode = "off" (the default): the enabled validator changes nothing', () => {
   let server: TestServer;
 
