@@ -27,6 +27,7 @@ let ca: OpensslCa;
 let responder: ChildProcess;
 let forger: ChildProcess;
 let silent: { close(): Promise<void> };
+let dead: { close(): Promise<void> };
 let replayer: Server;
 let ocspUrl: string;
 const leaves: Record<'good' | 'revoked' | 'unknown' | 'forged' | 'down' | 'slow' | 'replayed', IssuedCert> = {} as never;
@@ -56,6 +57,7 @@ beforeAll(async () => {
   responder = await startOcspResponder(ca, { certFile: delegate.certFile, keyFile: delegate.keyFile }, ocspPort);
   forger = await startOcspResponder(ca, { certFile: forgedSigner.certFile, keyFile: forgedSigner.keyFile }, forgedPort);
   silent = await startSilentServer(slowPort);
+  dead = await startSilentServer(deadPort, true);
   replayer = await startReplayingProxy(replayPort, ocspUrl);
 });
 
@@ -80,6 +82,7 @@ afterAll(async () => {
   await stopProcess(responder);
   await stopProcess(forger);
   await silent?.close();
+  await dead?.close();
   await new Promise((resolve) => replayer?.close(resolve));
   rmSync(base, { recursive: true, force: true });
 });

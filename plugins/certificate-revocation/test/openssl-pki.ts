@@ -217,10 +217,14 @@ export async function startCrlServer(dir: string, port: number): Promise<Server>
   return server;
 }
 
-/** A TCP server that accepts connections and never answers: a hung responder. */
-export async function startSilentServer(port: number): Promise<{ close(): Promise<void> }> {
+/**
+ * A TCP server that accepts connections and never answers (a hung responder), or with `reset`
+ * drops every connection at once (a dead one) — holding the port, so nothing else can take it.
+ */
+export async function startSilentServer(port: number, reset = false): Promise<{ close(): Promise<void> }> {
   const sockets = new Set<import('node:net').Socket>();
   const server = createTcpServer((socket) => {
+    if (reset) return void socket.resetAndDestroy();
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
