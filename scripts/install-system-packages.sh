@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Debian packages the test suite drives for real: nginx (the load-balancer test), chromium (the
-# browser end-to-end tests) and curl (the guides' commands). Installed when missing; needs root (as on CI) or a prior manual install.
-# With arguments, only those of the three (`npm run bench` needs nginx alone, for its cluster figure).
+# browser end-to-end tests), curl (the guides' commands) and openssl (the revocation tests' CA and
+# OCSP responder). Installed when missing; needs root (as on CI) or a prior manual install.
+# With arguments, only those of the four (`npm run bench` needs nginx alone, for its cluster figure).
 set -euo pipefail
 wanted=("$@")
-[ ${#wanted[@]} -eq 0 ] && wanted=(nginx chromium curl)
+[ ${#wanted[@]} -eq 0 ] && wanted=(nginx chromium curl openssl)
 missing=()
 for package in "${wanted[@]}"; do
   case "$package" in
     nginx) command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx) ;;
     chromium) [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
     curl) command -v curl >/dev/null 2>&1 || missing+=(curl) ;;
+    openssl) command -v openssl >/dev/null 2>&1 || missing+=(openssl) ;;
     *) echo "install-system-packages.sh: unknown package $package" >&2; exit 2 ;;
   esac
 done

@@ -233,6 +233,41 @@ export interface EventListener {
   onEvent(event: TesseraEvent): void | Promise<void>;
 }
 
+/**
+ * A certification path a `tls_client_auth` authenticator has validated (RFC 5280 §6): signatures,
+ * names, validity and constraints already hold. DERs, leaf first, the trust anchor last.
+ */
+export interface CertificatePath extends ServerRef {
+  /** The client the certificate authenticates. */
+  readonly clientId: string;
+  /** The method being authenticated (e.g. `tls_client_auth`). */
+  readonly method: string;
+  /** `[leaf, ...intermediates, anchor]`; at least the leaf and the anchor. */
+  readonly certificates: readonly Uint8Array[];
+  /** base64url(SHA-256(leaf DER)), RFC 8705 `x5t#S256` — the thumbprint tokens get bound to. */
+  readonly thumbprint: string;
+}
+
+/** Why a CertificateValidator refuses a path. `reason` goes to the log and the audit event only. */
+export interface CertificateRefusal {
+  readonly reason: string;
+}
+
+/**
+ * An extension point the mTLS authenticator (`mutual-tls-client-authenticator`) offers to other
+ * bundles: every enabled validator, in order, is run on each path the PKI method (`tls_client_auth`)
+ * has validated, after chain validation and the EKU and subject checks (so only a certificate that
+ * would authenticate the client costs a validator's work). Returning a refusal (or
+ * throwing, or rejecting) makes the authentication fail with `invalid_client` (401), the reason and
+ * the validator's name in the audit event: a validator can only add a restriction (e.g. revocation),
+ * never accept what the chain validation refused. Return `null` (synchronously when the answer is
+ * known: it is on every request's path) to accept. A validator bounds its own time (I/O with a
+ * timeout): the request waits for it. Self-signed clients (no path) do not reach validators.
+ */
+export interface CertificateValidator {
+  validate(path: CertificatePath): CertificateRefusal | null | Promise<CertificateRefusal | null>;
+}
+
 /** The kinds a manifest may declare, and the interface each must implement. */
 export interface ComponentKinds {
   ClientAuthenticator: ClientAuthenticator;
@@ -243,6 +278,7 @@ export interface ComponentKinds {
   ProtectedResourceValidator: ProtectedResourceValidator;
   TokenBinder: TokenBinder;
   EventListener: EventListener;
+  CertificateValidator: CertificateValidator;
 }
 
 export type ComponentKind = keyof ComponentKinds;
@@ -256,4 +292,5 @@ export const COMPONENT_KINDS: readonly ComponentKind[] = [
   'ProtectedResourceValidator',
   'TokenBinder',
   'EventListener',
+  'CertificateValidator',
 ];

@@ -5,6 +5,7 @@
  *
  * Versioned: a manifest's `apiVersion` is a semver range checked against `API_VERSION`.
  */
+// 1.1.0: the TokenBinder and CertificateValidator kinds, ComponentDeps.certificateValidators.
 export const API_VERSION = '1.1.0';
 
 export type * from './model.ts';

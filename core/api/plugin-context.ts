@@ -3,7 +3,7 @@
  * carries its own tsyringe (tsyringe keeps global state), it uses the container handed in here.
  */
 import type { DependencyContainer } from 'tsyringe';
-import type { ComponentKind, ComponentKinds, GrantHandler, TesseraEvent } from './extension-points.ts';
+import type { CertificateValidator, ComponentKind, ComponentKinds, GrantHandler, TesseraEvent } from './extension-points.ts';
 import type { Client, RefreshTokenRecord, ServerRef } from './model.ts';
 
 export interface Logger {
@@ -46,6 +46,18 @@ export interface ComponentDeps {
   readonly next?: GrantHandler;
   /** The grant type a GrantHandler is built for. */
   readonly grantType?: string;
+  /**
+   * The enabled CertificateValidator components, ordered, each with its qualified name (for the
+   * log). Built before every other kind, so a ClientAuthenticator can run them on the paths it
+   * validates; empty for the validators themselves and when none is enabled.
+   */
+  readonly certificateValidators?: readonly NamedComponent<CertificateValidator>[];
+}
+
+/** A component instance with the qualified name deployment.toml enabled it by. */
+export interface NamedComponent<T> {
+  readonly name: string;
+  readonly instance: T;
 }
 
 export type ComponentFactory<K extends ComponentKind> = (deps: ComponentDeps) => ComponentKinds[K];

@@ -37,13 +37,18 @@ export function resolvePaths(config: TesseraConfig, configDir: string): Finding[
       const parent = path.slice(0, -1).reduce<Record<string, unknown>>((t, k) => t[k] as Record<string, unknown>, config);
       const key = path[path.length - 1];
       const value = parent[key];
-      if (typeof value !== 'string' || value === '') continue;
-      const absolute = isAbsolute(value) ? value : resolve(base, value);
-      parent[key] = absolute;
-      if (info.mustExist) {
-        const problem = fileProblem(absolute);
-        if (problem) errors.push({ path, message: `${problem}: ${absolute}` });
-      }
+      // A key is one path or a list of paths (e.g. crl_files).
+      const list = Array.isArray(value) ? value : [value];
+      const resolved = list.map((item) => {
+        if (typeof item !== 'string' || item === '') return item;
+        const absolute = isAbsolute(item) ? item : resolve(base, item);
+        if (info.mustExist) {
+          const problem = fileProblem(absolute);
+          if (problem) errors.push({ path, message: `${problem}: ${absolute}` });
+        }
+        return absolute;
+      });
+      parent[key] = Array.isArray(value) ? resolved : resolved[0];
     }
   }
   return errors;

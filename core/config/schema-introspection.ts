@@ -77,7 +77,7 @@ export function schemaAt(schema: z.ZodType, path: readonly (string | number)[]):
 /** The type of a key in TOML terms, as the docs and the error messages name it. */
 export function typeLabel(schema: z.ZodType): string {
   const { base, path } = inspectKey(schema);
-  if (path) return 'path';
+  if (path) return base instanceof z.ZodArray ? 'array of paths' : 'path';
   if (base instanceof z.ZodString) return 'string';
   if (base instanceof z.ZodBoolean) return 'boolean';
   if (base instanceof z.ZodEnum) return base.options.map((o) => JSON.stringify(o)).join(' | ');

@@ -136,6 +136,41 @@ const grantTypes = z
       'from a bundle; without one it is ignored with a warning.',
   );
 
+/** Read by the certificate-revocation bundle; here so that the keys are checked and documented. */
+const revocation = table(
+  'Revocation checks (CRL, OCSP) of tls_client_auth certificates, by the certificate-revocation bundle: ' +
+    'switched on by an [[event_listener]] naming tessera.revocation.CertificateRevocationValidator and a mode other than off.',
+  {
+    mode: oneOf(
+      ['off', 'soft_fail', 'hard_fail'],
+      'off',
+      'off = no check; soft_fail = refuse revoked certificates, accept (and log) those whose status cannot be learned; ' +
+        'hard_fail = refuse those too.',
+    ),
+    crl_files: z
+      .array(z.string().min(1))
+      .default(() => [])
+      .describe('CRL files (PEM or DER), re-read when they change on disk.')
+      .register(pathKeys, { relativeTo: 'config_dir', mustExist: true }),
+    crl_distribution_points: flag(false, 'Fetch (http) the CRLs named in the certificates\' CRL distribution points.'),
+    ocsp: flag(false, 'Ask OCSP responders (RFC 6960): the certificate\'s AIA responder, or ocsp_responder_url.'),
+    ocsp_responder_url: httpUrlOrEmpty
+      .default('')
+      .describe('OCSP responder for every certificate, overriding the AIA one; empty = the AIA responder.'),
+    cache_seconds: integer(
+      300,
+      'Longest time a fetched CRL or OCSP answer is used, also bounded by its nextUpdate; an answer without nextUpdate is used this long.',
+      1,
+    ),
+    fetch_timeout_ms: integer(2000, 'Time limit of one CRL or OCSP fetch, connection to last byte.', 1, 60_000),
+    max_response_bytes: integer(1_048_576, 'Largest CRL or OCSP response read; larger is a failed fetch.', 1024),
+    check_bound_tokens: flag(
+      false,
+      'Introspection and the resource-side check report tokens bound to a certificate found revoked since as inactive.',
+    ),
+  },
+);
+
 const mutualTls = table('RFC 8705 mutual-TLS client authentication and certificate-bound tokens.', {
   client_certificate_header: headerNameOrEmpty
     .default('')
@@ -151,6 +186,7 @@ const mutualTls = table('RFC 8705 mutual-TLS client authentication and certifica
   trust_anchors: fileIfSet('PEM bundle of CAs for PKI tls_client_auth chains; empty = transport.https.truststore.'),
   bind_all_access_tokens: flag(false, 'Bind every access token to the presented client certificate, not only for clients asking for it.'),
   introspection_legacy_member: flag(false, 'Also emit WSO2\'s non-standard cnf member "x5t#SHA256" next to "x5t#S256".'),
+  revocation,
 });
 
 const oauth = table('OAuth 2.0 / OpenID Connect token issuance.', {

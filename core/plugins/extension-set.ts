@@ -3,6 +3,7 @@
  * grant handler chain per grant type (an override wraps the default it replaces as `next`).
  */
 import type {
+  CertificateValidator,
   ClientAuthenticator,
   ComponentKind,
   ComponentKinds,
@@ -34,6 +35,8 @@ export interface ExtensionSet {
   /** Sender constraints proved at the token endpoint (RFC 9449 DPoP), run before the grant chain. */
   tokenBinders: Named<TokenBinder>[];
   eventListeners: Named<EventListener>[];
+  /** Handed to the other components as `deps.certificateValidators` (the mTLS authenticator runs them). */
+  certificateValidators: Named<CertificateValidator>[];
 }
 
 export function buildExtensionSet(
@@ -43,6 +46,7 @@ export function buildExtensionSet(
 ): ExtensionSet {
   const { index, activation, factories } = loaded;
 
+  let certificateValidators: Named<CertificateValidator>[] = [];
   const build = <K extends ComponentKind>(kind: K): Named<ComponentKinds[K]>[] =>
     index
       .all()
@@ -50,11 +54,14 @@ export function buildExtensionSet(
       .map(({ decl }) => {
         const setting = activation.settings.get(decl.name)!;
         const factory = factories.get(decl.name)!;
-        const instance = factory({ properties: setting.properties, order: setting.order, logger }) as ComponentKinds[K];
+        const instance = factory({ properties: setting.properties, order: setting.order, logger, certificateValidators }) as ComponentKinds[K];
         return { name: decl.name, order: setting.order, instance };
       })
       // Stable: equal orders keep declaration order.
       .sort((a, b) => a.order - b.order);
+
+  // First: other components (the mTLS authenticator) are handed these.
+  certificateValidators = build('CertificateValidator');
 
   // Default handlers are the core's GrantHandler components that no manifest aliases over.
   const grantHandlers = new Map<string, GrantHandler>();
@@ -85,5 +92,6 @@ export function buildExtensionSet(
     resourceValidators: build('ProtectedResourceValidator'),
     tokenBinders: build('TokenBinder'),
     eventListeners: build('EventListener'),
+    certificateValidators,
   };
 }

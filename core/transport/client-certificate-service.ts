@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { LRUCache } from 'lru-cache';
 import type { CertificateResult, ClientCertificate } from '../api/extension-points.ts';
 import type { Logger } from '../api/plugin-context.ts';
 import { certificateThumbprint } from '../crypto/thumbprint.ts';
@@ -13,6 +14,15 @@ import type { TrustedProxies } from './trusted-proxies.ts';
 
 const NONE: CertificateResult = Object.freeze({ certificate: null, problem: null });
 const MAX_PRESENTED_CHAIN = 10;
+
+/**
+ * A resumed TLS session carries the client's certificate but not the certificates it sent after it
+ * (OpenSSL keeps only the peer's leaf in a session), so a client whose intermediate came in the full
+ * handshake would fail tls_client_auth on every resumed connection. The chain a leaf last presented
+ * in a full handshake is kept here, by the leaf's thumbprint, for its resumed sessions; it is still
+ * validated like any presented chain. Bounded: the least recently used leaf goes first.
+ */
+const chainsOfResumedSessions = new LRUCache<string, readonly Uint8Array[]>({ max: 1024 });
 
 export interface CertificateServiceOptions {
   /** Lower-case header name, or '' when header mode is off. */
@@ -67,8 +77,16 @@ export class ClientCertificateService {
 function fromSocket(socket: TLSSocket): CertificateResult {
   const raw = socket.getPeerCertificate(false)?.raw;
   if (!raw || raw.length === 0) return NONE;
-  let chain: Uint8Array[] | undefined;
-  return { certificate: certificate(new Uint8Array(raw), () => (chain ??= presentedChain(socket)), 'tls') };
+  let chain: readonly Uint8Array[] | undefined;
+  const leaf = certificate(new Uint8Array(raw), () => (chain ??= chainOf(socket, leaf.thumbprint)), 'tls');
+  return { certificate: leaf };
+}
+
+function chainOf(socket: TLSSocket, thumbprint: string): readonly Uint8Array[] {
+  if (socket.isSessionReused()) return chainsOfResumedSessions.get(thumbprint) ?? [];
+  const chain = presentedChain(socket);
+  if (chain.length > 0) chainsOfResumedSessions.set(thumbprint, chain);
+  return chain;
 }
 
 /** The certificates after the leaf, following getPeerX509Certificate's `issuerCertificate` links. */

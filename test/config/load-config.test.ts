@@ -62,6 +62,17 @@ describe('defaults', () => {
           trust_anchors: '',
           bind_all_access_tokens: false,
           introspection_legacy_member: false,
+          revocation: {
+            mode: 'off',
+            crl_files: [],
+            crl_distribution_points: false,
+            ocsp: false,
+            ocsp_responder_url: '',
+            cache_seconds: 300,
+            fetch_timeout_ms: 2000,
+            max_response_bytes: 1048576,
+            check_bound_tokens: false,
+          },
         },
         grant_type: {
           authorization_code: { grant_handler: '', enable: true },

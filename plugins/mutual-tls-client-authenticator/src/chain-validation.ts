@@ -5,7 +5,8 @@
  * validity, issuers are CAs allowed to sign certificates and within their path length, and no
  * certificate below the anchor carries a critical extension this code does not process (RFC 5280
  * §6.1.4 (o)) — so a name-constrained intermediate fails closed rather than having its constraints
- * ignored. Not done here: revocation, policy processing (a critical certificatePolicies is accepted as
+ * ignored. Not done here: revocation (CertificateValidator components, e.g. the
+ * certificate-revocation bundle, run on the path this returns), policy processing (a critical certificatePolicies is accepted as
  * under any-policy), name constraints, EKU (the caller's).
  */
 import { type PreparedCertificate, prepareCertificate } from './prepared-certificate.ts';
@@ -21,7 +22,10 @@ export type ChainFailureReason =
   | 'unhandled_critical_extension'
   | 'malformed';
 
-export type ChainValidationResult = { readonly ok: true } | { readonly ok: false; readonly reason: ChainFailureReason };
+export type ChainValidationResult =
+  /** `path`: the certificates of the path found, leaf first, the anchor last. */
+  | { readonly ok: true; readonly path: readonly PreparedCertificate[] }
+  | { readonly ok: false; readonly reason: ChainFailureReason };
 
 export interface ChainValidationInput {
   /** DER of the client's (end-entity) certificate. */
@@ -83,8 +87,9 @@ export function validateChain(input: ChainValidationInput): ChainValidationResul
   if (leafValidity) return fail(leafValidity);
 
   // Most clients are issued straight by an anchor: that path needs none of what they sent.
-  if (store.anchorsNamed(leaf.issuerName).length > 0 && new PathSearch(store, [], input.now, maxDepth).from(leaf, 0, new Set([leaf.id]))) {
-    return { ok: true };
+  if (store.anchorsNamed(leaf.issuerName).length > 0) {
+    const direct = new PathSearch(store, [], input.now, maxDepth);
+    if (direct.from(leaf, 0, new Set([leaf.id]))) return { ok: true, path: [leaf, ...direct.above] };
   }
 
   const sent = typeof input.presented === 'function' ? input.presented() : input.presented;
@@ -101,11 +106,13 @@ export function validateChain(input: ChainValidationInput): ChainValidationResul
   }
 
   const search = new PathSearch(store, presented, input.now, maxDepth);
-  return search.from(leaf, 0, new Set([leaf.id])) ? { ok: true } : fail(search.reason());
+  return search.from(leaf, 0, new Set([leaf.id])) ? { ok: true, path: [leaf, ...search.above] } : fail(search.reason());
 }
 
 class PathSearch {
   private steps = 0;
+  /** After `from` answered true: the issuers of the path found, nearest first, the anchor last. */
+  readonly above: PreparedCertificate[] = [];
   private readonly failures = new Set<ChainFailureReason>();
 
   constructor(
@@ -137,8 +144,10 @@ class PathSearch {
         this.failures.add(problem);
         continue;
       }
-      if (anchor) return true;
-      if (this.from(issuer, depth + 1, new Set([...onPath, issuer.id]))) return true;
+      if (anchor || this.from(issuer, depth + 1, new Set([...onPath, issuer.id]))) {
+        this.above.unshift(issuer);
+        return true;
+      }
     }
     return false;
   }

@@ -26,6 +26,8 @@ export const Reason = {
   noRegisteredCertificate: 'no certificate registered for the client (certificates, jwks x5c or jwks_uri)',
   unknownCertificate: 'unknown certificate',
   jwksUriFailed: (why: string) => `jwks_uri fetch failed: ${why}`,
+  refusedBy: (validator: string, why: string) => `${why} (certificate validator ${validator})`,
+  validatorFailed: (validator: string, why: string) => `certificate validator ${validator} failed: ${why}`,
 } as const;
 
 export function authenticationFailed(reason: string): InvalidClient {

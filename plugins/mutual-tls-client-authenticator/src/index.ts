@@ -37,11 +37,23 @@ export function activate(ctx: PluginContext): void {
       maxCertificates: settings.maxCertificatesPerClient,
     });
     deps.logger.debug(
-      { component: COMPONENTS.authenticator, trustAnchors: anchors?.size ?? 0, from: settings.trustAnchorsKey, maxChainDepth: settings.maxChainDepth },
+      {
+        component: COMPONENTS.authenticator,
+        trustAnchors: anchors?.size ?? 0,
+        from: settings.trustAnchorsKey,
+        maxChainDepth: settings.maxChainDepth,
+        certificateValidators: (deps.certificateValidators ?? []).map((v) => v.name),
+      },
       'mutual-TLS client authenticator built',
     );
     return new MutualTlsClientAuthenticator(
-      new PkiMethod({ anchors, maxChainDepth: settings.maxChainDepth, checkExtendedKeyUsage: settings.checkExtendedKeyUsage }),
+      new PkiMethod({
+        anchors,
+        maxChainDepth: settings.maxChainDepth,
+        checkExtendedKeyUsage: settings.checkExtendedKeyUsage,
+        // Bundles extend bundles: CertificateValidator components (e.g. certificate-revocation).
+        validators: deps.certificateValidators ?? [],
+      }),
       new SelfSignedMethod({ jwksUri }),
     );
   });

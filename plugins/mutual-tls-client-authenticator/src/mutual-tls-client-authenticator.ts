@@ -37,7 +37,7 @@ export class MutualTlsClientAuthenticator implements ClientAuthenticator {
       throw new InvalidClient('client authentication failed', `${method} is not a mutual-TLS method`);
     }
     const certificate = presentedCertificate(req);
-    if (method === TLS_CLIENT_AUTH) this.pki.verify(client, certificate);
+    if (method === TLS_CLIENT_AUTH) await this.pki.verify(client, certificate, method);
     else await this.selfSigned.verify(client, certificate);
     return { method, certificate };
   }

@@ -2,9 +2,17 @@
  * RFC 8705 §2.1 `tls_client_auth`: the presented certificate chains (through intermediates the
  * client sent) to a configured trust anchor, within `[limits] max_chain_depth`, every certificate
  * within its validity period, the leaf not a CA and usable for client authentication; then it must
- * carry the client's one registered subject value (DN compared per RFC 4514, SANs exactly).
+ * carry the client's one registered subject value (DN compared per RFC 4514, SANs exactly). Last,
+ * every enabled CertificateValidator (e.g. the certificate-revocation bundle) sees the path found.
  */
-import type { Client, ClientCertificate } from '../../../core/api/index.ts';
+import type {
+  CertificatePath,
+  CertificateRefusal,
+  CertificateValidator,
+  Client,
+  ClientCertificate,
+  NamedComponent,
+} from '../../../core/api/index.ts';
 import { type ChainFailureReason, validateChain } from './chain-validation.ts';
 import { allowsClientAuthentication } from './extended-key-usage.ts';
 import { Reason, authenticationFailed } from './failure.ts';
@@ -17,6 +25,8 @@ export interface PkiMethodOptions {
   readonly anchors: TrustStore | null;
   readonly maxChainDepth: number;
   readonly checkExtendedKeyUsage: boolean;
+  /** Run, in order, on every path that passed everything else; any refusal refuses. */
+  readonly validators?: readonly NamedComponent<CertificateValidator>[];
   readonly now?: () => Date;
 }
 
@@ -45,7 +55,7 @@ export class PkiMethod {
   constructor(private readonly options: PkiMethodOptions) {}
 
   /** Throws `InvalidClient` with the exact reason unless the certificate authenticates the client. */
-  verify(client: Client, certificate: ClientCertificate): void {
+  async verify(client: Client, certificate: ClientCertificate, method: string): Promise<void> {
     const { anchors } = this.options;
     if (anchors === null || anchors.size === 0) throw authenticationFailed(Reason.noTrustAnchors);
 
@@ -68,6 +78,29 @@ export class PkiMethod {
     if ('problem' in subject) throw authenticationFailed(subject.problem);
     const mismatch = this.remember(`${subject.kind}\u0000${subject.value}\u0000${leaf}`, () => subjectMismatch(subject, certificate.der));
     if (mismatch) throw authenticationFailed(mismatch);
+
+    // Last, so that only a certificate that would authenticate this client costs a validator's work.
+    const validators = this.options.validators ?? [];
+    if (validators.length === 0) return;
+    const path: CertificatePath = {
+      tenantId: client.tenantId,
+      serverId: client.serverId,
+      clientId: client.clientId,
+      method,
+      certificates: chain.path.map((c) => c.der),
+      thumbprint: certificate.thumbprint,
+    };
+    for (const { name, instance } of validators) {
+      let refusal: CertificateRefusal | null;
+      try {
+        const answer = instance.validate(path);
+        refusal = answer instanceof Promise ? await answer : answer;
+      } catch (e) {
+        // Fail closed: a validator that cannot answer refuses (it says why in the log).
+        throw authenticationFailed(Reason.validatorFailed(name, e instanceof Error ? e.message : String(e)));
+      }
+      if (refusal) throw authenticationFailed(Reason.refusedBy(name, refusal.reason));
+    }
   }
 
   private remember(key: string, check: () => string | null): string | null {

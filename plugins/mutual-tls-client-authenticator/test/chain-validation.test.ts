@@ -25,34 +25,42 @@ function check(input: Partial<ChainValidationInput> & Pick<ChainValidationInput,
 
 describe('validateChain: accepted paths', () => {
   it('a leaf issued directly by a root anchor', () => {
-    expect(check({ leaf: direct.der })).toEqual({ ok: true });
+    expect(check({ leaf: direct.der })).toMatchObject({ ok: true });
   });
 
   it('reads what the client sent only when the leaf does not chain straight to an anchor', () => {
     let reads = 0;
     const presented = (ders: Uint8Array[]) => () => (reads++, ders);
-    expect(check({ leaf: direct.der, presented: presented([intermediate.der]) })).toEqual({ ok: true });
+    expect(check({ leaf: direct.der, presented: presented([intermediate.der]) })).toMatchObject({ ok: true });
     expect(reads).toBe(0);
-    expect(check({ leaf: leaf.der, presented: presented([intermediate.der]) })).toEqual({ ok: true });
+    expect(check({ leaf: leaf.der, presented: presented([intermediate.der]) })).toMatchObject({ ok: true });
     expect(reads).toBe(1);
     expect(check({ leaf: leaf.der, presented: presented([]) })).toEqual({ ok: false, reason: 'untrusted' });
     expect(reads).toBe(2);
   });
 
   it('an intermediate sent by the client', () => {
-    expect(check({ leaf: leaf.der, presented: [intermediate.der] })).toEqual({ ok: true });
+    expect(check({ leaf: leaf.der, presented: [intermediate.der] })).toMatchObject({ ok: true });
+  });
+
+  it('returns the path it found, leaf first and the anchor last (what CertificateValidators get)', async () => {
+    const stranger = await createCa({ subject: 'CN=Stranger' });
+    const found = check({ leaf: leaf.der, presented: [stranger.der, root.der, intermediate.der] });
+    expect(found.ok && found.path.map((c) => Buffer.from(c.der))).toEqual([leaf.der, intermediate.der, root.der].map((d) => Buffer.from(d)));
+    const straight = check({ leaf: direct.der });
+    expect(straight.ok && straight.path.map((c) => Buffer.from(c.der))).toEqual([direct.der, root.der].map((d) => Buffer.from(d)));
   });
 
   it('the client also sending the root, duplicates, or unrelated certificates', async () => {
     const stranger = await createCa({ subject: 'CN=Stranger' });
-    expect(check({ leaf: leaf.der, presented: [intermediate.der, root.der] })).toEqual({ ok: true });
-    expect(check({ leaf: leaf.der, presented: [root.der, intermediate.der, intermediate.der] })).toEqual({ ok: true });
-    expect(check({ leaf: leaf.der, presented: [stranger.der, intermediate.der, direct.der] })).toEqual({ ok: true });
+    expect(check({ leaf: leaf.der, presented: [intermediate.der, root.der] })).toMatchObject({ ok: true });
+    expect(check({ leaf: leaf.der, presented: [root.der, intermediate.der, intermediate.der] })).toMatchObject({ ok: true });
+    expect(check({ leaf: leaf.der, presented: [stranger.der, intermediate.der, direct.der] })).toMatchObject({ ok: true });
   });
 
   it('an intermediate configured as the anchor, with or without the client sending it', () => {
-    expect(check({ leaf: leaf.der, trustAnchors: [intermediate.der] })).toEqual({ ok: true });
-    expect(check({ leaf: leaf.der, presented: [intermediate.der], trustAnchors: [intermediate.der] })).toEqual({ ok: true });
+    expect(check({ leaf: leaf.der, trustAnchors: [intermediate.der] })).toMatchObject({ ok: true });
+    expect(check({ leaf: leaf.der, presented: [intermediate.der], trustAnchors: [intermediate.der] })).toMatchObject({ ok: true });
     expect(check({ leaf: direct.der, trustAnchors: [intermediate.der] })).toEqual({ ok: false, reason: 'untrusted' });
   });
 
@@ -60,7 +68,7 @@ describe('validateChain: accepted paths', () => {
     const rsaRoot = await createCa({ subject: 'CN=RSA Root', keyAlg: 'RSA' });
     const ecIssuing = await createCa({ subject: 'CN=EC Issuing', issuer: rsaRoot });
     const rsaLeaf = await createLeaf({ issuer: ecIssuing, subject: 'CN=rsa client', keyAlg: 'RSA' });
-    expect(check({ leaf: rsaLeaf.der, presented: [ecIssuing.der], trustAnchors: [rsaRoot.der] })).toEqual({ ok: true });
+    expect(check({ leaf: rsaLeaf.der, presented: [ecIssuing.der], trustAnchors: [rsaRoot.der] })).toMatchObject({ ok: true });
   });
 
   it('any order and duplication of the presented certificates', () => {
@@ -68,7 +76,7 @@ describe('validateChain: accepted paths', () => {
       fc.property(fc.array(fc.constantFrom('root', 'intermediate', 'direct'), { maxLength: 6 }), (extra) => {
         const pool = { root, intermediate, direct };
         const presented = [...extra.map((k) => pool[k as keyof typeof pool].der), intermediate.der].reverse();
-        expect(check({ leaf: leaf.der, presented })).toEqual({ ok: true });
+        expect(check({ leaf: leaf.der, presented })).toMatchObject({ ok: true });
       }),
       { numRuns: 50 },
     );
@@ -78,8 +86,8 @@ describe('validateChain: accepted paths', () => {
     const notBefore = new Date('2030-01-01T00:00:00Z');
     const notAfter = new Date('2030-06-01T00:00:00Z');
     const dated = await createLeaf({ issuer: root, subject: 'CN=dated', notBefore, notAfter });
-    expect(check({ leaf: dated.der, now: notBefore })).toEqual({ ok: true });
-    expect(check({ leaf: dated.der, now: notAfter })).toEqual({ ok: true });
+    expect(check({ leaf: dated.der, now: notBefore })).toMatchObject({ ok: true });
+    expect(check({ leaf: dated.der, now: notAfter })).toMatchObject({ ok: true });
     expect(check({ leaf: dated.der, now: new Date(notBefore.getTime() - 1000) })).toEqual({ ok: false, reason: 'not_yet_valid' });
     expect(check({ leaf: dated.der, now: new Date(notAfter.getTime() + 1000) })).toEqual({ ok: false, reason: 'expired' });
   });
@@ -136,13 +144,13 @@ describe('validateChain: refusals', () => {
     const impostor = await createCa({ subject: 'CN=Test Root CA,O=Tessera' });
     expect(check({ leaf: direct.der, trustAnchors: [impostor.der] })).toEqual({ ok: false, reason: 'bad_signature' });
     // With the real one also configured, the search moves past the impostor.
-    expect(check({ leaf: direct.der, trustAnchors: [impostor.der, root.der] })).toEqual({ ok: true });
+    expect(check({ leaf: direct.der, trustAnchors: [impostor.der, root.der] })).toMatchObject({ ok: true });
   });
 
   it('bad_signature: an intermediate with the right name but another key', async () => {
     const fakeIssuing = await createCa({ subject: 'CN=Issuing CA,O=Tessera', issuer: root });
     expect(check({ leaf: leaf.der, presented: [fakeIssuing.der] })).toEqual({ ok: false, reason: 'bad_signature' });
-    expect(check({ leaf: leaf.der, presented: [fakeIssuing.der, intermediate.der] })).toEqual({ ok: true });
+    expect(check({ leaf: leaf.der, presented: [fakeIssuing.der, intermediate.der] })).toMatchObject({ ok: true });
   });
 
   it('bad_signature: a tampered leaf', () => {
@@ -163,9 +171,9 @@ describe('validateChain: refusals', () => {
     const presented = chain.map((c) => c.der);
     // Five intermediates and the root: six above the leaf.
     expect(check({ leaf: deep.der, presented })).toEqual({ ok: false, reason: 'too_deep' });
-    expect(check({ leaf: deep.der, presented, maxDepth: 6 })).toEqual({ ok: true });
+    expect(check({ leaf: deep.der, presented, maxDepth: 6 })).toMatchObject({ ok: true });
     // Anchoring at level 2 shortens the path to four.
-    expect(check({ leaf: deep.der, presented, trustAnchors: [chain[1].der] })).toEqual({ ok: true });
+    expect(check({ leaf: deep.der, presented, trustAnchors: [chain[1].der] })).toMatchObject({ ok: true });
   });
 
   it('too_deep: an issuer’s pathLenConstraint exceeded', async () => {
@@ -174,7 +182,7 @@ describe('validateChain: refusals', () => {
     const user = await createLeaf({ issuer: below, subject: 'CN=user' });
     expect(check({ leaf: user.der, presented: [below.der, constrained.der] })).toEqual({ ok: false, reason: 'too_deep' });
     const allowed = await createLeaf({ issuer: constrained, subject: 'CN=user' });
-    expect(check({ leaf: allowed.der, presented: [constrained.der] })).toEqual({ ok: true });
+    expect(check({ leaf: allowed.der, presented: [constrained.der] })).toMatchObject({ ok: true });
   });
 
   it('terminates on a loop of cross-certificates, and still finds a real path through one', async () => {
@@ -187,7 +195,7 @@ describe('validateChain: refusals', () => {
     expect(check({ leaf: user.der, presented: [aByB.der, bByA.der] })).toEqual({ ok: false, reason: 'untrusted' });
     expect(check({ leaf: user.der, presented: [aByB.der, bByA.der, a.der, b.der] })).toEqual({ ok: false, reason: 'untrusted' });
     // With B as anchor, user ← A (cross-signed by B) ← B is a path.
-    expect(check({ leaf: user.der, presented: [bByA.der, aByB.der], trustAnchors: [b.der] })).toEqual({ ok: true });
+    expect(check({ leaf: user.der, presented: [bByA.der, aByB.der], trustAnchors: [b.der] })).toMatchObject({ ok: true });
   });
 
   it('bounds the work on many same-named certificates', async () => {
@@ -211,7 +219,7 @@ describe('validateChain: refusals', () => {
     expect(check({ leaf: user.der, presented: reissued })).toEqual({ ok: false, reason: 'too_deep' });
     expect(performance.now() - started).toBeLessThan(2000);
     // The same certificates with one of them anchored: found at once.
-    expect(check({ leaf: user.der, presented: reissued, trustAnchors: [reissued[7]] })).toEqual({ ok: true });
+    expect(check({ leaf: user.der, presented: reissued, trustAnchors: [reissued[7]] })).toMatchObject({ ok: true });
   });
 
   it('untrusted: an issuer that is not a CA, or whose keyUsage forbids certificate signing', async () => {
@@ -275,10 +283,10 @@ describe('validateChain: critical extensions (RFC 5280 §6.1.4 (o))', () => {
 
   it('accepts the same extension when it is not critical, and a constrained anchor (trusted as configured)', async () => {
     const relaxed = await createLeaf({ issuer: root, subject: 'CN=relaxed', extraExtensions: [new x509.Extension('1.3.6.1.4.1.99999.1', false, new Uint8Array([0x05, 0x00]))] });
-    expect(check({ leaf: relaxed.der })).toEqual({ ok: true });
+    expect(check({ leaf: relaxed.der })).toMatchObject({ ok: true });
     const anchor = await createCa({ subject: 'CN=Constrained Root', extraExtensions: [nameConstraints()] });
     const client = await createLeaf({ issuer: anchor, subject: 'CN=under-anchor' });
-    expect(check({ leaf: client.der, trustAnchors: [anchor.der] })).toEqual({ ok: true });
+    expect(check({ leaf: client.der, trustAnchors: [anchor.der] })).toMatchObject({ ok: true });
   });
 });
 
@@ -289,8 +297,8 @@ describe('trust store', () => {
     expect(fromPem).toBeInstanceOf(TrustStore);
     expect(fromPem.size).toBe(2);
     expect(fromDer.size).toBe(2);
-    expect(validateChain({ leaf: leaf.der, presented: [], trustAnchors: fromPem, now })).toEqual({ ok: true });
-    expect(validateChain({ leaf: direct.der, presented: [], trustAnchors: fromDer, now })).toEqual({ ok: true });
+    expect(validateChain({ leaf: leaf.der, presented: [], trustAnchors: fromPem, now })).toMatchObject({ ok: true });
+    expect(validateChain({ leaf: direct.der, presented: [], trustAnchors: fromDer, now })).toMatchObject({ ok: true });
   });
 
   it('refuses bad configuration with TrustStoreError', () => {
@@ -312,6 +320,6 @@ describe('trust store', () => {
   });
 
   it('skips unparseable anchors in a DER array rather than failing the client', () => {
-    expect(check({ leaf: direct.der, trustAnchors: [new Uint8Array([1, 2]), root.der] })).toEqual({ ok: true });
+    expect(check({ leaf: direct.der, trustAnchors: [new Uint8Array([1, 2]), root.der] })).toMatchObject({ ok: true });
   });
 });

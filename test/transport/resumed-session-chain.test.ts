@@ -1,0 +1,59 @@
+/**
+ * A client that sends its intermediate CA in the TLS handshake keeps authenticating with
+ * tls_client_auth on resumed sessions, where OpenSSL hands the server the leaf only: the chain seen in
+ * the leaf's full handshake is used again (and validated again). Real server, real TLS, a client that
+ * resumes sessions as an HTTPS client library does.
+ */
+import { Agent, request } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Issued, createCa, createLeaf } from '../support/pki.ts';
+import { type TestServer, startTestServer } from '../support/test-server.ts';
+
+let server: TestServer;
+let root: Issued;
+let intermediate: Issued;
+let leaf: Issued;
+
+beforeAll(async () => {
+  root = await createCa({ subject: 'CN=Resumption Root' });
+  intermediate = await createCa({ subject: 'CN=Resumption Issuing CA', issuer: root });
+  leaf = await createLeaf({ issuer: intermediate, subject: 'CN=resuming-client,O=Acme' });
+  server = await startTestServer({
+    files: { 'anchors.pem': root.certPem },
+    toml: `
+[[event_listener]]
+name = "tessera.mtls.MutualTLSClientAuthenticator"
+
+[oauth.mutualtls]
+trust_anchors = "anchors.pem"
+`,
+  });
+  await server.createClient({ clientId: 'resuming', tokenEndpointAuthMethod: 'tls_client_auth', tlsClientAuthSubjectDn: 'CN=resuming-client,O=Acme' });
+});
+afterAll(() => server?.dispose());
+
+/** One token request on a new connection; says whether the TLS session was resumed. */
+function tokenOnNewConnection(agent: Agent): Promise<{ status: number; resumed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${server.url}/oauth2/token`, { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode!, resumed: (req.socket as TLSSocket).isSessionReused() }));
+    });
+    req.on('error', reject);
+    req.end('grant_type=client_credentials&client_id=resuming');
+  });
+}
+
+describe('tls_client_auth on resumed TLS sessions', () => {
+  it('authenticates a client whose intermediate was sent only in the full handshake', async () => {
+    const agent = new Agent({ keepAlive: false, rejectUnauthorized: false, cert: leaf.certPem + intermediate.certPem, key: leaf.keyPem, maxCachedSessions: 10 });
+    try {
+      const results = [await tokenOnNewConnection(agent), await tokenOnNewConnection(agent), await tokenOnNewConnection(agent)];
+      expect(results.map((r) => r.resumed)).toEqual([false, true, true]);
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+    } finally {
+      agent.destroy();
+    }
+  });
+});
