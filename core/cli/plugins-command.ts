@@ -1,18 +1,16 @@
 /**
- * `tessera plugins [--json]`: the bundles in dropins/, their versions, components, aliases, and for
- * each component whether deployment.toml enables it and in what order — an OSGi console's `lb`.
+ * `tessera plugins [--json]`: the bundles in the dropins folder, their versions, components, aliases,
+ * and for each component whether deployment.toml enables it and in what order, then each grant's
+ * handler chain — an OSGi console's `lb`. It reads manifests only: no bundle code runs.
  */
-import 'reflect-metadata';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { container } from 'tsyringe';
 import { ConfigError, loadConfig } from '../config/load-config.ts';
 import { createLogger } from '../logging/logger.ts';
-import { loadPlugins, type BundleReport } from '../plugins/plugin-loader.ts';
+import { grantChainNames } from '../plugins/extension-set.ts';
+import { planPlugins, type BundleReport } from '../plugins/plugin-loader.ts';
 import { PluginError } from '../plugins/plugin-errors.ts';
 import { builtinComponents } from '../runtime/builtin-components.ts';
-import { PROJECT_ROOT } from '../runtime/start-server.ts';
-import { certificateThumbprint } from '../crypto/thumbprint.ts';
+import { dropinsDirOf } from '../runtime/start-server.ts';
 
 export async function runPlugins(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean' }, dropins: { type: 'string' } }, strict: true });
@@ -21,15 +19,12 @@ export async function runPlugins(argv: string[]): Promise<number> {
     const notRunning = () => {
       throw new Error('the server is not running (tessera plugins only lists)');
     };
-    const loaded = await loadPlugins({
-      dropinsDir: values.dropins ?? join(PROJECT_ROOT, 'dropins'),
+    const dropinsDir = values.dropins ?? dropinsDirOf(config);
+    const plan = planPlugins({
+      dropinsDir,
       activation: { eventListeners: config.event_listener, grantTypes: config.oauth.grant_type },
       builtins: builtinComponents(notRunning),
-      container: container.createChildContainer(),
       logger: createLogger(values.json ? 'silent' : 'warn', undefined),
-      services: { clients: { find: notRunning }, tokens: { findRefreshToken: notRunning }, events: { emit: () => {} }, thumbprint: certificateThumbprint },
-      config: config as unknown as Record<string, unknown>,
-      pluginSettings: config.plugins,
     });
     const core: BundleReport = {
       name: 'core',
@@ -37,13 +32,14 @@ export async function runPlugins(argv: string[]): Promise<number> {
       version: null,
       apiVersion: null,
       status: 'active',
-      components: loaded.index.all().filter((c) => c.bundle === 'core').map(({ decl }) => {
-        const setting = loaded.activation.settings.get(decl.name);
+      components: plan.index.all().filter((c) => c.bundle === 'core').map(({ decl }) => {
+        const setting = plan.activation.settings.get(decl.name);
         return { kind: decl.kind, name: decl.name, aliases: decl.aliases, ...(decl.grantType ? { grantType: decl.grantType } : {}), enabled: setting?.enabled ?? false, order: setting?.order ?? decl.order, source: setting?.source ?? 'not enabled' };
       }),
     };
-    const bundles = [core, ...loaded.bundles];
-    process.stdout.write(values.json ? `${JSON.stringify({ bundles }, null, 2)}\n` : renderTable(bundles));
+    const bundles = [core, ...plan.bundles];
+    const grantChains = Object.fromEntries([...grantChainNames(plan, config.oauth.grant_type)].map(([grant, members]) => [grant, members.map((m) => m.name)]));
+    process.stdout.write(values.json ? `${JSON.stringify({ dropinsDir, bundles, grantChains }, null, 2)}\n` : renderTable(dropinsDir, bundles, grantChains));
     return 0;
   } catch (err) {
     if (err instanceof ConfigError || err instanceof PluginError) {
@@ -54,8 +50,8 @@ export async function runPlugins(argv: string[]): Promise<number> {
   }
 }
 
-function renderTable(bundles: BundleReport[]): string {
-  const lines: string[] = [];
+function renderTable(dropinsDir: string, bundles: BundleReport[], chains: Record<string, string[]>): string {
+  const lines: string[] = [`bundles in ${dropinsDir}:`];
   for (const b of bundles) {
     lines.push(`${b.name}${b.version ? `@${b.version}` : ''}  [${b.status}]${b.error ? `  ${b.error}` : ''}`);
     for (const c of b.components) {
@@ -63,5 +59,7 @@ function renderTable(bundles: BundleReport[]): string {
       for (const alias of c.aliases) lines.push(`${' '.repeat(48)}alias ${alias}`);
     }
   }
+  lines.push('', 'grant handler chains (outermost first):');
+  for (const [grant, members] of Object.entries(chains)) lines.push(`  ${grant}: ${members.join(' -> ')}`);
   return `${lines.join('\n')}\n`;
 }

@@ -17,8 +17,8 @@ export function tokenEndpoint(runtime: CoreRuntime) {
     const grantType = params.grant_type;
     if (!grantType) throw new InvalidRequest('grant_type is required');
     const { client, result } = await authenticateClientFor(runtime, c, params, 'token');
-    const handler = runtime.extensions.grantHandlers.get(grantType);
-    if (!handler) throw new UnsupportedGrantType(grantType);
+    const chain = runtime.extensions.grantChains.get(grantType);
+    if (!chain) throw new UnsupportedGrantType(grantType);
     if (!client.grantTypes.includes(grantType)) throw new UnauthorizedClient(`the client may not use the ${grantType} grant`);
 
     const server = c.get('server');
@@ -36,7 +36,7 @@ export function tokenEndpoint(runtime: CoreRuntime) {
     };
     let response;
     try {
-      response = await handler.handle(ctx);
+      response = await chain.handler.handle(ctx);
     } catch (err) {
       // RFC errors the chain chose, and an unreachable store (503: the client may retry), pass as they are.
       if (OAuthError.is(err) || err instanceof StoreUnavailableError) throw err;

@@ -45,7 +45,7 @@ export interface StartOptions {
   /** Path of deployment.toml; default ./deployment.toml. Ignored when `loaded` is given. */
   configFile?: string;
   loaded?: LoadedConfig;
-  /** Default: `dropins/` next to the project's package.json. */
+  /** Overrides `[server] dropins_dir` (default: `dropins/` next to the project's package.json). */
   dropinsDir?: string;
   logger?: Logger;
   /** Mount more routes (admin API, metrics, playground) before the catch-all server routes. */
@@ -63,6 +63,11 @@ export interface RunningTessera {
 }
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
+
+/** `[server] dropins_dir` (already absolute, resolved against the config file's folder), else the installation's. */
+export function dropinsDirOf(config: TesseraConfig): string {
+  return config.server.dropins_dir || join(PROJECT_ROOT, 'dropins');
+}
 
 export async function startServer(options: StartOptions = {}): Promise<RunningTessera> {
   const loaded = options.loaded ?? loadConfig(options.configFile);
@@ -141,7 +146,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
       settings: { defaultScopes: config.oauth.default_scopes, allowPlainPkce: config.oauth.allow_plain_pkce, requirePkceForPublicClients: config.oauth.require_pkce_for_public_clients },
     };
     const plugins = await loadPlugins({
-      dropinsDir: options.dropinsDir ?? join(PROJECT_ROOT, 'dropins'),
+      dropinsDir: options.dropinsDir ?? dropinsDirOf(config),
       activation: { eventListeners: config.event_listener, grantTypes: config.oauth.grant_type },
       builtins: builtinComponents(() => grantDeps),
       container,
