@@ -1,6 +1,7 @@
 /**
  * POST /oauth2/token (RFC 6749 §3.2): authenticate the client, then hand the request to the grant
- * handler chain for its grant type (the core's default, or a bundle's override wrapping it).
+ * handler chain for its grant type (bundles' handlers by order, ending at the core's). What the chain
+ * returns is checked against the core's invariants (./invariants) before it leaves.
  */
 import type { Context } from 'hono';
 import type { GrantContext } from '../api/extension-points.ts';
@@ -10,6 +11,8 @@ import type { TesseraEnv } from '../http/hono-env.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
 import { authenticateClientFor } from './client-auth/authenticate-request.ts';
 import { StoreUnavailableError } from '../store/repositories.ts';
+import { enforceResponse, withTokenRequest, type TokenRequest } from './invariants/index.ts';
+import { X5T_S256 } from './invariants/invariant.ts';
 
 export function tokenEndpoint(runtime: CoreRuntime) {
   return async (c: Context<TesseraEnv>) => {
@@ -28,27 +31,66 @@ export function tokenEndpoint(runtime: CoreRuntime) {
       server,
       grantType,
       params,
-      client,
+      // The chain's own copy: a member that writes to it changes neither the core's view nor the cache.
+      client: structuredClone(client),
       clientAuth: result,
       request: c.get('requestInfo'),
       confirmation: null,
       verifiedConfirmations: new Set(),
     };
+    // What the transport (socket or trusted header) presented — not what an authenticator reports.
+    const certificate = ctx.request.clientCertificate.certificate;
+    const request: TokenRequest = {
+      server,
+      grantType,
+      params: Object.freeze({ ...params }),
+      client: structuredClone(client),
+      clientAuth: result,
+      certificate,
+      proofs: new Map(certificate ? [[X5T_S256, certificate.thumbprint]] : []),
+      logger: runtime.logger,
+      chain: chain.members,
+      limits: {
+        accessTokenLifetime: runtime.config.oauth.access_token_lifetime,
+        refreshTokenLifetime: runtime.config.oauth.refresh_token_lifetime,
+        defaultScopes: runtime.config.oauth.default_scopes,
+      },
+      found: {},
+      issued: [],
+    };
     let response;
     try {
-      response = await chain.handler.handle(ctx);
+      response = await withTokenRequest(request, () => chain.handler.handle(ctx));
+      // A handler chain answering something else than a token response is a broken bundle: fail closed.
+      if (typeof response !== 'object' || response === null || typeof response.access_token !== 'string' || typeof response.token_type !== 'string') {
+        runtime.logger.error({ grantType, chain: chain.members }, 'grant handler returned no token response');
+        throw new ServerError('the token could not be issued');
+      }
+      enforceResponse(request, response);
     } catch (err) {
+      // Tokens issued in this request that the client will not receive are withdrawn at once.
+      await revokeIssued(runtime, request);
       // RFC errors the chain chose, and an unreachable store (503: the client may retry), pass as they are.
       if (OAuthError.is(err) || err instanceof StoreUnavailableError) throw err;
       // A grant handler (possibly a bundle's) failed unexpectedly: fail closed, stay up.
-      runtime.logger.error({ err: (err as Error).message, stack: (err as Error).stack, grantType }, 'grant handler failed');
+      runtime.logger.error({ err: (err as Error).message, stack: (err as Error).stack, grantType, chain: chain.members }, 'grant handler failed');
       throw new ServerError('the token could not be issued');
     }
-    // A handler chain answering something else than a token response is a broken bundle: fail closed.
-    if (typeof response !== 'object' || response === null || typeof response.access_token !== 'string' || typeof response.token_type !== 'string') {
-      runtime.logger.error({ grantType }, 'grant handler returned no token response');
-      throw new ServerError('the token could not be issued');
-    }
+    // Tokens issued by an earlier call of the chain's `next` that the response does not carry.
+    const undelivered = request.issued.filter((i) => i.access.token !== response.access_token);
+    if (undelivered.length > 0) await revokeIssued(runtime, { ...request, issued: undelivered });
     return c.json(response, 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
   };
+}
+
+async function revokeIssued(runtime: CoreRuntime, request: TokenRequest): Promise<void> {
+  try {
+    for (const { access, refresh } of request.issued) {
+      await runtime.store.accessTokens.revoke(request.server, access.record.id);
+      if (refresh) await runtime.store.refreshTokens.revoke(request.server, refresh.record.id);
+    }
+  } catch (err) {
+    // The request fails anyway; the tokens were never handed out and expire on their own.
+    runtime.logger.warn({ err: (err as Error).message, clientId: request.client.clientId }, 'could not revoke tokens the response did not carry');
+  }
 }

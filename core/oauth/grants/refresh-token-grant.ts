@@ -3,6 +3,8 @@ import { InvalidGrant, InvalidRequest, InvalidScope } from '../../errors/oauth-e
 import type { GrantDependencies } from './grant-dependencies.ts';
 import { issueTokens } from './issue-tokens.ts';
 import { parseScope } from './scopes.ts';
+import { currentTokenRequest } from '../invariants/index.ts';
+import { unprovenMembers } from '../invariants/refresh-binding.ts';
 
 /**
  * RFC 6749 §6 with rotation: each refresh token works once; presenting a used one is reuse and
@@ -22,6 +24,11 @@ export class RefreshTokenGrant implements GrantHandler {
     if (record.usedAt !== null) return this.reuse(ctx, record.familyId);
     const unverified = Object.keys(record.confirmation ?? {}).filter((member) => !ctx.verifiedConfirmations.has(member));
     if (unverified.length > 0) throw new InvalidGrant('the refresh token is bound to a certificate that was not presented', `unverified cnf members: ${unverified.join(', ')}`);
+    // The chain's word is not enough: the core checks the proof itself before the token is used up.
+    const request = currentTokenRequest();
+    const unproven = request ? unprovenMembers(request, record.confirmation) : ['(no token request)'];
+    if (unproven.length > 0) throw new InvalidGrant('the refresh token is bound to a certificate that was not presented', `no proof in this request of cnf ${unproven.join(', ')}`);
+    request!.found.refreshToken = record;
 
     const asked = parseScope(ctx.params.scope);
     const extra = asked.filter((s) => !record.scopes.includes(s));
