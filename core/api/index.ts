@@ -10,6 +10,6 @@ export const API_VERSION = '1.0.0';
 export type * from './model.ts';
 export type * from './extension-points.ts';
 export type * from './plugin-context.ts';
+export type * from './x509.ts';
 export { COMPONENT_KINDS } from './extension-points.ts';
-export { SERVICE_TOKENS } from './plugin-context.ts';
 export * from '../errors/oauth-errors.ts';

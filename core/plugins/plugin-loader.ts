@@ -8,7 +8,6 @@ import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import semver from 'semver';
-import type { DependencyContainer } from 'tsyringe';
 import { API_VERSION } from '../api/index.ts';
 import type { ComponentKind } from '../api/extension-points.ts';
 import type { ComponentFactory, CoreServices, Logger, PluginContext, PluginModule } from '../api/plugin-context.ts';
@@ -60,7 +59,6 @@ export interface LoadPluginsOptions {
   dropinsDir: string;
   activation: ActivationInput;
   builtins: readonly BuiltinComponent[];
-  container: DependencyContainer;
   logger: Logger;
   services: CoreServices;
   config: Readonly<Record<string, unknown>>;
@@ -214,9 +212,8 @@ async function activateBundle(dir: string, manifest: PluginManifest, options: Lo
   const ctx: PluginContext = {
     apiVersion: API_VERSION,
     bundle: { name: manifest.name, version: manifest.version, dir },
-    container: options.container,
     logger: options.logger,
-    config: options.config,
+    config: bundleConfig(options.config),
     settings: options.pluginSettings[manifest.name] ?? {},
     services: options.services,
     provide(kind, name, factory) {
@@ -254,4 +251,20 @@ function report(manifest: PluginManifest, folder: string, status: BundleStatus, 
       };
     }),
   };
+}
+
+/** What ctx.config shows: the configuration deep-frozen, secrets a bundle has no business reading removed. */
+function bundleConfig(config: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  const copy = structuredClone(config) as Record<string, Record<string, unknown>>;
+  if (copy.super_admin) delete copy.super_admin.password;
+  if (copy.database) delete copy.database.url;
+  return deepFreeze(copy);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }

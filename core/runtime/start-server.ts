@@ -8,7 +8,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { container as rootContainer } from 'tsyringe';
 import type { Hono } from 'hono';
-import { SERVICE_TOKENS, type Logger } from '../api/plugin-context.ts';
+import type { Logger } from '../api/plugin-context.ts';
+import { SERVICE_TOKENS } from './service-tokens.ts';
+import { pluginServices } from '../plugins/plugin-services.ts';
 import { formatIssue, loadConfig, type LoadedConfig } from '../config/load-config.ts';
 import type { TesseraConfig } from '../config/schema.ts';
 import { createApp } from '../http/app.ts';
@@ -27,7 +29,6 @@ import { loadServerKeystore } from '../transport/server-keystore.ts';
 import { TrustedProxies } from '../transport/trusted-proxies.ts';
 import { UserService } from '../users/user-service.ts';
 import { CredentialCache } from '../users/credential-cache.ts';
-import { certificateThumbprint } from '../crypto/thumbprint.ts';
 import { builtinComponents } from './builtin-components.ts';
 import type { CoreRuntime } from './core-runtime.ts';
 import { EventBus } from './event-bus.ts';
@@ -149,14 +150,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
       dropinsDir: options.dropinsDir ?? dropinsDirOf(config),
       activation: { eventListeners: config.event_listener, grantTypes: config.oauth.grant_type },
       builtins: builtinComponents(() => grantDeps),
-      container,
       logger,
-      services: {
-        clients: { find: (server, clientId) => store.clients.get(server, clientId) },
-        tokens: { findRefreshToken: (server, value) => tokens.findRefreshToken(server, value) },
-        events: { emit: (event) => events.emit(event) },
-        thumbprint: certificateThumbprint,
-      },
+      // Typed, read-only facades over the container: bundles never hold the raw store.
+      services: pluginServices(container),
       config: config as unknown as Record<string, unknown>,
       pluginSettings: config.plugins,
     });

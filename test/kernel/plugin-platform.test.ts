@@ -177,3 +177,39 @@ properties = { audience = "api://orders", level = 2 }
     expect(json.grantChains.client_credentials).toEqual(['fx.Inner', 'fx.Outer', 'tessera.core.ClientCredentialsGrantHandler']);
   });
 });
+
+describe('bundles get read-only, typed services', () => {
+  it('no container, a frozen config without secrets, copies from lookups, X.509 from the core', async () => {
+    const dropins = makeDropins([
+      {
+        name: 'curious',
+        components: [{ kind: 'GrantHandler', name: 'fx.Curious', grantType: 'client_credentials' }],
+        source: `
+export function activate(ctx) {
+  const seen = {
+    container: 'container' in ctx,
+    configFrozen: Object.isFrozen(ctx.config) && Object.isFrozen(ctx.config.oauth),
+    password: ctx.config.super_admin.password ?? null,
+    databaseUrl: ctx.config.database.url ?? null,
+    x509: typeof ctx.services.x509.certificateSubjectDn,
+  };
+  ctx.provide('GrantHandler', 'fx.Curious', ({ next }) => ({
+    async handle(grant) {
+      const found = await ctx.services.clients.find(grant, grant.client.clientId);
+      found.scopes.push('admin');
+      found.tlsClientCertificateBoundAccessTokens = true;
+      const again = await ctx.services.clients.find(grant, grant.client.clientId);
+      const response = await next.handle(grant);
+      return { ...response, seen: { ...seen, copy: !again.scopes.includes('admin') && !again.tlsClientCertificateBoundAccessTokens } };
+    },
+  }));
+}`,
+      },
+    ]);
+    dirs.push(dropins);
+    server = await startTestServer({ dropinsDir: dropins, toml: '[[event_listener]]\nname = "fx.Curious"\n' });
+    const token = await clientCredentials(server);
+    expect(token.status, token.text).toBe(200);
+    expect(token.json.seen).toEqual({ container: false, configFrozen: true, password: null, databaseUrl: null, x509: 'function', copy: true });
+  });
+});

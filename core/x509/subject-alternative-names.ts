@@ -1,0 +1,41 @@
+/**
+ * subjectAltName entries (RFC 5280 §4.2.1.6) of the kinds RFC 8705 §2.1.2 matches: DNS, URI, IP and
+ * email, in certificate order, read from the DER as encoded.
+ */
+import { ExtensionOid, readCertificateFields } from './certificate-fields.ts';
+import { Tag, childrenOf, readSingle } from './der.ts';
+
+export interface SubjectAlternativeNames {
+  readonly dns: string[];
+  readonly uri: string[];
+  /** 4 octets (IPv4) or 16 (IPv6), as encoded. */
+  readonly ip: Uint8Array[];
+  readonly email: string[];
+}
+
+// GeneralName context tags (IMPLICIT, primitive).
+const RFC822_NAME = 0x81;
+const DNS_NAME = 0x82;
+const URI = 0x86;
+const IP_ADDRESS = 0x87;
+
+/**
+ * The DNS, URI, IP and email entries, in certificate order; other kinds are skipped, and so are
+ * IA5String entries with non-ASCII octets (invalid, so they cannot be what was registered).
+ * Throws `DerError` if `der` is not a certificate or its subjectAltName is malformed.
+ */
+export function certificateSans(der: Uint8Array): SubjectAlternativeNames {
+  const sans: SubjectAlternativeNames = { dns: [], uri: [], ip: [], email: [] };
+  const ext = readCertificateFields(der).extensions.get(ExtensionOid.SUBJECT_ALT_NAME);
+  if (!ext) return sans;
+  for (const name of childrenOf(readSingle(ext.value, Tag.SEQUENCE))) {
+    const c = name.content;
+    if (name.tag === IP_ADDRESS) {
+      if (c.length === 4 || c.length === 16) sans.ip.push(Uint8Array.from(c));
+      continue;
+    }
+    const list = name.tag === DNS_NAME ? sans.dns : name.tag === URI ? sans.uri : name.tag === RFC822_NAME ? sans.email : null;
+    if (list && c.every((b) => b < 0x80)) list.push(Buffer.from(c).toString('latin1'));
+  }
+  return sans;
+}
