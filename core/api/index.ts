@@ -5,11 +5,11 @@
  *
  * Versioned: a manifest's `apiVersion` is a semver range checked against `API_VERSION`.
  */
-export const API_VERSION = '1.0.0';
+export const API_VERSION = '1.1.0';
 
 export type * from './model.ts';
 export type * from './extension-points.ts';
 export type * from './plugin-context.ts';
 export type * from './x509.ts';
-export { COMPONENT_KINDS } from './extension-points.ts';
+export { COMPONENT_KINDS, EVENT_TYPES } from './extension-points.ts';
 export * from '../errors/oauth-errors.ts';

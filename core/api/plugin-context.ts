@@ -39,11 +39,11 @@ export interface CoreServices {
 
 /** What a component factory gets when the core builds the component. */
 export interface ComponentDeps {
-  /** `properties` of the component's `[[event_listener]]` entry (or `{}`). */
+  /** `properties` of the component's `[[event_listener]]` entry (or `{}`), for every kind, grant handlers included. */
   readonly properties: Readonly<Record<string, unknown>>;
   readonly order: number;
   readonly logger: Logger;
-  /** For a GrantHandler override: the handler it replaces (composition, not copying). */
+  /** For a GrantHandler: the next member of its grant's chain (the core's handler last); absent only for a grant the core has no handler for. */
   readonly next?: GrantHandler;
   /** The grant type a GrantHandler is built for. */
   readonly grantType?: string;

@@ -52,6 +52,7 @@ export interface SubjectAlternativeNames {
   readonly email: string[];
 }
 
+/** `ctx.services.x509`: the core's X.509 code, one copy for every bundle. */
 export interface X509Service {
   /** Thrown for malformed DER. */
   readonly DerError: new (message: string) => Error;
@@ -67,6 +68,7 @@ export interface X509Service {
   readSingle(buf: Uint8Array, tag?: number): Tlv;
   /** The elements inside a constructed element (optionally checking its tag). */
   childrenOf(tlv: Tlv, tag?: number): Tlv[];
+  /** Dotted form of an OID's content octets. */
   decodeOid(content: Uint8Array): string;
   toHex(bytes: Uint8Array): string;
   bytesEqual(a: Uint8Array, b: Uint8Array): boolean;
