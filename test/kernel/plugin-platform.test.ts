@@ -4,10 +4,11 @@
  * ending at the core's) — through the real server over HTTPS and the real `tessera plugins`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { API_VERSION } from '../../core/api/index.ts';
 import { PROJECT_ROOT } from '../../core/runtime/start-server.ts';
 import { makeDropins, type FixtureBundle } from '../support/fixture-bundles.ts';
 import { call, closeClients } from '../support/https-client.ts';
@@ -211,5 +212,28 @@ export function activate(ctx) {
     const token = await clientCredentials(server);
     expect(token.status, token.text).toBe(200);
     expect(token.json.seen).toEqual({ container: false, configFrozen: true, password: null, databaseUrl: null, x509: 'function', copy: true });
+  });
+});
+
+describe('tessera plugins new', () => {
+  it('refuses a name a manifest cannot carry, and an existing folder (exit 2)', () => {
+    const parent = tempDir('tessera-new-');
+    expect(plugins(['new', 'Bad_Name', '--dir', parent]).status).toBe(2);
+    mkdirSync(join(parent, 'taken'));
+    const taken = plugins(['new', 'taken', '--dir', parent]);
+    expect(taken.status).toBe(2);
+    expect(taken.stderr).toMatch(/already exists/);
+  });
+
+  it('writes plugin.json, package.json, src/index.ts, build.mjs and a test, for this installation', () => {
+    const parent = tempDir('tessera-new-');
+    const res = plugins(['new', 'acme-new', '--dir', parent]);
+    expect(res.status, res.stderr).toBe(0);
+    for (const file of ['plugin.json', 'package.json', 'tsconfig.json', 'build.mjs', 'src/index.ts', 'test/bundle.test.ts', 'README.md']) {
+      expect(existsSync(join(parent, 'acme-new', file)), file).toBe(true);
+    }
+    const manifest = JSON.parse(readFileSync(join(parent, 'acme-new', 'plugin.json'), 'utf8'));
+    expect(manifest).toMatchObject({ name: 'acme-new', apiVersion: `^${API_VERSION}`, components: [{ kind: 'GrantHandler', name: 'acme-new.TokenResponseMember' }] });
+    expect(readFileSync(join(parent, 'acme-new', 'build.mjs'), 'utf8')).toContain(JSON.stringify(PROJECT_ROOT));
   });
 });

@@ -159,4 +159,15 @@ describe('a third-party bundle built outside the repository', () => {
     expect(listed.stdout).toMatch(/^acme-idle@0\.1\.0 {2}\[inactive\]/m);
     expect(existsSync(marker)).toBe(false);
   });
+
+  it('the scaffold\'s own test passes: it builds the bundle and runs it in a real server over HTTPS', () => {
+    const res = spawnSync(process.execPath, [join(PROJECT_ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--maxWorkers=1'], {
+      cwd: join(workspace, 'acme-stamp'),
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, CI: '1' },
+    });
+    expect(res.status, `${res.stdout}\n${res.stderr}`).toBe(0);
+    expect(res.stdout).toMatch(/1 passed/);
+  });
 });

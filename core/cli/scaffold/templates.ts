@@ -18,14 +18,14 @@ export function scaffoldFiles(input: ScaffoldInput): Record<string, string> {
   const { name } = input;
   const component = componentName(name);
   const home = JSON.stringify(input.tesseraHome);
-  const major = input.apiVersion.split('.')[0];
   return {
     'plugin.json': `${JSON.stringify(
       {
         name,
         version: '0.1.0',
         description: `Adds a member to client_credentials token responses (scaffolded by tessera plugins new).`,
-        apiVersion: `^${major}.0.0`,
+        // Built against this installation's API: any later 1.x host runs it.
+        apiVersion: `^${input.apiVersion}`,
         entry: 'index.js',
         components: [
           {
