@@ -109,9 +109,11 @@ export function planPlugins(options: Pick<LoadPluginsOptions, 'dropinsDir' | 'ac
   for (const bundle of loadable) {
     const { manifest } = bundle;
     const needed = manifest.components.some((c) => activation.settings.get(c.name)?.enabled);
-    const incompatible = apiMismatch(manifest);
+    const mismatch = apiMismatch(manifest);
+    const incompatible = mismatch ?? entryProblem(bundle.dir, manifest);
     if (incompatible && needed) {
-      throw new PluginError('TESSERA_ERR_PLUGIN_API_VERSION', `bundle "${manifest.name}" (${bundle.dir}) is enabled in deployment.toml but ${incompatible}`, manifest.name);
+      const code = mismatch ? 'TESSERA_ERR_PLUGIN_API_VERSION' : 'TESSERA_ERR_PLUGIN_MANIFEST';
+      throw new PluginError(code, `bundle "${manifest.name}" (${bundle.dir}) is enabled in deployment.toml but ${incompatible}`, manifest.name);
     }
     if (incompatible) {
       logger.warn({ bundle: manifest.name }, `unused plugin bundle "${manifest.name}" is skipped: ${incompatible}`);
@@ -164,6 +166,16 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadedPl
       for (const deactivate of deactivators.reverse()) await deactivate();
     },
   };
+}
+
+/** Why the entry cannot be imported (outside the bundle folder, missing), checked without importing it. */
+function entryProblem(dir: string, manifest: PluginManifest): string | null {
+  try {
+    resolveEntry(dir, manifest);
+    return null;
+  } catch (err) {
+    return (err as Error).message.replace(/^TESSERA_ERR_PLUGIN_\w+: /, '');
+  }
 }
 
 function apiMismatch(manifest: PluginManifest): string | null {

@@ -120,6 +120,10 @@ describe('only enabled code runs', () => {
       /bundle "linked".*entry "index.js" points outside the bundle folder/,
     );
     expect(existsSync(join(markers, 'evil'))).toBe(false);
+    // Unused, it is reported (from its manifest and the path alone) and the server starts.
+    server = await startTestServer({ dropinsDir: dropins });
+    expect(server.running.plugins.bundles.find((b) => b.name === 'linked')).toMatchObject({ status: 'skipped', error: expect.stringMatching(/points outside the bundle folder/) });
+    expect(existsSync(join(markers, 'evil'))).toBe(false);
   });
 });
 
