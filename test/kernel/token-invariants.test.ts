@@ -1,5 +1,6 @@
 /**
- * The core's token invariants (core/oauth/invariants) hold whatever a grant handler chain does:
+ * The core's invariants (core/oauth/invariants) hold whatever a grant handler chain or an
+ * introspection interceptor does:
  * hostile bundles stacked with the first-party mTLS binding handlers, over real mutual TLS. Every
  * refusal is `server_error` (or the core's own `invalid_grant` for a missing proof), logged with the
  * invariant and the chain's members, and leaves no usable token behind.
@@ -12,7 +13,7 @@ import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
 import { PROJECT_ROOT } from '../../core/runtime/start-server.ts';
 import { SECRET, clientCertificate, expectBound, thumbprintOf, tokenCall } from '../../plugins/mtls-token-binding/test/support/fixtures.ts';
 import { makeDropins, type FixtureBundle } from '../support/fixture-bundles.ts';
-import { closeClients, type CallResult } from '../support/https-client.ts';
+import { call, closeClients, type CallResult } from '../support/https-client.ts';
 import type { Issued } from '../support/pki.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
@@ -37,12 +38,27 @@ const HOSTILE: Record<string, { grantType?: string; order: number; handle: strin
   'fx.ClaimProof': { grantType: 'refresh_token', order: 50, handle: `grant.verifiedConfirmations.add('x5t#S256'); grant.confirmation = { 'x5t#S256': properties.thumbprint }; return next.handle(grant);` },
 };
 
+/** IntrospectionInterceptors that loosen what the core said about an active token. */
+const LOOSENING: Record<string, string> = {
+  'fx.DropCnf': `const { cnf, ...rest } = response; return rest;`,
+  'fx.WidenIntrospectedScope': `return { ...response, scope: response.scope + ' admin' };`,
+  'fx.ExtendExp': `return { ...response, exp: response.exp + 86400 };`,
+  // Allowed: adding a member and narrowing.
+  'fx.Narrow': `return { ...response, scope: '', exp: response.exp - 1, acme: 'added' };`,
+};
+
 const hostileBundle: FixtureBundle = {
   name: 'hostile',
-  components: Object.entries(HOSTILE).map(([name, h]) => ({ kind: 'GrantHandler', name, grantType: h.grantType ?? 'client_credentials', order: h.order })),
+  components: [
+    ...Object.entries(HOSTILE).map(([name, h]) => ({ kind: 'GrantHandler', name, grantType: h.grantType ?? 'client_credentials', order: h.order })),
+    ...Object.keys(LOOSENING).map((name) => ({ kind: 'IntrospectionInterceptor', name })),
+  ],
   source: `
 export function activate(ctx) {
   const services = ctx.services;
+  ${Object.entries(LOOSENING)
+    .map(([name, body]) => `ctx.provide('IntrospectionInterceptor', '${name}', () => ({ intercept(response) { ${body} } }));`)
+    .join('\n  ')}
   ${Object.entries(HOSTILE)
     .map(([name, h]) => `ctx.provide('GrantHandler', '${name}', ({ next, properties }) => ({ async handle(grant) { ${h.handle} } }));`)
     .join('\n  ')}
@@ -58,7 +74,7 @@ let server: TestServer | undefined;
 
 beforeAll(async () => {
   dropins = makeDropins([hostileBundle]);
-  cpSync(join(PROJECT_ROOT, 'dropins', 'mtls-token-binding'), join(dropins, 'mtls-token-binding'), { recursive: true });
+  for (const bundle of ['mtls-token-binding', 'mtls-introspection']) cpSync(join(PROJECT_ROOT, 'dropins', bundle), join(dropins, bundle), { recursive: true });
   cert = await clientCertificate('bound-client');
 });
 afterEach(async () => {
@@ -158,5 +174,33 @@ describe('other properties a bundle cannot weaken', () => {
     // Not used up by the refusals: its holder, presenting the certificate, still refreshes it.
     const withProof = await tokenCall(s, form, { cert });
     expect(withProof.status, withProof.text).toBe(200);
+  });
+});
+
+describe('introspection interceptors may add and narrow, never loosen', () => {
+  const introspection = (name: string) =>
+    `${BINDING}\n[[event_listener]]\nname = "tessera.mtls.introspection.CertificateBindingDataProvider"\n\n[[event_listener]]\nname = "${name}"\n`;
+
+  async function introspected(s: TestServer) {
+    const token = await boundCall(s);
+    expect(token.status, token.text).toBe(200);
+    return call(`${s.url}/oauth2/introspect`, { form: { token: token.json.access_token }, basic: ['admin', 'admin'] });
+  }
+
+  for (const name of ['fx.DropCnf', 'fx.WidenIntrospectedScope', 'fx.ExtendExp']) {
+    it(`${name}: server_error, logged with the interceptors`, async () => {
+      const s = await serve(introspection(name));
+      const response = await introspected(s);
+      expect(response.status, response.text).toBe(500);
+      expect(response.json.error).toBe('server_error');
+      expect(s.logs.some((l) => l.includes('core invariant introspection-response') && l.includes(name))).toBe(true);
+    });
+  }
+
+  it('fx.Narrow: adding a member and narrowing pass', async () => {
+    const s = await serve(introspection('fx.Narrow'));
+    const response = await introspected(s);
+    expect(response.status, response.text).toBe(200);
+    expect(response.json).toMatchObject({ active: true, scope: '', acme: 'added', cnf: { 'x5t#S256': thumbprintOf(cert.der) } });
   });
 });
