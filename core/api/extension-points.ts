@@ -88,7 +88,7 @@ export interface TokenResponse {
   [member: string]: unknown;
 }
 
-/** What a grant handler works on. Handlers wrapping a default may set `confirmation` before `next`. */
+/** What a grant handler works on. A member may set `confirmation` (add binding) before calling `next`. */
 export interface GrantContext extends ServerRef {
   readonly server: ServerContext;
   readonly grantType: string;
@@ -111,7 +111,15 @@ export interface GrantContext extends ServerRef {
   readonly proofs: Confirmation;
 }
 
+/**
+ * A member of its grant type's chain: every enabled GrantHandler for the grant, lower `order`
+ * outermost, ending at the core's handler. Wrap, don't copy: decide or add something, then call
+ * `deps.next.handle(ctx)` and return (or add members to) its response. Whatever the chain does, the
+ * core checks the result against its invariants (docs/plugin-guide.md) and refuses with
+ * `server_error` if one is broken.
+ */
 export interface GrantHandler {
+  /** Answers the token request, or throws an RFC error (`InvalidGrant`, `InvalidRequest`, ...). */
   handle(ctx: GrantContext): Promise<TokenResponse>;
 }
 
@@ -215,6 +223,22 @@ export type TesseraEventType =
   | 'token.reuse_detected'
   | 'admin.changed';
 
+/**
+ * Every event type, and what it carries besides `type`, `at`, `tenantId` and `serverId`. Events are
+ * delivered to EventListeners after the response; a listener never changes a request's outcome.
+ */
+export const EVENT_TYPES: { readonly [T in TesseraEventType]: string } = {
+  'client.authentication.succeeded': 'A client authenticated at the token, introspection or revocation endpoint: `clientId`, `method`, `remoteAddress`, `certificateThumbprint` when a certificate was presented.',
+  'client.authentication.failed': 'A client failed to authenticate: `clientId` (when sent), `method` (when one engaged), `reason`, `remoteAddress`, `certificateThumbprint` when a certificate was presented.',
+  'user.login.succeeded': 'A user signed in (authorize page or password grant): `clientId`, `username`, `remoteAddress`.',
+  'user.login.failed': 'A sign-in failed: `username`, `reason` (wrong password, unknown user, locked), `remoteAddress`, `clientId` (not for the admin API, where `details.via` is `admin_api`).',
+  'token.issued': 'Tokens were issued: `clientId`, `username` (user grants), `certificateThumbprint` (bound tokens), `details.grantType`, `details.format` (`opaque` or `jwt`), `details.bound`.',
+  'token.refreshed': 'A refresh token was rotated: `clientId`.',
+  'token.revoked': 'A client revoked a token (RFC 7009): `clientId`, `details.tokenType` (`access_token` or `refresh_token`).',
+  'token.reuse_detected': 'An authorization code or refresh token was presented again and what it issued was revoked: `clientId`, `reason`.',
+  'admin.changed': 'The admin API changed a record: `username` (the actor), `remoteAddress`, `clientId` (client changes), `details.resource`, `details.action`, `details.id`, `details.actor`.',
+};
+
 export interface TesseraEvent extends Partial<ServerRef> {
   readonly type: TesseraEventType;
   readonly at: number;
@@ -268,7 +292,10 @@ export interface CertificateValidator {
   validate(path: CertificatePath): CertificateRefusal | null | Promise<CertificateRefusal | null>;
 }
 
-/** The kinds a manifest may declare, and the interface each must implement. */
+/**
+ * The kinds a manifest may declare, and the interface each must implement. A new kind is one member
+ * here and one entry in COMPONENT_KINDS; the loader, `tessera plugins` and docs/plugin-api.md follow.
+ */
 export interface ComponentKinds {
   ClientAuthenticator: ClientAuthenticator;
   GrantHandler: GrantHandler;

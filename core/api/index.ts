@@ -11,6 +11,6 @@ export const API_VERSION = '1.1.0';
 export type * from './model.ts';
 export type * from './extension-points.ts';
 export type * from './plugin-context.ts';
-export { COMPONENT_KINDS } from './extension-points.ts';
-export { SERVICE_TOKENS } from './plugin-context.ts';
+export type * from './x509.ts';
+export { COMPONENT_KINDS, EVENT_TYPES } from './extension-points.ts';
 export * from '../errors/oauth-errors.ts';

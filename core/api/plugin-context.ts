@@ -1,10 +1,11 @@
 /**
- * What `activate(ctx)` receives. A bundle reaches the host only through this object: it never
- * carries its own tsyringe (tsyringe keeps global state), it uses the container handed in here.
+ * What `activate(ctx)` receives. A bundle reaches the host only through this object: typed,
+ * read-only services (the host keeps its tsyringe container and store behind them), its settings,
+ * a logger, and `provide()` for the components its plugin.json declares.
  */
-import type { DependencyContainer } from 'tsyringe';
 import type { CertificateValidator, ComponentKind, ComponentKinds, GrantHandler, TesseraEvent } from './extension-points.ts';
 import type { Client, RefreshTokenRecord, ServerRef } from './model.ts';
+import type { X509Service } from './x509.ts';
 
 export interface Logger {
   debug(obj: object | string, msg?: string): void;
@@ -13,16 +14,21 @@ export interface Logger {
   error(obj: object | string, msg?: string): void;
 }
 
-/** Read access to the core's records that plugins legitimately need. */
+/**
+ * What the core offers bundles at run time. Lookups are read-only and answer copies: changing one
+ * changes nothing in the core. New services are added here (and appear in docs/plugin-api.md).
+ */
 export interface CoreServices {
   clients: {
+    /** A copy of the client registered on that server, or null. */
     find(server: ServerRef, clientId: string): Promise<Client | null>;
   };
   tokens: {
-    /** The refresh token record for a presented value (any state), or null when unknown. */
+    /** A copy of the refresh token record for a presented value (any state), or null when unknown. */
     findRefreshToken(server: ServerRef, value: string): Promise<RefreshTokenRecord | null>;
   };
   events: {
+    /** Emits an audit event to every enabled EventListener (after the response; never blocks it). */
     emit(event: Omit<TesseraEvent, 'at'>): void;
   };
   /**
@@ -32,17 +38,19 @@ export interface CoreServices {
   replay: {
     claim(server: ServerRef, namespace: string, id: string, expiresAt: number): Promise<boolean>;
   };
-  /** base64url(SHA-256(der)) */
+  /** X.509 reading: DER, certificate fields, RFC 4514 names, SANs, thumbprints, validity, path helpers. */
+  x509: X509Service;
+  /** base64url(SHA-256(der)), the same as `x509.thumbprint`. */
   thumbprint(der: Uint8Array): string;
 }
 
 /** What a component factory gets when the core builds the component. */
 export interface ComponentDeps {
-  /** `properties` of the component's `[[event_listener]]` entry (or `{}`). */
+  /** `properties` of the component's `[[event_listener]]` entry (or `{}`), for every kind, grant handlers included. */
   readonly properties: Readonly<Record<string, unknown>>;
   readonly order: number;
   readonly logger: Logger;
-  /** For a GrantHandler override: the handler it replaces (composition, not copying). */
+  /** For a GrantHandler: the next member of its grant's chain (the core's handler last); absent only for a grant the core has no handler for. */
   readonly next?: GrantHandler;
   /** The grant type a GrantHandler is built for. */
   readonly grantType?: string;
@@ -66,10 +74,8 @@ export interface PluginContext {
   /** The core API version this host implements (semver). */
   readonly apiVersion: string;
   readonly bundle: { readonly name: string; readonly version: string; readonly dir: string };
-  /** The host's container; bundles resolve shared services from it and never bring their own. */
-  readonly container: DependencyContainer;
   readonly logger: Logger;
-  /** The whole validated deployment configuration, read-only. */
+  /** The whole validated deployment configuration, frozen, with secrets (passwords, database URL) removed. */
   readonly config: Readonly<Record<string, unknown>>;
   /** This bundle's own section, `[plugins.<bundle name>]`, unvalidated: the bundle checks it. */
   readonly settings: Readonly<Record<string, unknown>>;
@@ -83,17 +89,3 @@ export interface PluginModule {
   activate(ctx: PluginContext): void | Promise<void>;
   deactivate?(): void | Promise<void>;
 }
-
-/**
- * Names of the host services registered in the container handed to bundles
- * (`ctx.container.resolve(SERVICE_TOKENS.Store)`); plain strings so a bundle needs no host import.
- */
-export const SERVICE_TOKENS = {
-  Config: 'tessera.Config',
-  Logger: 'tessera.Logger',
-  Store: 'tessera.Store',
-  Tokens: 'tessera.TokenService',
-  Users: 'tessera.UserService',
-  Events: 'tessera.EventBus',
-  Certificates: 'tessera.ClientCertificateService',
-} as const;

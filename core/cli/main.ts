@@ -8,7 +8,8 @@ const USAGE = `Usage: tessera <command> [options]
 
 Commands:
   start   [--config FILE]           start the server (default config: ./deployment.toml)
-  plugins [--config FILE] [--json]  list the bundles in dropins/ and their components
+  plugins [--config FILE] [--json]  list the bundles, their components and each grant's handler chain
+  plugins new <name> [--dir PARENT] scaffold a plugin bundle (plugin.json, src, build script, test)
   certs   <subcommand>              make CA, client and server certificates (tessera certs --help)
 `;
 

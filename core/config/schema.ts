@@ -63,6 +63,10 @@ const cidr = z.string().refine(isCidrOrAddress, 'must be an IPv4/IPv6 CIDR (10.0
 const server = table('Identity of this node and where it keeps its files.', {
   hostname: text('localhost', 'Host name of this server: in URLs derived from the listener and in the generated TLS certificate.'),
   data_dir: path('data', 'Folder for the SQLite database and generated keys; created on first start.', 'config_dir'),
+  dropins_dir: text(
+    '',
+    "Folder the plugin bundles are loaded from (one sub-folder per bundle with its plugin.json). Empty = the installation's dropins/.",
+  ).register(pathKeys, { relativeTo: 'config_dir', mustExist: false }),
   public_url: httpUrlOrEmpty
     .default('')
     .describe(

@@ -11,7 +11,7 @@ export function discoveryDocument(runtime: CoreRuntime, server: ServerContext): 
   const { oauth } = runtime.config;
   const authMethods = runtime.clientAuth.supportedMethods();
   // The authorization endpoint only issues codes: with that grant off it is not offered.
-  const codeFlow = runtime.extensions.grantHandlers.has('authorization_code');
+  const codeFlow = runtime.extensions.grantChains.has('authorization_code');
   const metadata: Record<string, unknown> = {
     issuer: server.issuer,
     ...(codeFlow ? { authorization_endpoint: `${base}/authorize` } : {}),
@@ -22,7 +22,7 @@ export function discoveryDocument(runtime: CoreRuntime, server: ServerContext): 
     jwks_uri: `${base}/jwks`,
     response_types_supported: codeFlow ? ['code'] : [],
     response_modes_supported: ['query'],
-    grant_types_supported: [...runtime.extensions.grantHandlers.keys()],
+    grant_types_supported: [...runtime.extensions.grantChains.keys()],
     token_endpoint_auth_methods_supported: authMethods,
     introspection_endpoint_auth_methods_supported: authMethods.filter((m) => m !== 'none'),
     revocation_endpoint_auth_methods_supported: authMethods,

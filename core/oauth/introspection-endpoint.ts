@@ -8,7 +8,8 @@
 import type { Context } from 'hono';
 import type { IntrospectionContext } from '../api/extension-points.ts';
 import type { AccessTokenRecord, RefreshTokenRecord, ServerContext } from '../api/model.ts';
-import { InvalidClient, InvalidRequest } from '../errors/oauth-errors.ts';
+import { InvalidClient, InvalidRequest, ServerError } from '../errors/oauth-errors.ts';
+import { introspectionViolation } from './invariants/introspection-response.ts';
 import { readForm } from '../http/form-body.ts';
 import type { TesseraEnv } from '../http/hono-env.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
@@ -44,6 +45,7 @@ export function introspectionEndpoint(runtime: CoreRuntime) {
       : refreshToken
         ? activeMembers(refreshToken, server.issuer)
         : { active: false };
+    const before = structuredClone(response);
     for (const { name, instance } of runtime.extensions.introspectionInterceptors) {
       // A failing interceptor (e.g. the one adding cnf) must not let the response out without it.
       try {
@@ -55,6 +57,12 @@ export function introspectionEndpoint(runtime: CoreRuntime) {
     }
     // An interceptor may add members, never revive an inactive token.
     if (!token && !refreshToken) response = { active: false };
+    const violation = introspectionViolation(before, response);
+    if (violation !== null) {
+      const interceptors = runtime.extensions.introspectionInterceptors.map((i) => i.name);
+      runtime.logger.error({ invariant: 'introspection-response', violation, interceptors }, `core invariant introspection-response refused an introspection answer: ${violation}; interceptors: ${interceptors.join(' -> ')}`);
+      throw new ServerError(FAILED, `invariant introspection-response: ${violation}`);
+    }
     return c.json(response, 200, { 'Cache-Control': 'no-store' });
   };
 }

@@ -1,8 +1,8 @@
 /**
  * POST /oauth2/token (RFC 6749 §3.2): authenticate the client, let the enabled TokenBinders prove
  * what sender constraint the request carries (RFC 9449 DPoP), then hand the request to the grant
- * handler chain for its grant type (the core's default, or a bundle's override wrapping it). The
- * binding invariants are checked before the chain and against what the core issued after it.
+ * handler chain for its grant type (bundles' handlers by order, ending at the core's). What the chain
+ * issues and returns is checked against the core's invariants (./invariants) before it leaves.
  */
 import type { Context } from 'hono';
 import type { GrantContext } from '../api/extension-points.ts';
@@ -12,9 +12,10 @@ import type { TesseraEnv } from '../http/hono-env.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
 import { authenticateClientFor } from './client-auth/authenticate-request.ts';
 import { StoreUnavailableError } from '../store/repositories.ts';
+import { enforceResponse, withTokenRequest, type TokenRequest } from './invariants/index.ts';
+import { X5T_S256 } from './invariants/invariant.ts';
+import { requireDpopProof } from './invariants/dpop-binding.ts';
 import { componentHeaders } from '../http/error-renderer.ts';
-import { issuedFor } from './grants/issued-tokens.ts';
-import { dpopBindingViolation, requireDpopProof } from './invariants/dpop-binding.ts';
 import { runTokenBinders } from './token-binders.ts';
 
 export function tokenEndpoint(runtime: CoreRuntime) {
@@ -23,49 +24,76 @@ export function tokenEndpoint(runtime: CoreRuntime) {
     const grantType = params.grant_type;
     if (!grantType) throw new InvalidRequest('grant_type is required');
     const { client, result } = await authenticateClientFor(runtime, c, params, 'token');
-    const handler = runtime.extensions.grantHandlers.get(grantType);
-    if (!handler) throw new UnsupportedGrantType(grantType);
+    const chain = runtime.extensions.grantChains.get(grantType);
+    if (!chain) throw new UnsupportedGrantType(grantType);
     if (!client.grantTypes.includes(grantType)) throw new UnauthorizedClient(`the client may not use the ${grantType} grant`);
 
     const server = c.get('server');
-    const request = c.get('requestInfo');
-    const base = { tenantId: server.tenantId, serverId: server.serverId, server, grantType, params, client, clientAuth: result, request };
-    const { proofs, responseHeaders, binders } = await runTokenBinders(runtime, base);
+    const requestInfo = c.get('requestInfo');
+    const base = { tenantId: server.tenantId, serverId: server.serverId, server, grantType, params, client, clientAuth: result, request: requestInfo };
+    const { proofs, responseHeaders } = await runTokenBinders(runtime, base);
     requireDpopProof(client, proofs);
     const ctx: GrantContext = {
       ...base,
+      // The chain's own copy: a member that writes to it changes neither the core's view nor the cache.
+      client: structuredClone(client),
       confirmation: Object.keys(proofs).length > 0 ? { ...proofs } : null,
       verifiedConfirmations: new Set(),
       proofs,
     };
+    // What the transport (socket or trusted header) presented — not what an authenticator reports.
+    const certificate = ctx.request.clientCertificate.certificate;
+    const request: TokenRequest = {
+      server,
+      grantType,
+      params: Object.freeze({ ...params }),
+      client: structuredClone(client),
+      clientAuth: result,
+      certificate,
+      proofs: new Map([...(certificate ? [[X5T_S256, certificate.thumbprint] as const] : []), ...Object.entries(proofs)]),
+      logger: runtime.logger,
+      chain: chain.members,
+      limits: {
+        accessTokenLifetime: runtime.config.oauth.access_token_lifetime,
+        refreshTokenLifetime: runtime.config.oauth.refresh_token_lifetime,
+        defaultScopes: runtime.config.oauth.default_scopes,
+      },
+      found: {},
+      issued: [],
+    };
     let response;
     try {
-      response = await handler.handle(ctx);
+      response = await withTokenRequest(request, () => chain.handler.handle(ctx));
+      // A handler chain answering something else than a token response is a broken bundle: fail closed.
+      if (typeof response !== 'object' || response === null || typeof response.access_token !== 'string' || typeof response.token_type !== 'string') {
+        runtime.logger.error({ grantType, chain: chain.members }, 'grant handler returned no token response');
+        throw new ServerError('the token could not be issued');
+      }
+      enforceResponse(request, response);
     } catch (err) {
+      // Tokens issued in this request that the client will not receive are withdrawn at once.
+      await revokeIssued(runtime, request);
       // RFC errors the chain chose, and an unreachable store (503: the client may retry), pass as they are.
       if (OAuthError.is(err) || err instanceof StoreUnavailableError) throw err;
       // A grant handler (possibly a bundle's) failed unexpectedly: fail closed, stay up.
-      runtime.logger.error({ err: (err as Error).message, stack: (err as Error).stack, grantType }, 'grant handler failed');
+      runtime.logger.error({ err: (err as Error).message, stack: (err as Error).stack, grantType, chain: chain.members }, 'grant handler failed');
       throw new ServerError('the token could not be issued');
     }
-    // A handler chain answering something else than a token response is a broken bundle: fail closed.
-    if (typeof response !== 'object' || response === null || typeof response.access_token !== 'string' || typeof response.token_type !== 'string') {
-      runtime.logger.error({ grantType }, 'grant handler returned no token response');
-      throw new ServerError('the token could not be issued');
-    }
-    const issued = issuedFor(ctx);
-    const violation = dpopBindingViolation(client, proofs, issued);
-    if (violation !== null) {
-      // Fail closed: what was issued is revoked before the error leaves.
-      if (issued) {
-        await runtime.store.accessTokens.revoke(ctx, issued.access.id);
-        if (issued.refresh) await runtime.store.refreshTokens.revoke(ctx, issued.refresh.id);
-      }
-      runtime.logger.error({ grantType, clientId: client.clientId, binders, violation }, 'token binding invariant broken: tokens revoked');
-      throw new ServerError('the token could not be issued', violation);
-    }
-    // RFC 9449 §5: the type follows the token the core issued, whatever the chain wrote.
-    if (issued?.access.confirmation?.jkt !== undefined) response.token_type = 'DPoP';
+    // Tokens issued by an earlier call of the chain's `next` that the response does not carry.
+    const undelivered = request.issued.filter((i) => i.access.token !== response.access_token);
+    if (undelivered.length > 0) await revokeIssued(runtime, { ...request, issued: undelivered });
     return c.json(response, 200, { ...componentHeaders(responseHeaders), 'Cache-Control': 'no-store', Pragma: 'no-cache' });
   };
+}
+
+async function revokeIssued(runtime: CoreRuntime, request: TokenRequest): Promise<void> {
+  try {
+    for (const { access, refresh } of request.issued) {
+      await runtime.store.accessTokens.revoke(request.server, access.record.id);
+      if (refresh) await runtime.store.refreshTokens.revoke(request.server, refresh.record.id);
+    }
+  } catch (err) {
+    // The request fails anyway; the tokens were never handed out and expire on their own.
+    runtime.logger.warn({ err: (err as Error).message, clientId: request.client.clientId }, 'could not revoke tokens the response did not carry');
+  }
 }

@@ -42,8 +42,6 @@ export interface ActivationInput {
 export interface Activation {
   /** By qualified component name. */
   settings: Map<string, ComponentSetting>;
-  /** grant type → qualified name of the enabled override. */
-  grantOverrides: Map<string, string>;
   warnings: string[];
 }
 
@@ -119,7 +117,7 @@ export function resolveActivation(
     });
   }
 
-  const grantOverrides = new Map<string, string>();
+  // `grant_handler` (the WSO2 form) is one more way to enable a member of that grant's chain.
   for (const [grantType, entry] of Object.entries(input.grantTypes)) {
     if (!entry.grant_handler) continue;
     const component = index.find(entry.grant_handler);
@@ -136,7 +134,6 @@ export function resolveActivation(
     // An `[[event_listener]]` entry with enable = false still switches the override off.
     if (explicit && !explicit.enabled) continue;
     settings.set(decl.name, explicit ?? { enabled: true, order: decl.order, properties: {}, source: `oauth.grant_type.${grantType}` });
-    grantOverrides.set(grantType, decl.name);
   }
 
   for (const { decl } of index.all()) {
@@ -153,5 +150,5 @@ export function resolveActivation(
     });
   }
 
-  return { settings, grantOverrides, warnings };
+  return { settings, warnings };
 }

@@ -4,10 +4,10 @@
  * and that fails stops start-up (an authenticator that silently vanished changes who gets in); an
  * unused bundle that fails is reported and skipped.
  */
-import { join, resolve, sep } from 'node:path';
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import semver from 'semver';
-import type { DependencyContainer } from 'tsyringe';
 import { API_VERSION } from '../api/index.ts';
 import type { ComponentKind } from '../api/extension-points.ts';
 import type { ComponentFactory, CoreServices, Logger, PluginContext, PluginModule } from '../api/plugin-context.ts';
@@ -22,7 +22,11 @@ import {
 import type { ComponentDeclaration, PluginManifest } from './manifest.ts';
 import { PluginError } from './plugin-errors.ts';
 
-export type BundleStatus = 'active' | 'skipped' | 'broken';
+/**
+ * `active`: at least one component enabled, so the entry is imported; `inactive`: nothing enabled,
+ * never imported; `skipped`: unused and built for another plugin API; `broken`: plugin.json unusable.
+ */
+export type BundleStatus = 'active' | 'inactive' | 'skipped' | 'broken';
 
 export interface BundleReport {
   name: string;
@@ -55,7 +59,6 @@ export interface LoadPluginsOptions {
   dropinsDir: string;
   activation: ActivationInput;
   builtins: readonly BuiltinComponent[];
-  container: DependencyContainer;
   logger: Logger;
   services: CoreServices;
   config: Readonly<Record<string, unknown>>;
@@ -71,7 +74,20 @@ export interface LoadedPlugins {
   deactivate(): Promise<void>;
 }
 
-export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadedPlugins> {
+/** What deployment.toml and the manifests decide, before (and without) importing any bundle code. */
+export interface PluginPlan {
+  bundles: BundleReport[];
+  activation: Activation;
+  index: ComponentIndex;
+  /** Bundles with at least one enabled component and a compatible API range: the ones to import. */
+  toLoad: { dir: string; folder: string; manifest: PluginManifest }[];
+}
+
+/**
+ * Reads every manifest and decides what is enabled. Runs no bundle code: `tessera plugins` stops
+ * here, and `loadPlugins` imports only the bundles this plan says are needed.
+ */
+export function planPlugins(options: Pick<LoadPluginsOptions, 'dropinsDir' | 'activation' | 'builtins' | 'logger'>): PluginPlan {
   const { logger } = options;
   const scanned = scanDropins(options.dropinsDir);
   const broken = scanned.filter((b) => b.error).map((b) => ({ bundle: b.folder, error: b.error as string }));
@@ -86,17 +102,41 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadedPl
   const activation = resolveActivation(index, options.activation, broken);
   for (const warning of activation.warnings) logger.warn(warning);
 
-  const factories = new Map<string, ComponentFactory<ComponentKind>>();
-  for (const builtin of options.builtins) factories.set(builtin.decl.name, builtin.factory as ComponentFactory<ComponentKind>);
-
-  const reports: BundleReport[] = broken.map((b) => ({
+  const bundles: BundleReport[] = broken.map((b) => ({
     name: b.bundle, folder: b.bundle, version: null, apiVersion: null, status: 'broken', error: b.error, components: [],
   }));
-  const deactivators: (() => void | Promise<void>)[] = [];
-
+  const toLoad: PluginPlan['toLoad'] = [];
   for (const bundle of loadable) {
     const { manifest } = bundle;
     const needed = manifest.components.some((c) => activation.settings.get(c.name)?.enabled);
+    const mismatch = apiMismatch(manifest);
+    const incompatible = mismatch ?? entryProblem(bundle.dir, manifest);
+    if (incompatible && needed) {
+      const code = mismatch ? 'TESSERA_ERR_PLUGIN_API_VERSION' : 'TESSERA_ERR_PLUGIN_MANIFEST';
+      throw new PluginError(code, `bundle "${manifest.name}" (${bundle.dir}) is enabled in deployment.toml but ${incompatible}`, manifest.name);
+    }
+    if (incompatible) {
+      logger.warn({ bundle: manifest.name }, `unused plugin bundle "${manifest.name}" is skipped: ${incompatible}`);
+      bundles.push({ ...report(manifest, bundle.folder, 'skipped', activation), error: incompatible });
+      continue;
+    }
+    if (needed) toLoad.push(bundle);
+    bundles.push(report(manifest, bundle.folder, needed ? 'active' : 'inactive', activation));
+  }
+  return { bundles, activation, index, toLoad };
+}
+
+export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadedPlugins> {
+  const plan = planPlugins(options);
+  const { activation, index } = plan;
+
+  const factories = new Map<string, ComponentFactory<ComponentKind>>();
+  for (const builtin of options.builtins) factories.set(builtin.decl.name, builtin.factory as ComponentFactory<ComponentKind>);
+  const deactivators: (() => void | Promise<void>)[] = [];
+
+  // Only bundles with an enabled component are imported: nothing else of theirs ever runs.
+  for (const bundle of plan.toLoad) {
+    const { manifest } = bundle;
     try {
       const provided = await activateBundle(bundle.dir, manifest, options);
       for (const decl of manifest.components) {
@@ -105,25 +145,20 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadedPl
         factories.set(decl.name, factory);
       }
       if (provided.module.deactivate) deactivators.push(provided.module.deactivate.bind(provided.module));
-      reports.push(report(manifest, bundle.folder, 'active', activation));
     } catch (err) {
+      // Fail closed: an enabled authenticator or binding handler that silently vanished changes who gets in.
       const message = err instanceof Error ? err.message : String(err);
-      if (needed) {
-        throw new PluginError(
-          err instanceof PluginError ? err.code : 'TESSERA_ERR_PLUGIN_ACTIVATE',
-          `bundle "${manifest.name}" (${bundle.dir}) is enabled in deployment.toml but failed to load: ${message}`,
-          manifest.name,
-          { cause: err },
-        );
-      }
-      logger.warn({ bundle: manifest.name, err: message }, `unused plugin bundle "${manifest.name}" failed to load and is skipped: ${message}`);
-      for (const decl of manifest.components) activation.settings.delete(decl.name);
-      reports.push({ ...report(manifest, bundle.folder, 'skipped', activation), error: message });
+      throw new PluginError(
+        err instanceof PluginError ? err.code : 'TESSERA_ERR_PLUGIN_ACTIVATE',
+        `bundle "${manifest.name}" (${bundle.dir}) is enabled in deployment.toml but failed to load: ${message}`,
+        manifest.name,
+        { cause: err },
+      );
     }
   }
 
   return {
-    bundles: reports,
+    bundles: plan.bundles,
     activation,
     index,
     factories,
@@ -133,22 +168,47 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadedPl
   };
 }
 
+/** Why the entry cannot be imported (outside the bundle folder, missing), checked without importing it. */
+function entryProblem(dir: string, manifest: PluginManifest): string | null {
+  try {
+    resolveEntry(dir, manifest);
+    return null;
+  } catch (err) {
+    return (err as Error).message.replace(/^TESSERA_ERR_PLUGIN_\w+: /, '');
+  }
+}
+
+function apiMismatch(manifest: PluginManifest): string | null {
+  if (semver.validRange(manifest.apiVersion) && semver.satisfies(API_VERSION, manifest.apiVersion)) return null;
+  return `it needs plugin API ${manifest.apiVersion}; this Tessera provides ${API_VERSION}`;
+}
+
+/**
+ * The entry file, resolved through symlinks: it must be a file inside the bundle folder (itself
+ * resolved), so an entry that links to a file elsewhere is never imported.
+ */
+export function resolveEntry(dir: string, manifest: PluginManifest): string {
+  const outside = () => new PluginError('TESSERA_ERR_PLUGIN_MANIFEST', `entry "${manifest.entry}" points outside the bundle folder`, manifest.name);
+  if (isAbsolute(manifest.entry)) throw outside();
+  let realDir: string;
+  let entry: string;
+  try {
+    realDir = realpathSync(dir);
+    entry = realpathSync(resolve(dir, manifest.entry));
+  } catch (err) {
+    throw new PluginError('TESSERA_ERR_PLUGIN_IMPORT', `entry "${manifest.entry}" cannot be read: ${(err as Error).message}`, manifest.name);
+  }
+  if (!entry.startsWith(realDir + sep)) throw outside();
+  if (!statSync(entry).isFile()) throw new PluginError('TESSERA_ERR_PLUGIN_IMPORT', `entry "${manifest.entry}" is not a file`, manifest.name);
+  return entry;
+}
+
 function normaliseBuiltin(decl: BuiltinComponent['decl']): ComponentDeclaration {
   return { aliases: [], enabledWith: [], enabledByDefault: true, order: 100, ...decl };
 }
 
 async function activateBundle(dir: string, manifest: PluginManifest, options: LoadPluginsOptions) {
-  if (!semver.validRange(manifest.apiVersion) || !semver.satisfies(API_VERSION, manifest.apiVersion)) {
-    throw new PluginError(
-      'TESSERA_ERR_PLUGIN_API_VERSION',
-      `bundle "${manifest.name}" needs plugin API ${manifest.apiVersion}; this Tessera provides ${API_VERSION}`,
-      manifest.name,
-    );
-  }
-  const entry = resolve(dir, manifest.entry);
-  if (!entry.startsWith(resolve(dir) + sep)) {
-    throw new PluginError('TESSERA_ERR_PLUGIN_MANIFEST', `entry "${manifest.entry}" points outside the bundle folder`, manifest.name);
-  }
+  const entry = resolveEntry(dir, manifest);
   let module: PluginModule;
   try {
     module = (await import(pathToFileURL(entry).href)) as PluginModule;
@@ -164,9 +224,8 @@ async function activateBundle(dir: string, manifest: PluginManifest, options: Lo
   const ctx: PluginContext = {
     apiVersion: API_VERSION,
     bundle: { name: manifest.name, version: manifest.version, dir },
-    container: options.container,
     logger: options.logger,
-    config: options.config,
+    config: bundleConfig(options.config),
     settings: options.pluginSettings[manifest.name] ?? {},
     services: options.services,
     provide(kind, name, factory) {
@@ -204,4 +263,20 @@ function report(manifest: PluginManifest, folder: string, status: BundleStatus, 
       };
     }),
   };
+}
+
+/** What ctx.config shows: the configuration deep-frozen, secrets a bundle has no business reading removed. */
+function bundleConfig(config: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  const copy = structuredClone(config) as Record<string, Record<string, unknown>>;
+  if (copy.super_admin) delete copy.super_admin.password;
+  if (copy.database) delete copy.database.url;
+  return deepFreeze(copy);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }

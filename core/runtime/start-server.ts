@@ -8,7 +8,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { container as rootContainer } from 'tsyringe';
 import type { Hono } from 'hono';
-import { SERVICE_TOKENS, type Logger } from '../api/plugin-context.ts';
+import type { Logger } from '../api/plugin-context.ts';
+import { SERVICE_TOKENS } from './service-tokens.ts';
+import { pluginServices } from '../plugins/plugin-services.ts';
 import { formatIssue, loadConfig, type LoadedConfig } from '../config/load-config.ts';
 import type { TesseraConfig } from '../config/schema.ts';
 import { createApp } from '../http/app.ts';
@@ -27,7 +29,6 @@ import { loadServerKeystore } from '../transport/server-keystore.ts';
 import { TrustedProxies } from '../transport/trusted-proxies.ts';
 import { UserService } from '../users/user-service.ts';
 import { CredentialCache } from '../users/credential-cache.ts';
-import { certificateThumbprint } from '../crypto/thumbprint.ts';
 import { builtinComponents } from './builtin-components.ts';
 import type { CoreRuntime } from './core-runtime.ts';
 import { EventBus } from './event-bus.ts';
@@ -41,13 +42,12 @@ import type { GrantDependencies } from '../oauth/grants/grant-dependencies.ts';
 import { LocalInvalidationBus, type InvalidationBus } from '../cluster/invalidation-bus.ts';
 import { notifyingStore } from '../cluster/notifying-store.ts';
 import { PostgresInvalidationBus } from '../cluster/postgres-invalidation-bus.ts';
-import { createReplayGuard } from '../oauth/replay-guard.ts';
 
 export interface StartOptions {
   /** Path of deployment.toml; default ./deployment.toml. Ignored when `loaded` is given. */
   configFile?: string;
   loaded?: LoadedConfig;
-  /** Default: `dropins/` next to the project's package.json. */
+  /** Overrides `[server] dropins_dir` (default: `dropins/` next to the project's package.json). */
   dropinsDir?: string;
   logger?: Logger;
   /** Mount more routes (admin API, metrics, playground) before the catch-all server routes. */
@@ -65,6 +65,11 @@ export interface RunningTessera {
 }
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
+
+/** `[server] dropins_dir` (already absolute, resolved against the config file's folder), else the installation's. */
+export function dropinsDirOf(config: TesseraConfig): string {
+  return config.server.dropins_dir || join(PROJECT_ROOT, 'dropins');
+}
 
 export async function startServer(options: StartOptions = {}): Promise<RunningTessera> {
   const loaded = options.loaded ?? loadConfig(options.configFile);
@@ -144,18 +149,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
       settings: { defaultScopes: config.oauth.default_scopes, allowPlainPkce: config.oauth.allow_plain_pkce, requirePkceForPublicClients: config.oauth.require_pkce_for_public_clients },
     };
     const plugins = await loadPlugins({
-      dropinsDir: options.dropinsDir ?? join(PROJECT_ROOT, 'dropins'),
+      dropinsDir: options.dropinsDir ?? dropinsDirOf(config),
       activation: { eventListeners: config.event_listener, grantTypes: config.oauth.grant_type },
       builtins: builtinComponents(() => grantDeps),
-      container,
       logger,
-      services: {
-        clients: { find: (server, clientId) => store.clients.get(server, clientId) },
-        tokens: { findRefreshToken: (server, value) => tokens.findRefreshToken(server, value) },
-        events: { emit: (event) => events.emit(event) },
-        replay: createReplayGuard(store.kv, () => Math.floor(Date.now() / 1000)),
-        thumbprint: certificateThumbprint,
-      },
+      // Typed, read-only facades over the container: bundles never hold the raw store.
+      services: pluginServices(container),
       config: config as unknown as Record<string, unknown>,
       pluginSettings: config.plugins,
     });

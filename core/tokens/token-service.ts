@@ -69,6 +69,13 @@ export class TokenService {
   }
 
   async issueAccessToken(input: AccessTokenInput): Promise<{ token: string; record: AccessTokenRecord }> {
+    const minted = await this.mintAccessToken(input);
+    await this.store.accessTokens.create(minted.record);
+    return minted;
+  }
+
+  /** The token and its record, not yet stored: the core's invariants see it before anything is kept. */
+  async mintAccessToken(input: AccessTokenInput): Promise<{ token: string; record: AccessTokenRecord }> {
     const format: TokenFormat = input.client.accessTokenFormat ?? input.server.accessTokenFormat;
     const issuedAt = this.now();
     const expiresAt = issuedAt + this.lifetimes.accessToken;
@@ -115,11 +122,17 @@ export class TokenService {
       token = opaque.value;
       record = { ...base, id: opaque.id, format };
     }
-    await this.store.accessTokens.create(record);
     return { token, record };
   }
 
   async issueRefreshToken(input: RefreshTokenInput): Promise<{ token: string; record: RefreshTokenRecord }> {
+    const minted = this.mintRefreshToken(input);
+    await this.store.refreshTokens.create(minted.record);
+    return minted;
+  }
+
+  /** The refresh token and its record, not yet stored. */
+  mintRefreshToken(input: RefreshTokenInput): { token: string; record: RefreshTokenRecord } {
     const { value: token, id } = newOpaqueToken();
     const issuedAt = this.now();
     const record: RefreshTokenRecord = {
@@ -139,7 +152,6 @@ export class TokenService {
       usedAt: null,
       revoked: false,
     };
-    await this.store.refreshTokens.create(record);
     return { token, record };
   }
 

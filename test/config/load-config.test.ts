@@ -24,7 +24,7 @@ describe('defaults', () => {
     expect(loaded.file).toBe(FILE);
     expect(loaded.dir).toBe('/etc/tessera');
     expect(loaded.config).toEqual({
-      server: { hostname: 'localhost', data_dir: '/etc/tessera/data', public_url: '' },
+      server: { hostname: 'localhost', data_dir: '/etc/tessera/data', dropins_dir: '', public_url: '' },
       super_admin: { username: 'admin', password: 'admin', create_admin_account: true },
       transport: {
         https: {
@@ -327,6 +327,7 @@ describe('files and paths', () => {
       [
         '[server]',
         'data_dir = "../var"',
+        'dropins_dir = "bundles"',
         '[transport.https]',
         'cert_file = "certs/server.pem"',
         'key_file = "./certs/server.key"',
@@ -341,6 +342,7 @@ describe('files and paths', () => {
     expect(loadedFile).toBe(file);
     expect(loadedDir).toBe(join(dir, 'conf'));
     expect(config.server.data_dir).toBe(join(dir, 'var'));
+    expect(config.server.dropins_dir).toBe(join(dir, 'conf', 'bundles'));
     expect(config.database.sqlite_file).toBe(join(dir, 'var', 'db', 'main.db'));
     expect(config.transport.https.cert_file).toBe(join(dir, 'conf', 'certs', 'server.pem'));
     expect(config.transport.https.key_file).toBe(join(dir, 'conf', 'certs', 'server.key'));

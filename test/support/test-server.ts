@@ -15,14 +15,14 @@ import type { TesseraEnv } from '../../core/http/hono-env.ts';
 import { createLogger } from '../../core/logging/logger.ts';
 import type { CoreRuntime } from '../../core/runtime/core-runtime.ts';
 import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
-import { PROJECT_ROOT, startServer, type RunningTessera } from '../../core/runtime/start-server.ts';
+import { startServer, type RunningTessera } from '../../core/runtime/start-server.ts';
 
 export interface TestServerOptions {
   /** deployment.toml text appended after the test defaults (ports 0, temp data_dir). */
   toml?: string;
   /** More files to write next to deployment.toml (certificates, truststores). */
   files?: Record<string, string>;
-  /** Defaults to the project's built dropins/. */
+  /** Defaults to `[server] dropins_dir`, else the project's built dropins/. */
   dropinsDir?: string;
   /** Keep the folder (restart tests reuse it). */
   dir?: string;
@@ -65,7 +65,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   const loaded = loadConfig(configFile);
   const logger = createLogger(loaded.config.logging.level, sink);
-  const running = await startServer({ loaded, logger, dropinsDir: options.dropinsDir ?? join(PROJECT_ROOT, 'dropins'), mount: options.mount });
+  const running = await startServer({ loaded, logger, dropinsDir: options.dropinsDir, mount: options.mount });
   const url = running.url('https').replace('127.0.0.1', 'localhost') || running.url('http');
   return {
     running,

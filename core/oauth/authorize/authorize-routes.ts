@@ -37,7 +37,7 @@ export function authorizeRoutes(runtime: CoreRuntime) {
   const { store } = runtime;
   const { oauth } = runtime.config;
   const settings = {
-    codeFlowEnabled: runtime.extensions.grantHandlers.has('authorization_code'),
+    codeFlowEnabled: runtime.extensions.grantChains.has('authorization_code'),
     defaultScopes: oauth.default_scopes,
     allowPlainPkce: oauth.allow_plain_pkce,
     requirePkceForPublicClients: oauth.require_pkce_for_public_clients,

@@ -3,6 +3,7 @@ import { InvalidGrant, InvalidRequest } from '../../errors/oauth-errors.ts';
 import { sha256Base64Url } from '../../crypto/sha256.ts';
 import type { GrantDependencies } from './grant-dependencies.ts';
 import { issueTokens } from './issue-tokens.ts';
+import { currentTokenRequest } from '../invariants/index.ts';
 import { PKCE_VERIFIER, pkceMatches } from './pkce.ts';
 
 /** How long a reuse mark outlives the reuse: far longer than issuing tokens for one code takes. */
@@ -48,6 +49,8 @@ export class AuthorizationCodeGrant implements GrantHandler {
       // RFC 9700 §4.8.2: a verifier with no challenge is a downgrade attempt.
       throw new InvalidGrant('code_verifier sent but the authorization request had no code_challenge');
     }
+    const request = currentTokenRequest();
+    if (request) request.found.code = record;
     const user = await this.deps.store.users.getByUsername(ctx, record.username);
     if (!user) throw new InvalidGrant('the user of this authorization code no longer exists');
     const response = await issueTokens(this.deps, ctx, {

@@ -1,11 +1,12 @@
 /**
  * The common tail of every grant: access token (bound when the handler chain set a confirmation),
  * refresh token when the client may refresh, and an ID token when `openid` was granted to a user.
+ * Both are checked by the core's invariants (../invariants) before either is stored.
  */
 import type { GrantContext, TokenResponse } from '../../api/extension-points.ts';
 import type { User } from '../../api/model.ts';
+import { currentTokenRequest, enforceIssuance } from '../invariants/index.ts';
 import type { GrantDependencies } from './grant-dependencies.ts';
-import { recordIssued } from './issued-tokens.ts';
 
 export interface IssueTokensInput {
   user: User | null;
@@ -22,7 +23,8 @@ export interface IssueTokensInput {
 
 export async function issueTokens(deps: GrantDependencies, ctx: GrantContext, input: IssueTokensInput): Promise<TokenResponse> {
   const { client } = ctx;
-  const access = await deps.tokens.issueAccessToken({
+  const request = currentTokenRequest();
+  const access = await deps.tokens.mintAccessToken({
     server: ctx.server,
     client,
     subject: input.user?.username ?? null,
@@ -31,33 +33,36 @@ export async function issueTokens(deps: GrantDependencies, ctx: GrantContext, in
     confirmation: ctx.confirmation,
     grantId: input.grantId,
   });
+  const refresh =
+    input.withRefreshToken && client.grantTypes.includes('refresh_token')
+      ? deps.tokens.mintRefreshToken({
+          server: ctx,
+          client,
+          subject: access.record.subject,
+          username: access.record.username,
+          scopes: input.refreshScopes ?? input.scopes,
+          familyId: input.grantId,
+          grantId: input.grantId,
+          authTime: input.authTime ?? null,
+          // RFC 8705 §4 / RFC 9449 §5: a public client's refresh token is bound to its certificate and
+          // DPoP key; a confidential client's is bound to the client (it authenticates on refresh) so it
+          // may rotate certificates and keys.
+          confirmation: client.tokenEndpointAuthMethod === 'none' ? ctx.confirmation : null,
+        })
+      : null;
+  // Whatever the handler chain did to the context, nothing is stored that breaks a core invariant.
+  enforceIssuance(request, { access: access.record, refresh: refresh?.record ?? null });
+  await deps.store.accessTokens.create(access.record);
+  if (refresh) await deps.store.refreshTokens.create(refresh.record);
+
   const response: TokenResponse = {
     access_token: access.token,
     // RFC 9449 §5: a DPoP-bound access token is of type DPoP (an mTLS-bound one stays Bearer, RFC 8705 §3).
-    token_type: ctx.confirmation?.jkt !== undefined ? 'DPoP' : 'Bearer',
+    token_type: access.record.confirmation?.jkt !== undefined ? 'DPoP' : 'Bearer',
     expires_in: access.record.expiresAt - access.record.issuedAt,
     scope: input.scopes.join(' '),
   };
-  let refreshRecord = null;
-  if (input.withRefreshToken && client.grantTypes.includes('refresh_token')) {
-    const refresh = await deps.tokens.issueRefreshToken({
-      server: ctx,
-      client,
-      subject: access.record.subject,
-      username: access.record.username,
-      scopes: input.refreshScopes ?? input.scopes,
-      familyId: input.grantId,
-      grantId: input.grantId,
-      authTime: input.authTime ?? null,
-      // RFC 8705 §4 / RFC 9449 §5: a public client's refresh token is bound to its certificate and
-      // DPoP key; a confidential client's is bound to the client (it authenticates on refresh) so it
-      // may rotate certificates and keys.
-      confirmation: client.tokenEndpointAuthMethod === 'none' ? ctx.confirmation : null,
-    });
-    response.refresh_token = refresh.token;
-    refreshRecord = refresh.record;
-  }
-  recordIssued(ctx, { access: access.record, refresh: refreshRecord });
+  if (refresh) response.refresh_token = refresh.token;
   if (input.user && input.scopes.includes('openid')) {
     response.id_token = await deps.tokens.issueIdToken({
       server: ctx.server,
@@ -70,6 +75,7 @@ export async function issueTokens(deps: GrantDependencies, ctx: GrantContext, in
       claims: { preferred_username: input.user.username },
     });
   }
+  request.issued.push({ access, refresh, idToken: response.id_token ?? null, tokenType: response.token_type });
   deps.events.emit({
     type: 'token.issued',
     tenantId: ctx.tenantId,
@@ -77,7 +83,7 @@ export async function issueTokens(deps: GrantDependencies, ctx: GrantContext, in
     clientId: client.clientId,
     username: input.user?.username,
     certificateThumbprint: ctx.confirmation?.['x5t#S256'],
-    details: { grantType: ctx.grantType, format: access.record.format, bound: ctx.confirmation !== null, ...(ctx.confirmation?.jkt ? { jkt: ctx.confirmation.jkt } : {}) },
+    details: { grantType: ctx.grantType, format: access.record.format, bound: ctx.confirmation !== null },
   });
   return response;
 }

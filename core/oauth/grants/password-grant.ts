@@ -3,6 +3,7 @@ import { InvalidGrant, InvalidRequest } from '../../errors/oauth-errors.ts';
 import { newTimeOrderedId } from '../../tokens/token-ids.ts';
 import type { GrantDependencies } from './grant-dependencies.ts';
 import { issueTokens } from './issue-tokens.ts';
+import { currentTokenRequest } from '../invariants/index.ts';
 import { resolveScopes } from './scopes.ts';
 
 /** RFC 6749 §4.3 resource owner password credentials (kept for the WSO2 guide's first call). */
@@ -26,6 +27,8 @@ export class PasswordGrant implements GrantHandler {
     if (!outcome.ok) {
       throw new InvalidGrant(outcome.reason === 'locked' ? 'too many failed attempts; try again later' : 'invalid username or password', outcome.reason);
     }
+    const request = currentTokenRequest();
+    if (request) request.found.login = { username, user: outcome.user };
     return issueTokens(this.deps, ctx, {
       user: outcome.user,
       scopes,

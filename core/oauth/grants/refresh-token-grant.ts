@@ -3,6 +3,8 @@ import { InvalidGrant, InvalidRequest, InvalidScope } from '../../errors/oauth-e
 import type { GrantDependencies } from './grant-dependencies.ts';
 import { issueTokens } from './issue-tokens.ts';
 import { parseScope } from './scopes.ts';
+import { currentTokenRequest } from '../invariants/index.ts';
+import { unprovenMembers } from '../invariants/refresh-binding.ts';
 import { timingSafeEqual } from 'node:crypto';
 
 function sameValue(presented: string | undefined, bound: string): boolean {
@@ -30,12 +32,17 @@ export class RefreshTokenGrant implements GrantHandler {
     if (record.usedAt !== null) return this.reuse(ctx, record.familyId);
     // A member is verified by the handler chain, or by a TokenBinder's proof of the same value (DPoP key).
     const unverified = Object.entries(record.confirmation ?? {})
-      .filter(([member, value]) => !ctx.verifiedConfirmations.has(member) && !sameValue(ctx.proofs[member], value))
+      .filter(([member, bound]) => !ctx.verifiedConfirmations.has(member) && !sameValue(ctx.proofs[member], bound))
       .map(([member]) => member);
     if (unverified.length > 0) {
       const what = unverified.includes('jkt') ? 'a DPoP key' : 'a certificate';
       throw new InvalidGrant(`the refresh token is bound to ${what} that was not presented`, `unverified cnf members: ${unverified.join(', ')}`);
     }
+    // The chain's word is not enough: the core checks the proof itself before the token is used up.
+    const request = currentTokenRequest();
+    const unproven = request ? unprovenMembers(request, record.confirmation) : ['(no token request)'];
+    if (unproven.length > 0) throw new InvalidGrant('the refresh token is bound to a proof that was not presented', `no proof in this request of cnf ${unproven.join(', ')}`);
+    request!.found.refreshToken = record;
 
     const asked = parseScope(ctx.params.scope);
     const extra = asked.filter((s) => !record.scopes.includes(s));

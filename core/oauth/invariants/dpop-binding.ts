@@ -3,13 +3,13 @@
  * access token without `cnf.jkt`, and a token request that proved a DPoP key gets tokens bound to that
  * key and no other — whatever the grant handler chain and the enabled bundles did.
  *
- * Checked twice by the token endpoint: before the chain runs (no proof from a client that must send
- * one: refused before anything is issued), and after, against the records the core wrote (a chain
- * member that dropped or replaced the binding: what was issued is revoked and the request fails).
+ * Checked twice: by the token endpoint before the chain runs (no proof from a client that must send
+ * one: refused before anything is issued), and by the invariant runner before the core stores what the
+ * chain asked it to issue (a member that dropped or replaced the binding: nothing is issued).
  */
 import type { Client, Confirmation } from '../../api/model.ts';
 import { OAuthError } from '../../errors/oauth-errors.ts';
-import type { IssuedTokens } from '../grants/issued-tokens.ts';
+import type { TokenInvariant } from './invariant.ts';
 
 /** RFC 9449 §6.1: the JWK SHA-256 thumbprint (RFC 7638) of the proof key. */
 export const JKT = 'jkt';
@@ -22,21 +22,18 @@ export function requireDpopProof(client: Client, proofs: Confirmation): void {
   });
 }
 
-/**
- * After the chain: null when the issued tokens keep the invariant, else why not (the caller revokes
- * them and fails closed). `issued` undefined: the chain answered without the core issuing — only
- * acceptable when nothing asked for DPoP.
- */
-export function dpopBindingViolation(client: Client, proofs: Confirmation, issued: IssuedTokens | undefined): string | null {
-  const proved = proofs[JKT];
-  if (!client.dpopBoundAccessTokens && proved === undefined) return null;
-  if (!issued) return 'the grant handler chain answered with tokens the core did not issue';
-  const bound = issued.access.confirmation?.[JKT];
-  if (bound === undefined) return 'the access token was issued without cnf.jkt';
-  if (bound !== proved) return 'the access token is bound to another key than the DPoP proof';
-  const refreshBound = issued.refresh?.confirmation?.[JKT];
-  // RFC 9449 §5: a public client's refresh token is bound to the proof key too.
-  if (issued.refresh && client.tokenEndpointAuthMethod === 'none' && refreshBound === undefined) return 'the public client\'s refresh token was issued without cnf.jkt';
-  if (refreshBound !== undefined && refreshBound !== proved) return 'the refresh token is bound to another key than the DPoP proof';
-  return null;
-}
+export const dpopBinding: TokenInvariant = {
+  name: 'dpop-binding',
+  check(request, { access, refresh }) {
+    const proved = request.proofs.get(JKT);
+    const bound = access.confirmation?.[JKT];
+    if (bound !== undefined && bound !== proved) return 'the access token is bound to another key than the DPoP proof';
+    const refreshBound = refresh?.confirmation?.[JKT];
+    if (refreshBound !== undefined && refreshBound !== proved) return 'the refresh token is bound to another key than the DPoP proof';
+    if (!request.client.dpopBoundAccessTokens && proved === undefined) return null;
+    if (bound === undefined) return 'the access token was issued without cnf.jkt';
+    // RFC 9449 §5: a public client's refresh token is bound to the proof key too.
+    if (refresh && request.client.tokenEndpointAuthMethod === 'none' && refreshBound === undefined) return "the public client's refresh token was issued without cnf.jkt";
+    return null;
+  },
+};

@@ -1,8 +1,9 @@
 /**
  * The bundle is switched by deployment.toml alone: the same data folder restarted without the
  * grant_handler lines, or with `[[event_listener]] enable = false` for each handler, issues unbound
- * tokens and drops the discovery flag. A token bound while the bundle was on is not silently
- * accepted without its certificate check: the core refuses it (fail closed).
+ * tokens and drops the discovery flag. A client registered for certificate-bound tokens then gets
+ * none at all (the core's invariant: server_error, logged), never an unbound one. A token bound while
+ * the bundle was on is not silently accepted without its certificate check: the core refuses it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,14 +30,22 @@ describe('mtls-token-binding switched off in deployment.toml', () => {
     server = await startTestServer({ dir, toml: `${FIXED_ISSUER}${toml}` });
     return server;
   };
-  const passwordToken = (s: TestServer) =>
-    tokenCall(s, { grant_type: 'password', username: 'admin', password: 'admin', scope: 'openid' }, { cert, basic: ['bound-app', SECRET] });
+  const passwordToken = (s: TestServer, client = 'bound-app') =>
+    tokenCall(s, { grant_type: 'password', username: 'admin', password: 'admin', scope: 'openid' }, { cert, basic: [client, SECRET] });
+  /** The core refuses: server_error, a log line naming the invariant and the chain, no token kept. */
+  const expectRefused = async (s: TestServer, response: Awaited<ReturnType<typeof tokenCall>>, chain: string) => {
+    expect(response.status, response.text).toBe(500);
+    expect(response.json).toMatchObject({ error: 'server_error' });
+    expect(response.json.access_token).toBeUndefined();
+    expect(s.logs.some((l) => l.includes('core invariant certificate-binding') && l.includes('bound-app') && l.includes(chain))).toBe(true);
+  };
   const discovery = async (s: TestServer) => (await call(`${s.url}/.well-known/openid-configuration`)).json;
 
   beforeAll(async () => {
     cert = await clientCertificate('client-a');
     const on = await restart(WSO2_GRANT_HANDLERS);
     await on.createClient({ clientId: 'bound-app', secret: SECRET, tlsClientCertificateBoundAccessTokens: true });
+    await on.createClient({ clientId: 'plain-app', secret: SECRET });
     const response = await passwordToken(on);
     await expectBound(on, 'jwt', response, cert);
     boundToken = response.json.access_token;
@@ -48,10 +57,12 @@ describe('mtls-token-binding switched off in deployment.toml', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('without grant_handler lines: unbound tokens, no discovery flag', async () => {
+  it('without grant_handler lines: unbound tokens, no discovery flag; a client registered for binding gets no token', async () => {
     const off = await restart('');
-    await expectUnbound(off, 'jwt', await passwordToken(off));
-    await expectUnbound(off, 'jwt', await tokenCall(off, { grant_type: 'client_credentials' }, { cert, basic: ['bound-app', SECRET] }));
+    await expectUnbound(off, 'jwt', await passwordToken(off, 'plain-app'));
+    await expectUnbound(off, 'jwt', await tokenCall(off, { grant_type: 'client_credentials' }, { cert, basic: ['plain-app', SECRET] }));
+    await expectRefused(off, await passwordToken(off), 'tessera.core.PasswordGrantHandler');
+    await expectRefused(off, await tokenCall(off, { grant_type: 'client_credentials' }, { cert, basic: ['bound-app', SECRET] }), 'tessera.core.ClientCredentialsGrantHandler');
     expect(await discovery(off)).not.toHaveProperty('tls_client_certificate_bound_access_tokens');
   });
 
@@ -64,7 +75,8 @@ describe('mtls-token-binding switched off in deployment.toml', () => {
 
   it('with the handlers named but each [[event_listener]] enable = false: unbound tokens, no discovery flag', async () => {
     const off = await restart(`${WSO2_GRANT_HANDLERS}\n${HANDLERS_DISABLED}`);
-    await expectUnbound(off, 'jwt', await passwordToken(off));
+    await expectUnbound(off, 'jwt', await passwordToken(off, 'plain-app'));
+    await expectRefused(off, await passwordToken(off), 'tessera.core.PasswordGrantHandler');
     expect(await discovery(off)).not.toHaveProperty('tls_client_certificate_bound_access_tokens');
   });
 

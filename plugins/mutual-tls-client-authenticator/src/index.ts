@@ -18,8 +18,10 @@ import { PkiMethod } from './pki-method.ts';
 import { SelfSignedMethod } from './self-signed-method.ts';
 import { readSettings } from './settings.ts';
 import { loadTrustAnchors } from './trust-anchors.ts';
+import { installX509 } from './x509.ts';
 
 export function activate(ctx: PluginContext): void {
+  installX509(ctx.services.x509);
   const settings = readSettings(ctx.config, ctx.settings, (message) => ctx.logger.warn({ bundle: ctx.bundle.name }, message));
   const anchors = loadTrustAnchors(settings);
   const extraCa = settings.jwksUri.caFile ? readCaFile(settings.jwksUri.caFile) : null;

@@ -2,16 +2,9 @@
  * A certificate parsed once for path building: OpenSSL's view (for signatures) and our DER view
  * (for names, validity and constraints), checked to be the same bytes.
  */
+import type { CertificateFields } from '../../../core/api/index.ts';
+import { x509 } from './x509.ts';
 import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
-import {
-  type CertificateFields,
-  allowsCertificateSigning,
-  authorityKeyId,
-  basicConstraints,
-  readCertificateFields,
-  subjectKeyId,
-} from '../../../core/x509/certificate-fields.ts';
-import { DerError, toHex } from '../../../core/x509/der.ts';
 
 export interface PreparedCertificate {
   readonly der: Uint8Array;
@@ -63,30 +56,30 @@ function sameBytes(prepared: PreparedCertificate, der: Uint8Array): boolean {
 }
 
 function parse(der: Uint8Array, id: string): PreparedCertificate {
-  const fields = readCertificateFields(der);
+  const fields = x509().readCertificateFields(der);
   let node: X509Certificate;
   const buffer = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
   try {
     node = new X509Certificate(buffer);
   } catch {
-    throw new DerError('OpenSSL cannot parse the certificate');
+    throw new (x509().DerError)('OpenSSL cannot parse the certificate');
   }
   // Node also accepts PEM and ignores trailing bytes; insist both parsers saw the same certificate.
-  if (!node.raw.equals(buffer)) throw new DerError('certificate encoding differs from its DER');
-  const skid = subjectKeyId(fields);
-  const akid = authorityKeyId(fields);
+  if (!node.raw.equals(buffer)) throw new (x509().DerError)('certificate encoding differs from its DER');
+  const skid = x509().subjectKeyId(fields);
+  const akid = x509().authorityKeyId(fields);
   // A signature checked once against an issuer's key (identified by the issuer's DER hash) stays checked.
   const verdicts = new Map<string, boolean>();
   return {
     der,
     id,
     fields,
-    subjectName: toHex(fields.subject.encoded),
-    issuerName: toHex(fields.issuer.encoded),
-    basicConstraints: basicConstraints(fields),
-    canSignCertificates: allowsCertificateSigning(fields),
-    subjectKeyId: skid && toHex(skid),
-    authorityKeyId: akid && toHex(akid),
+    subjectName: x509().toHex(fields.subject.encoded),
+    issuerName: x509().toHex(fields.issuer.encoded),
+    basicConstraints: x509().basicConstraints(fields),
+    canSignCertificates: x509().allowsCertificateSigning(fields),
+    subjectKeyId: skid && x509().toHex(skid),
+    authorityKeyId: akid && x509().toHex(akid),
     publicKey: node.publicKey,
     verifiedBy(issuer) {
       let verdict = verdicts.get(issuer.id);

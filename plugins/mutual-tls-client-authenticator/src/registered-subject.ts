@@ -4,8 +4,8 @@
  * anchor) must carry that value. None or several registered is refused: which one would decide is
  * then a guess, and a guess here decides who gets in.
  */
+import { x509 } from './x509.ts';
 import type { Client } from '../../../core/api/index.ts';
-import { DnSyntaxError, dnMatchesCertificate, parseDn } from '../../../core/x509/distinguished-name.ts';
 import { Reason } from './failure.ts';
 import { sanDnsMatches, sanEmailMatches, sanIpMatches, sanUriMatches } from './subject-alternative-names.ts';
 
@@ -37,7 +37,7 @@ export function subjectMismatch(subject: RegisteredSubject, der: Uint8Array): st
   switch (subject.kind) {
     case 'dn':
       if (!isValidDn(subject.value)) return Reason.invalidRegisteredDn;
-      return dnMatchesCertificate(subject.value, der) ? null : Reason.subjectDnMismatch;
+      return x509().dnMatchesCertificate(subject.value, der) ? null : Reason.subjectDnMismatch;
     case 'dns':
       return sanDnsMatches(subject.value, der) ? null : Reason.sanMismatch('dns');
     case 'uri':
@@ -51,9 +51,9 @@ export function subjectMismatch(subject: RegisteredSubject, der: Uint8Array): st
 
 function isValidDn(value: string): boolean {
   try {
-    return parseDn(value).length > 0;
+    return x509().parseDn(value).length > 0;
   } catch (e) {
-    if (e instanceof DnSyntaxError) return false;
+    if (e instanceof x509().DnSyntaxError) return false;
     throw e;
   }
 }

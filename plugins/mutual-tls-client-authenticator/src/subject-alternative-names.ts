@@ -3,43 +3,18 @@
  * `tls_client_auth_san_dns`, `_san_uri`, `_san_email` and `_san_ip`. Matching is exact: a
  * registration names one identity, so nothing is expanded (no wildcards) and nothing is guessed.
  */
-import { ExtensionOid, readCertificateFields } from '../../../core/x509/certificate-fields.ts';
-import { DerError, Tag, bytesEqual, childrenOf, readSingle } from '../../../core/x509/der.ts';
+import type { SubjectAlternativeNames } from '../../../core/api/index.ts';
+import { x509 } from './x509.ts';
 import { parseIpAddress } from './ip-address.ts';
 
-export interface SubjectAlternativeNames {
-  readonly dns: string[];
-  readonly uri: string[];
-  /** 4 octets (IPv4) or 16 (IPv6), as encoded. */
-  readonly ip: Uint8Array[];
-  readonly email: string[];
-}
-
-// GeneralName context tags (IMPLICIT, primitive).
-const RFC822_NAME = 0x81;
-const DNS_NAME = 0x82;
-const URI = 0x86;
-const IP_ADDRESS = 0x87;
+export type { SubjectAlternativeNames } from '../../../core/api/index.ts';
 
 /**
- * The DNS, URI, IP and email entries, in certificate order; other kinds are skipped, and so are
- * IA5String entries with non-ASCII octets (invalid, so they cannot be what was registered).
- * Throws `DerError` if `der` is not a certificate or its subjectAltName is malformed.
+ * The DNS, URI, IP and email entries, in certificate order (read by the core's X.509 service).
+ * Throws the service's `DerError` if `der` is not a certificate or its subjectAltName is malformed.
  */
 export function certificateSans(der: Uint8Array): SubjectAlternativeNames {
-  const sans: SubjectAlternativeNames = { dns: [], uri: [], ip: [], email: [] };
-  const ext = readCertificateFields(der).extensions.get(ExtensionOid.SUBJECT_ALT_NAME);
-  if (!ext) return sans;
-  for (const name of childrenOf(readSingle(ext.value, Tag.SEQUENCE))) {
-    const c = name.content;
-    if (name.tag === IP_ADDRESS) {
-      if (c.length === 4 || c.length === 16) sans.ip.push(Uint8Array.from(c));
-      continue;
-    }
-    const list = name.tag === DNS_NAME ? sans.dns : name.tag === URI ? sans.uri : name.tag === RFC822_NAME ? sans.email : null;
-    if (list && c.every((b) => b < 0x80)) list.push(Buffer.from(c).toString('latin1'));
-  }
-  return sans;
+  return x509().subjectAltNames(der);
 }
 
 /** `tls_client_auth_san_dns`: ASCII case-insensitive, one trailing dot ignored, no wildcard expansion. */
@@ -67,7 +42,7 @@ export function sanEmailMatches(registered: string, der: Uint8Array): boolean {
  */
 export function sanIpMatches(registered: string, der: Uint8Array): boolean {
   const wanted = parseIpAddress(registered);
-  return wanted !== null && sansOf(der).ip.some((ip) => bytesEqual(ip, wanted));
+  return wanted !== null && sansOf(der).ip.some((ip) => x509().bytesEqual(ip, wanted));
 }
 
 /** Matchers answer false, never throw, for a certificate they cannot read. */
@@ -75,7 +50,7 @@ function sansOf(der: Uint8Array): SubjectAlternativeNames {
   try {
     return certificateSans(der);
   } catch (e) {
-    if (e instanceof DerError) return { dns: [], uri: [], ip: [], email: [] };
+    if (e instanceof x509().DerError) return { dns: [], uri: [], ip: [], email: [] };
     throw e;
   }
 }

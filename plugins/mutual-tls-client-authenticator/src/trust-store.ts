@@ -2,7 +2,7 @@
  * The CA certificates client certificates must chain to, parsed and indexed once: the
  * authenticator validates every mTLS request against the same anchors.
  */
-import { DerError } from '../../../core/x509/der.ts';
+import { x509 } from './x509.ts';
 import { type PreparedCertificate, prepareCertificate } from './prepared-certificate.ts';
 
 export class TrustStoreError extends Error {
@@ -50,7 +50,7 @@ export function createTrustStore(input: string | readonly Uint8Array[]): TrustSt
       try {
         return prepareCertificate(der);
       } catch (e) {
-        if (e instanceof DerError) throw new TrustStoreError(`trust anchor ${i + 1}: ${e.message}`);
+        if (e instanceof x509().DerError) throw new TrustStoreError(`trust anchor ${i + 1}: ${e.message}`);
         throw e;
       }
     }),
@@ -72,7 +72,7 @@ export function trustStoreFor(anchors: readonly Uint8Array[]): TrustStore {
     try {
       prepared.push(prepareCertificate(der));
     } catch (e) {
-      if (!(e instanceof DerError)) throw e;
+      if (!(e instanceof x509().DerError)) throw e;
     }
   }
   const store = new TrustStore(prepared);

@@ -3,6 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type Issued, chainPem, createCa, createLeaf, createSelfSigned, x509 } from '../../../test/support/pki.ts';
 import { type ChainValidationInput, validateChain } from '../src/chain-validation.ts';
 import { TrustStore, TrustStoreError, createTrustStore, trustStoreFor } from '../src/trust-store.ts';
+import { x509Service } from '../../../core/plugins/x509-service.ts';
+import { installX509 } from '../src/x509.ts';
+
+// Unit tests call the bundle's modules without activate(): hand them the core's service as it would.
+installX509(x509Service);
 
 const DAY = 86_400_000;
 const now = new Date();

@@ -4,6 +4,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type Issued, createCa, createLeaf, createSelfSigned } from '../../../test/support/pki.ts';
 import { parseIpAddress } from '../src/ip-address.ts';
 import { certificateSans, sanDnsMatches, sanEmailMatches, sanIpMatches, sanUriMatches } from '../src/subject-alternative-names.ts';
+import { x509Service } from '../../../core/plugins/x509-service.ts';
+import { installX509 } from '../src/x509.ts';
+
+// Unit tests call the bundle's modules without activate(): hand them the core's service as it would.
+installX509(x509Service);
 
 let root: Issued;
 let client: Issued;
