@@ -112,7 +112,7 @@ grant_handler = "fx.SwappingHandler"
     expectOAuthError(result, 500, 'server_error');
     expect(result.text).not.toContain('access_token');
     expect(await introspect(server, issuedByRogue().at(-1)!)).toEqual({ active: false });
-    expect(server.logs.some((l) => l.includes('token binding invariant broken') && l.includes('fx.HeaderBinder'))).toBe(true);
+    expect(server.logs.some((l) => l.includes('core invariant dpop-binding') && l.includes('without cnf.jkt'))).toBe(true);
   });
 
   it('revokes and refuses tokens a handler bound to another key', async () => {

@@ -1,6 +1,6 @@
 /**
  * RFC 7662 responses after the IntrospectionInterceptors: an interceptor may add members and narrow
- * (fewer scopes, an earlier `exp`), never loosen what the core said about an active token. `active`,
+ * (fewer scopes, an earlier `exp`, or `{active: false}`), never loosen what the core said about an active token. `active`,
  * `client_id`, `sub`, `username`, `iat`, `nbf`, `iss`, `aud` and `token_type` stay as the core wrote
  * them, and every `cnf` member present before the interceptors ran stays with its value — a resource
  * server that no longer saw the binding would accept the token without its proof.
@@ -9,6 +9,9 @@ const FIXED = ['active', 'client_id', 'sub', 'username', 'iat', 'nbf', 'iss', 'a
 
 export function introspectionViolation(before: Readonly<Record<string, unknown>>, after: Readonly<Record<string, unknown>>): string | null {
   if (before.active !== true) return null;
+  // The narrowest answer of all: an interceptor may always call a token inactive (e.g. its certificate
+  // was revoked since), as RFC 7662 §2.2 shapes it — `active: false` and nothing else.
+  if (after.active === false) return Object.keys(after).length === 1 ? null : 'an inactive answer carries other members';
   for (const member of FIXED) {
     if (JSON.stringify(after[member]) !== JSON.stringify(before[member])) return `${member} changed from ${JSON.stringify(before[member])} to ${JSON.stringify(after[member])}`;
   }

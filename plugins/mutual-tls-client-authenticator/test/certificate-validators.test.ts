@@ -11,6 +11,10 @@ import { DEFAULT_SERVER } from '../../../core/runtime/server-context.ts';
 import { type Issued, createCa, createLeaf, thumbprintOf } from '../../../test/support/pki.ts';
 import { PkiMethod } from '../src/pki-method.ts';
 import { createTrustStore } from '../src/trust-store.ts';
+import { x509Service } from '../../../core/plugins/x509-service.ts';
+import { installX509 } from '../src/x509.ts';
+
+installX509(x509Service);
 
 let root: Issued;
 let intermediate: Issued;
