@@ -167,8 +167,13 @@ const oauth = table('OAuth 2.0 / OpenID Connect token issuance.', {
   sweep_interval: integer(300, 'Seconds between sweeps of expired codes and tokens.', 1),
   default_scopes: z
     .array(scopeToken)
-    .default(() => ['default'])
-    .describe('Scopes granted when a client asks none and has none registered (WSO2 answers "default").'),
+    .refine((v) => !v.includes('admin'), 'must not contain "admin": admin rights come only from a client registration')
+    .default(() => ['default', 'openid', 'profile', 'email'])
+    .describe(
+      'The only scopes a client registered without `scopes` may be granted; asking any other is invalid_scope. ' +
+        'Asking none grants those that are not OpenID Connect scopes (WSO2 answers "default"); openid, profile ' +
+        'and email must be asked for. "admin" is refused here: only a registration grants it.',
+    ),
   mutualtls: mutualTls,
   grant_type: grantTypes,
 });

@@ -54,7 +54,7 @@ describe('defaults', () => {
         access_token_signing_alg: 'ES256',
         id_token_signing_alg: 'RS256',
         sweep_interval: 300,
-        default_scopes: ['default'],
+        default_scopes: ['default', 'openid', 'profile', 'email'],
         mutualtls: {
           client_certificate_header: '',
           max_certificate_bytes: 16384,
