@@ -8,6 +8,7 @@
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { ServerRef } from '../api/model.ts';
 import type { SigningKeyRecord, Store } from '../store/repositories.ts';
 import { randomToken } from '../crypto/random-token.ts';
@@ -36,13 +37,19 @@ interface ServerKeys {
 }
 
 const RELOAD_MS = 5_000;
+const MAX_CACHED_SERVERS = 10_000;
 /** Longest use of a cached keyset: bounds signing with a rotated-out key when an invalidation is lost. */
 const MAX_AGE_MS = 60_000;
 /** A rotated key stays published this long so tokens it signed still verify. */
 const RETIRED_KEY_PUBLISHED_SECONDS = 7 * 24 * 3600;
 
 export class SigningKeys {
-  private readonly cache = new Map<string, { startedAt: number; keys: Promise<ServerKeys> }>();
+  /**
+   * By server; only servers the directory found reach here, and at most MAX_CACHED_SERVERS are kept
+   * (least recently used first out), so made-up server ids in URLs cannot grow it.
+   */
+  private readonly cache = new LRUCache<string, { startedAt: number; keys: Promise<ServerKeys> }>({ max: MAX_CACHED_SERVERS });
+  /** Creations in flight: one per (server, algorithm), gone once settled. */
   private readonly creating = new Map<string, Promise<LoadedKey | undefined>>();
 
   constructor(private readonly store: Store) {}
@@ -133,7 +140,7 @@ export class SigningKeys {
     }));
     const entry = { startedAt: Date.now(), keys: loading };
     this.cache.set(cacheKey, entry);
-    loading.catch(() => this.cache.get(cacheKey) === entry && this.cache.delete(cacheKey));
+    loading.catch(() => this.cache.peek(cacheKey) === entry && this.cache.delete(cacheKey));
     return loading;
   }
 }
