@@ -211,6 +211,12 @@ const logging = table('Server log output.', {
 const limits = table('Bounds on untrusted input, and on how long an answer may take.', {
   max_body_bytes: integer(65536, 'Largest request body accepted.', 1),
   max_header_bytes: integer(16384, 'Largest request header section accepted.', 1),
+  max_json_depth: integer(
+    32,
+    'Deepest nesting of arrays and objects in a JSON request body (admin API: claims, jwks ...); deeper is 400 invalid_request.',
+    1,
+    10_000,
+  ),
   max_certificates_per_client: integer(10, 'Most certificates a client may register.', 1),
   max_chain_depth: integer(5, 'Longest certificate chain built when validating a PKI client certificate.', 1),
   jwks_uri_max_bytes: integer(65536, 'Largest client jwks_uri document fetched.', 1),

@@ -12,6 +12,7 @@ import { oauthRoutes } from '../oauth/oauth-routes.ts';
 import { errorHandler } from './error-renderer.ts';
 import type { TesseraEnv } from './hono-env.ts';
 import { requestInfo } from './request-info.ts';
+import { boundedJsonDepth } from './json-depth.ts';
 import { responseDeadline } from './response-deadline.ts';
 import type { Metrics } from '../observability/metrics.ts';
 
@@ -49,6 +50,7 @@ export function createApp(runtime: CoreRuntime, extras: AppExtras) {
     }
     return limitBody(c, next);
   });
+  app.use('*', boundedJsonDepth(runtime.config.limits.max_json_depth));
   app.use('*', extras.metrics.middleware());
   app.use('*', responseDeadline(runtime.config.limits.response_timeout_ms, runtime.logger));
   app.use('*', async (c, next) => {

@@ -77,6 +77,7 @@ describe('defaults', () => {
       limits: {
         max_body_bytes: 65536,
         max_header_bytes: 16384,
+        max_json_depth: 32,
         response_timeout_ms: 30000,
         max_certificates_per_client: 10,
         max_chain_depth: 5,
