@@ -73,13 +73,20 @@ const server = table('Identity of this node and where it keeps its files.', {
 
 const superAdmin = table('The administrator account that may call the admin API with Basic authentication.', {
   username: text('admin', 'User name of the super admin.'),
-  password: text('admin', 'Password of the super admin; change it before exposing the server.'),
+  password: text(
+    'admin',
+    'Password of the super admin. The default "admin" is refused when a listener binds a non-loopback address.',
+  ),
   create_admin_account: flag(true, 'Create the super admin on start when no user by that name exists.'),
 });
 
 const https = table('The main HTTPS listener; it serves every endpoint and reads client certificates from TLS.', {
   enabled: flag(true, 'Start the HTTPS listener.'),
-  host: text('0.0.0.0', 'Address to listen on.'),
+  host: text(
+    '127.0.0.1',
+    'Address to listen on. Loopback by default; a non-loopback address (0.0.0.0) needs [super_admin] password ' +
+      'changed from the default, or start-up is refused.',
+  ),
   port: port(9443, 'Port to listen on; 0 = pick a free port (tests).'),
   cert_file: fileIfSet('PEM server certificate (chain). Empty = generated in data_dir on first start.'),
   key_file: fileIfSet('PEM private key of cert_file. Empty = generated in data_dir on first start.'),

@@ -32,6 +32,7 @@ import { builtinComponents } from './builtin-components.ts';
 import type { CoreRuntime } from './core-runtime.ts';
 import { EventBus } from './event-bus.ts';
 import { ensureDefaults } from './default-records.ts';
+import { isLoopbackHost, refuseExposedDefaultAdmin } from './exposed-default-admin.ts';
 import { ClientCache } from './client-cache.ts';
 import { ServerDirectory } from './server-directory.ts';
 import { DEFAULT_SERVER } from './server-context.ts';
@@ -101,7 +102,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     });
     const store = clients.in(sharedStore);
     const users = new UserService(store, { maxAttempts: config.limits.login_max_attempts, lockoutSeconds: config.limits.login_lockout_seconds });
-    await ensureDefaults(store, users, config, logger);
+    refuseExposedDefaultAdmin(config, await ensureDefaults(store, users, config, logger), loaded.file);
 
     // One child container per running server: several servers in one process (tests) stay apart.
     const container = rootContainer.createChildContainer();
@@ -213,7 +214,10 @@ async function openListeners(app: Hono<TesseraEnv>, config: TesseraConfig, logge
     keepAliveTimeoutMs: https.keep_alive_timeout_ms,
     maxHeaderBytes: config.limits.max_header_bytes,
   };
-  const hostForUrl = (host: string) => (host === '0.0.0.0' || host === '::' ? config.server.hostname : host);
+  // A wildcard bind is named by the host name; so is a loopback HTTPS bind (the default), whose
+  // generated certificate names the host name, not the address.
+  const hostForUrl = (host: string, tls: boolean) =>
+    host === '0.0.0.0' || host === '::' || (tls && isLoopbackHost(host)) ? config.server.hostname : host;
   const specs: ListenerSpec[] = [];
   if (https.enabled) {
     const keystore = await loadServerKeystore({ certFile: https.cert_file, keyFile: https.key_file, dataDir: config.server.data_dir, hostname: config.server.hostname });
@@ -226,7 +230,7 @@ async function openListeners(app: Hono<TesseraEnv>, config: TesseraConfig, logge
   }
   if (http.enabled) specs.push({ name: 'http', host: http.host, port: http.port, ...common });
   const started: RunningListener[] = [];
-  for (const spec of specs) started.push(await startListener(app, spec, hostForUrl(spec.host)));
+  for (const spec of specs) started.push(await startListener(app, spec, hostForUrl(spec.host, spec.name !== 'http')));
   return started;
 }
 

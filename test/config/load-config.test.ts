@@ -29,7 +29,7 @@ describe('defaults', () => {
       transport: {
         https: {
           enabled: true,
-          host: '0.0.0.0',
+          host: '127.0.0.1',
           port: 9443,
           cert_file: '',
           key_file: '',
