@@ -211,6 +211,24 @@ const adminConsole = table('WSO2 admin console settings; accepted so the WSO2 gu
   }),
 });
 
+/** `[observability] metrics_listener`: PORT, HOST:PORT or [V6]:PORT. */
+export const METRICS_LISTENER_PATTERN = /^(?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/;
+
+const observability = table('Metrics and monitoring.', {
+  metrics_listener: z
+    .string()
+    .refine((v) => {
+      const m = METRICS_LISTENER_PATTERN.exec(v);
+      return v === '' || (m !== null && Number(m[2]) <= 65535);
+    }, 'must be empty, a port (bound to 127.0.0.1) or HOST:PORT')
+    .default('')
+    .describe(
+      'Separate plain-HTTP listener serving only /metrics without credentials, for a scraper: "9464" = ' +
+        '127.0.0.1:9464 (loopback unless a host is given), "10.0.0.5:9464" = that address. Empty = off. On the ' +
+        'public listeners /metrics always needs the super admin (Basic) or a Bearer token with the "metrics" scope.',
+    ),
+});
+
 const logging = table('Server log output.', {
   level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info', 'Lowest level written.'),
 });
@@ -260,6 +278,7 @@ export const configSchema = z
       .record(z.string(), z.record(z.string(), z.unknown()).describe('One bundle\'s settings.'))
       .prefault({})
       .describe('Settings of each bundle, one table per bundle name, handed to that bundle unvalidated; the bundle checks them.'),
+    observability,
     logging,
     limits,
   })

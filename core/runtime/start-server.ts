@@ -33,6 +33,7 @@ import type { CoreRuntime } from './core-runtime.ts';
 import { EventBus } from './event-bus.ts';
 import { ensureDefaults } from './default-records.ts';
 import { isLoopbackHost, refuseExposedDefaultAdmin } from './exposed-default-admin.ts';
+import { metricsApp, metricsListenerAddress } from '../observability/metrics-listener.ts';
 import { ClientCache } from './client-cache.ts';
 import { ServerDirectory } from './server-directory.ts';
 import { DEFAULT_SERVER } from './server-context.ts';
@@ -177,6 +178,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     });
 
     listeners = await openListeners(app, config, logger);
+    const metricsAt = metricsListenerAddress(config.observability.metrics_listener);
+    if (metricsAt) {
+      // Last, so listeners[0] stays the main one.
+      listeners.push(await startListener(metricsApp(metrics), { name: 'metrics', ...metricsAt, ...listenerLimits(config) }, metricsAt.host.includes(':') ? `[${metricsAt.host}]` : metricsAt.host));
+    }
     const main = listeners[0];
     if (!baseUrl) baseUrl = main.url;
     mtlsBaseUrl = listeners.find((l) => l.name === 'mtls')?.url ?? null;
@@ -207,13 +213,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
   }
 }
 
+function listenerLimits(config: TesseraConfig) {
+  const { https } = config.transport;
+  return { requestTimeoutMs: https.request_timeout_ms, keepAliveTimeoutMs: https.keep_alive_timeout_ms, maxHeaderBytes: config.limits.max_header_bytes };
+}
+
 async function openListeners(app: Hono<TesseraEnv>, config: TesseraConfig, logger: Logger): Promise<RunningListener[]> {
   const { https, http } = config.transport;
-  const common = {
-    requestTimeoutMs: https.request_timeout_ms,
-    keepAliveTimeoutMs: https.keep_alive_timeout_ms,
-    maxHeaderBytes: config.limits.max_header_bytes,
-  };
+  const common = listenerLimits(config);
   // A wildcard bind is named by the host name; so is a loopback HTTPS bind (the default), whose
   // generated certificate names the host name, not the address.
   const hostForUrl = (host: string, tls: boolean) =>

@@ -73,6 +73,7 @@ describe('defaults', () => {
       event_listener: [],
       admin_console: { authenticator: { mutual_ssl_authenticator: { enable: false } } },
       plugins: {},
+      observability: { metrics_listener: '' },
       logging: { level: 'info' },
       limits: {
         max_body_bytes: 65536,
