@@ -63,6 +63,11 @@ const cidr = z.string().refine(isCidrOrAddress, 'must be an IPv4/IPv6 CIDR (10.0
 const server = table('Identity of this node and where it keeps its files.', {
   hostname: text('localhost', 'Host name of this server: in URLs derived from the listener and in the generated TLS certificate.'),
   data_dir: path('data', 'Folder for the SQLite database and generated keys; created on first start.', 'config_dir'),
+  key_encryption_key_file: fileIfSet(
+    'File of at least 32 random bytes (openssl rand -base64 32) that wraps the private signing keys stored in ' +
+      'the database (AES-256-GCM), so a copy of the database alone cannot sign tokens. Keys stored before it was ' +
+      'set stay readable; keys stored with it need it (the same file on every node). Empty = stored unwrapped.',
+  ),
   public_url: httpUrlOrEmpty
     .default('')
     .describe(

@@ -4,7 +4,7 @@
  * `stop()` drains in-flight requests.
  */
 import 'reflect-metadata';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { container as rootContainer } from 'tsyringe';
 import type { Hono } from 'hono';
@@ -32,6 +32,9 @@ import { builtinComponents } from './builtin-components.ts';
 import type { CoreRuntime } from './core-runtime.ts';
 import { EventBus } from './event-bus.ts';
 import { ensureDefaults } from './default-records.ts';
+import { createPrivateDir, warnAboutSharedEntries, warnAboutSharedFile } from '../files/private-files.ts';
+import { KeyWrapError, KeyWrapper } from '../crypto/key-wrapping.ts';
+import { ConfigError } from '../config/config-error.ts';
 import { isLoopbackHost, refuseExposedDefaultAdmin } from './exposed-default-admin.ts';
 import { metricsApp, metricsListenerAddress } from '../observability/metrics-listener.ts';
 import { ClientCache } from './client-cache.ts';
@@ -73,7 +76,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
   // `key` is a redacted field name in logs (private keys), so the setting's name travels as `setting`.
   for (const warning of loaded.warnings) logger.warn({ config: { setting: warning.key, file: warning.file, line: warning.line } }, formatIssue(warning));
 
-  mkdirSync(config.server.data_dir, { recursive: true });
+  createPrivateDir(config.server.data_dir);
+  warnAboutSharedEntries(config.server.data_dir, logger);
   const database = await openStore({
     url: config.database.url || null,
     sqliteFile: config.database.sqlite_file,
@@ -109,7 +113,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     const container = rootContainer.createChildContainer();
     const metrics = new Metrics();
     const events = new EventBus(logger, [(event) => metrics.onEvent(event)]);
-    const keys = new SigningKeys(store);
+    const keys = new SigningKeys(store, keyWrapper(config, loaded.file, logger));
     const adminCredentials = new CredentialCache();
     invalidation.subscribe((event) => {
       // A user changed on some node (the super admin's password is re-applied from deployment.toml
@@ -117,6 +121,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
       if (event.scope === 'all' || event.scope === 'users' || event.scope === 'server') adminCredentials.clear();
       if (event.scope === 'all') keys.forget();
       else if (event.scope === 'server' || event.scope === 'keys') keys.forget(event);
+    });
+    // A stored key this node cannot unwrap stops start-up with the setting to fix, not the first token.
+    await keys.checkReadable(DEFAULT_SERVER).catch((err: unknown) => {
+      throw err instanceof KeyWrapError ? keyFileError(loaded.file, err.message) : err;
     });
     // Signing keys exist from the first start on, not from the first token (issue #3).
     await keys.ensureKeys(DEFAULT_SERVER);
@@ -211,6 +219,22 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
       },
     };
   }
+}
+
+/** The wrapper of `[server] key_encryption_key_file`, or null when it is not set. */
+function keyWrapper(config: TesseraConfig, file: string | null, logger: Logger): KeyWrapper | null {
+  const keyFile = config.server.key_encryption_key_file;
+  if (!keyFile) return null;
+  warnAboutSharedFile(keyFile, logger);
+  try {
+    return KeyWrapper.fromFile(keyFile);
+  } catch (err) {
+    throw err instanceof KeyWrapError ? keyFileError(file, err.message) : err;
+  }
+}
+
+function keyFileError(file: string | null, message: string): ConfigError {
+  return new ConfigError([{ key: 'server.key_encryption_key_file', file: file ?? 'deployment.toml', line: null, message }]);
 }
 
 function listenerLimits(config: TesseraConfig) {

@@ -11,6 +11,7 @@ import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { ServerRef } from '../api/model.ts';
 import type { SigningKeyRecord, Store } from '../store/repositories.ts';
+import { type KeyWrapper, unwrapStored } from '../crypto/key-wrapping.ts';
 import { randomToken } from '../crypto/random-token.ts';
 
 export type SigningAlg = 'ES256' | 'RS256';
@@ -52,7 +53,16 @@ export class SigningKeys {
   /** Creations in flight: one per (server, algorithm), gone once settled. */
   private readonly creating = new Map<string, Promise<LoadedKey | undefined>>();
 
-  constructor(private readonly store: Store) {}
+  /** `wrapper`: from `[server] key_encryption_key_file`; null = private keys stored as plain JWK. */
+  constructor(
+    private readonly store: Store,
+    private readonly wrapper: KeyWrapper | null = null,
+  ) {}
+
+  /** Reads every stored key of `server` once: a key that cannot be unwrapped fails here, at start. */
+  async checkReadable(server: ServerRef): Promise<void> {
+    for (const record of await this.store.keys.list(server)) privateJwkOf(record, this.wrapper);
+  }
 
   /** The current key for `alg`, created on first use. */
   async current(server: ServerRef, alg: SigningAlg): Promise<LoadedKey> {
@@ -73,7 +83,7 @@ export class SigningKeys {
         // Another node (or an earlier creation) may have stored one since our cache was filled.
         let key = pickCurrent((await this.load(server, true)).keys, alg);
         if (!key) {
-          await this.store.keys.add(await generateRecord(server, alg));
+          await this.store.keys.add(await generateRecord(server, alg, this.wrapper));
           key = pickCurrent((await this.load(server, true)).keys, alg);
         }
         return key;
@@ -113,7 +123,7 @@ export class SigningKeys {
     const now = Math.floor(Date.now() / 1000);
     const added: string[] = [];
     for (const alg of ['ES256', 'RS256'] as const) {
-      const record = await generateRecord(server, alg);
+      const record = await generateRecord(server, alg, this.wrapper);
       await this.store.keys.add(record);
       added.push(record.kid);
       for (const old of keys.filter((k) => k.alg === alg && k.rotatedAt === null)) {
@@ -136,7 +146,7 @@ export class SigningKeys {
     if (cached && !fresh && Date.now() - cached.startedAt < MAX_AGE_MS) return cached.keys;
     const loading = this.store.keys.list(server).then(async (records) => ({
       loadedAt: Date.now(),
-      keys: await Promise.all(records.map(importRecord)),
+      keys: await Promise.all(records.map((record, _i, all) => importRecord(record, all, this.wrapper))),
     }));
     const entry = { startedAt: Date.now(), keys: loading };
     this.cache.set(cacheKey, entry);
@@ -150,28 +160,37 @@ function pickCurrent(keys: LoadedKey[], alg: SigningAlg): LoadedKey | undefined 
   return keys.find((k) => k.alg === alg && k.current);
 }
 
-async function generateRecord(server: ServerRef, alg: SigningAlg): Promise<SigningKeyRecord> {
+/** Additional data of a wrapped key: the record it belongs to. */
+const wrapContext = (ref: ServerRef, kid: string) => `${ref.tenantId}/${ref.serverId}/${kid}`;
+
+function privateJwkOf(record: SigningKeyRecord, wrapper: KeyWrapper | null): JWK {
+  const what = `signing key ${record.kid} of ${record.tenantId}/${record.serverId}`;
+  return JSON.parse(unwrapStored(record.privateJwk, wrapper, wrapContext(record, record.kid), what)) as JWK;
+}
+
+async function generateRecord(server: ServerRef, alg: SigningAlg, wrapper: KeyWrapper | null): Promise<SigningKeyRecord> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
   const kid = randomToken(12);
   const meta = { kid, alg, use: 'sig' };
+  const privateJwk = JSON.stringify({ ...(await exportJWK(privateKey)), ...meta });
   return {
     ...server,
     kid,
     alg,
-    privateJwk: JSON.stringify({ ...(await exportJWK(privateKey)), ...meta }),
+    privateJwk: wrapper ? wrapper.wrap(privateJwk, wrapContext(server, kid)) : privateJwk,
     publicJwk: JSON.stringify({ ...(await exportJWK(publicKey)), ...meta }),
     createdAt: Math.floor(Date.now() / 1000),
     rotatedAt: null,
   };
 }
 
-async function importRecord(record: SigningKeyRecord, _i: number, all: SigningKeyRecord[]): Promise<LoadedKey> {
+async function importRecord(record: SigningKeyRecord, all: SigningKeyRecord[], wrapper: KeyWrapper | null): Promise<LoadedKey> {
   const publicJwk = JSON.parse(record.publicJwk) as JWK;
   const newestUnrotated = all
     .filter((r) => r.alg === record.alg && r.rotatedAt === null)
     .sort((a, b) => a.createdAt - b.createdAt || a.kid.localeCompare(b.kid))
     .at(-1);
-  const privateJwk = JSON.parse(record.privateJwk) as JWK;
+  const privateJwk = privateJwkOf(record, wrapper);
   return {
     kid: record.kid,
     alg: record.alg,

@@ -24,7 +24,7 @@ describe('defaults', () => {
     expect(loaded.file).toBe(FILE);
     expect(loaded.dir).toBe('/etc/tessera');
     expect(loaded.config).toEqual({
-      server: { hostname: 'localhost', data_dir: '/etc/tessera/data', public_url: '' },
+      server: { hostname: 'localhost', data_dir: '/etc/tessera/data', key_encryption_key_file: '', public_url: '' },
       super_admin: { username: 'admin', password: 'admin', create_admin_account: true },
       transport: {
         https: {
