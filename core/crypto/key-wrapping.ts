@@ -29,7 +29,9 @@ export class KeyWrapper {
   }
 
   static fromFile(file: string): KeyWrapper {
-    const material = Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8');
+    // Raw bytes (a binary key works); surrounding whitespace dropped, so an editor's newline or a
+    // copy with CRLF line ends still gives the same key.
+    const material = trimAsciiWhitespace(readFileSync(file));
     if (material.length < MIN_FILE_BYTES) {
       throw new KeyWrapError(`${SETTING}: ${file} holds ${material.length} bytes; it needs at least ${MIN_FILE_BYTES} random ones (openssl rand -base64 32 > ${file})`);
     }
@@ -68,4 +70,13 @@ export function unwrapStored(stored: string, wrapper: KeyWrapper | null, context
   if (!isWrapped(stored)) return stored;
   if (!wrapper) throw new KeyWrapError(`${what} is stored encrypted: set ${SETTING} to the file it was stored with`);
   return wrapper.unwrapOwn(stored, context, what);
+}
+
+function trimAsciiWhitespace(bytes: Buffer): Buffer {
+  const space = (b: number) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+  let start = 0;
+  let end = bytes.length;
+  while (start < end && space(bytes[start])) start++;
+  while (end > start && space(bytes[end - 1])) end--;
+  return bytes.subarray(start, end);
 }
