@@ -66,8 +66,7 @@ export function adminAuthentication(runtime: CoreRuntime): MiddlewareHandler<Adm
     // A deleted client's tokens stop granting admin rights at once.
     const client = await runtime.store.clients.get(DEFAULT_SERVER, token.clientId);
     if (!client) throw new AdminUnauthorized('invalid_token', 'the access token is invalid, expired or revoked', `client ${token.clientId} no longer exists`);
-    // The token endpoint grants a client registered without scopes whatever it asks for (RFC 6749
-    // §3.3 leaves that to the server), so the admin scope counts only for a client registered with it;
+    // The token endpoint grants admin only to a client registered with it; checked again here, so
     // removing it from the client's scopes withdraws admin rights at once.
     if (!client.scopes.includes(ADMIN_SCOPE)) {
       throw new AccessDenied(`the client is not registered with the "${ADMIN_SCOPE}" scope`);

@@ -97,6 +97,7 @@ function page(tid: string): string {
 }
 
 export function swaggerRoutes(app: Hono<AdminEnv>, options: SwaggerOptions): void {
+  // Bounded by ASSETS: only names listed there are ever loaded.
   const files = new Map<string, Promise<Buffer>>();
   const load = (name: string) => {
     let file = files.get(name);

@@ -65,6 +65,8 @@ export interface LeafOptions {
   readonly isCa?: boolean;
   /** A TLS server certificate (serverAuth, SAN localhost and 127.0.0.1) instead of a client one. */
   readonly serverAuth?: boolean;
+  /** keyUsage (critical) instead of the usual digitalSignature (+ keyEncipherment for RSA). */
+  readonly keyUsages?: x509.KeyUsageFlags;
   /** More extensions, e.g. one marked critical that no validator knows. */
   readonly extraExtensions?: readonly x509.Extension[];
 }
@@ -75,6 +77,8 @@ export interface SelfSignedOptions {
   readonly san?: SanSpec;
   readonly notBefore?: Date;
   readonly notAfter?: Date;
+  /** keyUsage (critical) instead of digitalSignature. */
+  readonly keyUsages?: x509.KeyUsageFlags;
 }
 
 const HOUR = 3_600_000;
@@ -108,6 +112,7 @@ export async function createLeaf(options: LeafOptions): Promise<Issued> {
   let usages = x509.KeyUsageFlags.digitalSignature;
   if (keyAlg === 'RSA') usages |= x509.KeyUsageFlags.keyEncipherment;
   if (options.isCa) usages |= x509.KeyUsageFlags.keyCertSign;
+  if (options.keyUsages !== undefined) usages = options.keyUsages;
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(options.isCa === true, undefined, true),
     new x509.KeyUsagesExtension(usages, true),
@@ -130,7 +135,7 @@ export async function createLeaf(options: LeafOptions): Promise<Issued> {
 export async function createSelfSigned(options: SelfSignedOptions): Promise<Issued> {
   const keys = await generateKeys(options.keyAlg ?? 'EC');
   const extensions: x509.Extension[] = [
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+    new x509.KeyUsagesExtension(options.keyUsages ?? x509.KeyUsageFlags.digitalSignature, true),
     new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
     ...sanExtension(options.san ?? {}),
   ];

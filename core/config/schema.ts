@@ -67,6 +67,11 @@ const server = table('Identity of this node and where it keeps its files.', {
     '',
     "Folder the plugin bundles are loaded from (one sub-folder per bundle with its plugin.json). Empty = the installation's dropins/.",
   ).register(pathKeys, { relativeTo: 'config_dir', mustExist: false }),
+  key_encryption_key_file: fileIfSet(
+    'File of at least 32 random bytes (openssl rand -base64 32) that wraps the private signing keys stored in ' +
+      'the database (AES-256-GCM), so a copy of the database alone cannot sign tokens. Keys stored before it was ' +
+      'set stay readable; keys stored with it need it (the same file on every node). Empty = stored unwrapped.',
+  ),
   public_url: httpUrlOrEmpty
     .default('')
     .describe(
@@ -77,13 +82,20 @@ const server = table('Identity of this node and where it keeps its files.', {
 
 const superAdmin = table('The administrator account that may call the admin API with Basic authentication.', {
   username: text('admin', 'User name of the super admin.'),
-  password: text('admin', 'Password of the super admin; change it before exposing the server.'),
+  password: text(
+    'admin',
+    'Password of the super admin. The default "admin" is refused when a listener binds a non-loopback address.',
+  ),
   create_admin_account: flag(true, 'Create the super admin on start when no user by that name exists.'),
 });
 
 const https = table('The main HTTPS listener; it serves every endpoint and reads client certificates from TLS.', {
   enabled: flag(true, 'Start the HTTPS listener.'),
-  host: text('0.0.0.0', 'Address to listen on.'),
+  host: text(
+    '127.0.0.1',
+    'Address to listen on. Loopback by default; a non-loopback address (0.0.0.0) needs [super_admin] password ' +
+      'changed from the default, or start-up is refused.',
+  ),
   port: port(9443, 'Port to listen on; 0 = pick a free port (tests).'),
   cert_file: fileIfSet('PEM server certificate (chain). Empty = generated in data_dir on first start.'),
   key_file: fileIfSet('PEM private key of cert_file. Empty = generated in data_dir on first start.'),
@@ -207,8 +219,13 @@ const oauth = table('OAuth 2.0 / OpenID Connect token issuance.', {
   sweep_interval: integer(300, 'Seconds between sweeps of expired codes and tokens.', 1),
   default_scopes: z
     .array(scopeToken)
-    .default(() => ['default'])
-    .describe('Scopes granted when a client asks none and has none registered (WSO2 answers "default").'),
+    .refine((v) => !v.includes('admin'), 'must not contain "admin": admin rights come only from a client registration')
+    .default(() => ['default', 'openid', 'profile', 'email'])
+    .describe(
+      'The only scopes a client registered without `scopes` may be granted; asking any other is invalid_scope. ' +
+        'Asking none grants those that are not OpenID Connect scopes (WSO2 answers "default"); openid, profile ' +
+        'and email must be asked for. "admin" is refused here: only a registration grants it.',
+    ),
   mutualtls: mutualTls,
   grant_type: grantTypes,
 });
@@ -239,6 +256,24 @@ const adminConsole = table('WSO2 admin console settings; accepted so the WSO2 gu
   }),
 });
 
+/** `[observability] metrics_listener`: PORT, HOST:PORT or [V6]:PORT. */
+export const METRICS_LISTENER_PATTERN = /^(?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/;
+
+const observability = table('Metrics and monitoring.', {
+  metrics_listener: z
+    .string()
+    .refine((v) => {
+      const m = METRICS_LISTENER_PATTERN.exec(v);
+      return v === '' || (m !== null && Number(m[2]) <= 65535);
+    }, 'must be empty, a port (bound to 127.0.0.1) or HOST:PORT')
+    .default('')
+    .describe(
+      'Separate plain-HTTP listener serving only /metrics without credentials, for a scraper: "9464" = ' +
+        '127.0.0.1:9464 (loopback unless a host is given), "10.0.0.5:9464" = that address. Empty = off. On the ' +
+        'public listeners /metrics always needs the super admin (Basic) or a Bearer token with the "metrics" scope.',
+    ),
+});
+
 const logging = table('Server log output.', {
   level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info', 'Lowest level written.'),
 });
@@ -246,6 +281,12 @@ const logging = table('Server log output.', {
 const limits = table('Bounds on untrusted input, and on how long an answer may take.', {
   max_body_bytes: integer(65536, 'Largest request body accepted.', 1),
   max_header_bytes: integer(16384, 'Largest request header section accepted.', 1),
+  max_json_depth: integer(
+    32,
+    'Deepest nesting of arrays and objects in a JSON request body (admin API: claims, jwks ...); deeper is 400 invalid_request.',
+    1,
+    10_000,
+  ),
   max_certificates_per_client: integer(10, 'Most certificates a client may register.', 1),
   max_chain_depth: integer(5, 'Longest certificate chain built when validating a PKI client certificate.', 1),
   jwks_uri_max_bytes: integer(65536, 'Largest client jwks_uri document fetched.', 1),
@@ -282,6 +323,7 @@ export const configSchema = z
       .record(z.string(), z.record(z.string(), z.unknown()).describe('One bundle\'s settings.'))
       .prefault({})
       .describe('Settings of each bundle, one table per bundle name, handed to that bundle unvalidated; the bundle checks them.'),
+    observability,
     logging,
     limits,
   })

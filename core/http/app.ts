@@ -12,8 +12,10 @@ import { oauthRoutes } from '../oauth/oauth-routes.ts';
 import { errorHandler } from './error-renderer.ts';
 import type { TesseraEnv } from './hono-env.ts';
 import { requestInfo } from './request-info.ts';
+import { boundedJsonDepth } from './json-depth.ts';
 import { responseDeadline } from './response-deadline.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { metricsAccess } from '../observability/metrics-access.ts';
 
 export interface AppExtras {
   metrics: Metrics;
@@ -49,6 +51,7 @@ export function createApp(runtime: CoreRuntime, extras: AppExtras) {
     }
     return limitBody(c, next);
   });
+  app.use('*', boundedJsonDepth(runtime.config.limits.max_json_depth));
   app.use('*', extras.metrics.middleware());
   app.use('*', responseDeadline(runtime.config.limits.response_timeout_ms, runtime.logger));
   app.use('*', async (c, next) => {
@@ -61,7 +64,7 @@ export function createApp(runtime: CoreRuntime, extras: AppExtras) {
     return c.json({ status: health.ok ? 'ok' : 'unavailable', ...health.details }, health.ok ? 200 : 503);
   });
 
-  app.get('/metrics', async (c) => c.text(await extras.metrics.registry.metrics(), 200, { 'Content-Type': extras.metrics.registry.contentType }));
+  app.get('/metrics', metricsAccess(runtime), async (c) => c.text(await extras.metrics.registry.metrics(), 200, { 'Content-Type': extras.metrics.registry.contentType }));
 
   const server = (fromPath: boolean): MiddlewareHandler<TesseraEnv> => async (c, next) => {
     const ref = fromPath ? { tenantId: c.req.param('tid') ?? '', serverId: c.req.param('aid') ?? '' } : DEFAULT_SERVER;

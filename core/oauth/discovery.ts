@@ -27,7 +27,7 @@ export function discoveryDocument(runtime: CoreRuntime, server: ServerContext): 
     introspection_endpoint_auth_methods_supported: authMethods.filter((m) => m !== 'none'),
     revocation_endpoint_auth_methods_supported: authMethods,
     code_challenge_methods_supported: oauth.allow_plain_pkce ? ['S256', 'plain'] : ['S256'],
-    scopes_supported: ['openid', ...oauth.default_scopes],
+    scopes_supported: [...new Set(['openid', ...oauth.default_scopes])],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [oauth.id_token_signing_alg],
     claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'azp', 'at_hash', 'c_hash', 'preferred_username'],

@@ -9,7 +9,8 @@ import type { UserService } from '../users/user-service.ts';
 import { hashPassword, verifyPassword } from '../users/password-hash.ts';
 import { DEFAULT_SERVER } from './server-context.ts';
 
-export async function ensureDefaults(store: Store, users: UserService, config: TesseraConfig, logger: Logger): Promise<void> {
+/** Creates what is missing; true when a super admin still has the default credentials admin/admin. */
+export async function ensureDefaults(store: Store, users: UserService, config: TesseraConfig, logger: Logger): Promise<boolean> {
   await store.tenants.ensure(DEFAULT_SERVER.tenantId, 'Default tenant');
   if (!(await store.servers.get(DEFAULT_SERVER))) {
     try {
@@ -20,7 +21,7 @@ export async function ensureDefaults(store: Store, users: UserService, config: T
     }
   }
   const { username, password, create_admin_account: create } = config.super_admin;
-  if (!create) return;
+  if (!create) return false;
   const existing = await store.users.getByUsername(DEFAULT_SERVER, username);
   if (!existing) {
     try {
@@ -39,4 +40,5 @@ export async function ensureDefaults(store: Store, users: UserService, config: T
   if (defaultInUse) {
     logger.warn('a super admin uses the default credentials admin/admin: set [super_admin] password (or change that account\'s) before exposing this server');
   }
+  return defaultInUse;
 }

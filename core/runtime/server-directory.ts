@@ -3,15 +3,25 @@
  * (or the HTTPS listener), the server's token format. Lookups are cached briefly: a change made on
  * this node or, through the invalidation bus, on another one drops the entry at once; CACHE_MS
  * bounds the staleness when an invalidation is lost (e.g. while the bus reconnects).
+ *
+ * The key comes from the URL, so anyone can make up new ones: a lookup that finds no server is
+ * dropped once it settles (only the in-flight promise is shared), and the cache holds at most
+ * MAX_ENTRIES servers, least recently used first out. Security review #15: every made-up
+ * `/{tid}/{aid}` used to stay forever.
  */
+import { LRUCache } from 'lru-cache';
 import type { ServerRef, TokenFormat } from '../api/model.ts';
 import type { Store } from '../store/repositories.ts';
 import type { ServerContext } from './server-context.ts';
 
 const CACHE_MS = 5_000;
+/** Most servers kept (existing ones only); the least recently used goes first. */
+const MAX_ENTRIES = 10_000;
+
+type Entry = { value: Promise<ServerContext | null> };
 
 export class ServerDirectory {
-  private readonly cache = new Map<string, { at: number; value: Promise<ServerContext | null> }>();
+  private readonly cache = new LRUCache<string, Entry>({ max: MAX_ENTRIES, ttl: CACHE_MS });
 
   constructor(
     private readonly store: Store,
@@ -23,13 +33,20 @@ export class ServerDirectory {
   resolve(ref: ServerRef): Promise<ServerContext | null> {
     const key = `${ref.tenantId}/${ref.serverId}`;
     const hit = this.cache.get(key);
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit.value;
+    if (hit) return hit.value;
     const value = this.load(ref);
-    const entry = { at: Date.now(), value };
+    const entry: Entry = { value };
     this.cache.set(key, entry);
-    // Only this entry: a newer load (after an invalidation) may have replaced it meanwhile.
-    value.catch(() => this.cache.get(key) === entry && this.cache.delete(key));
+    // Only this entry: a newer load (after an invalidation) may have replaced it meanwhile. A miss
+    // or a failure is not kept.
+    const drop = () => this.cache.peek(key) === entry && this.cache.delete(key);
+    value.then((found) => found === null && drop(), drop);
     return value;
+  }
+
+  /** Servers (and lookups in flight) held now. */
+  get size(): number {
+    return this.cache.size;
   }
 
   forget(ref: ServerRef): void {

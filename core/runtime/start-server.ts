@@ -4,7 +4,7 @@
  * `stop()` drains in-flight requests.
  */
 import 'reflect-metadata';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { container as rootContainer } from 'tsyringe';
 import type { Hono } from 'hono';
@@ -34,6 +34,11 @@ import type { CoreRuntime } from './core-runtime.ts';
 import { EventBus } from './event-bus.ts';
 import { RecentEvents } from '../observability/recent-events.ts';
 import { ensureDefaults } from './default-records.ts';
+import { createPrivateDir, warnAboutSharedEntries, warnAboutSharedFile } from '../files/private-files.ts';
+import { KeyWrapError, KeyWrapper } from '../crypto/key-wrapping.ts';
+import { ConfigError } from '../config/config-error.ts';
+import { isLoopbackHost, refuseExposedDefaultAdmin } from './exposed-default-admin.ts';
+import { metricsApp, metricsListenerAddress } from '../observability/metrics-listener.ts';
 import { ClientCache } from './client-cache.ts';
 import { ServerDirectory } from './server-directory.ts';
 import { DEFAULT_SERVER } from './server-context.ts';
@@ -78,7 +83,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
   // `key` is a redacted field name in logs (private keys), so the setting's name travels as `setting`.
   for (const warning of loaded.warnings) logger.warn({ config: { setting: warning.key, file: warning.file, line: warning.line } }, formatIssue(warning));
 
-  mkdirSync(config.server.data_dir, { recursive: true });
+  createPrivateDir(config.server.data_dir);
+  warnAboutSharedEntries(config.server.data_dir, logger);
   const database = await openStore({
     url: config.database.url || null,
     sqliteFile: config.database.sqlite_file,
@@ -108,14 +114,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     });
     const store = clients.in(sharedStore);
     const users = new UserService(store, { maxAttempts: config.limits.login_max_attempts, lockoutSeconds: config.limits.login_lockout_seconds });
-    await ensureDefaults(store, users, config, logger);
+    refuseExposedDefaultAdmin(config, await ensureDefaults(store, users, config, logger), loaded.file);
 
     // One child container per running server: several servers in one process (tests) stay apart.
     const container = rootContainer.createChildContainer();
     const metrics = new Metrics();
     const recentEvents = new RecentEvents();
     const events = new EventBus(logger, [(event) => metrics.onEvent(event), (event) => recentEvents.record(event)]);
-    const keys = new SigningKeys(store);
+    const keys = new SigningKeys(store, keyWrapper(config, loaded.file, logger));
     const adminCredentials = new CredentialCache();
     invalidation.subscribe((event) => {
       // A user changed on some node (the super admin's password is re-applied from deployment.toml
@@ -123,6 +129,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
       if (event.scope === 'all' || event.scope === 'users' || event.scope === 'server') adminCredentials.clear();
       if (event.scope === 'all') keys.forget();
       else if (event.scope === 'server' || event.scope === 'keys') keys.forget(event);
+    });
+    // A stored key this node cannot unwrap stops start-up with the setting to fix, not the first token.
+    await keys.checkReadable(DEFAULT_SERVER).catch((err: unknown) => {
+      throw err instanceof KeyWrapError ? keyFileError(loaded.file, err.message) : err;
     });
     // Signing keys exist from the first start on, not from the first token (issue #3).
     await keys.ensureKeys(DEFAULT_SERVER);
@@ -179,6 +189,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     });
 
     listeners = await openListeners(app, config, logger);
+    const metricsAt = metricsListenerAddress(config.observability.metrics_listener);
+    if (metricsAt) {
+      // Last, so listeners[0] stays the main one.
+      listeners.push(await startListener(metricsApp(metrics), { name: 'metrics', ...metricsAt, ...listenerLimits(config) }, metricsAt.host.includes(':') ? `[${metricsAt.host}]` : metricsAt.host));
+    }
     const main = listeners[0];
     if (!baseUrl) baseUrl = main.url;
     mtlsBaseUrl = listeners.find((l) => l.name === 'mtls')?.url ?? null;
@@ -209,14 +224,34 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
   }
 }
 
+/** The wrapper of `[server] key_encryption_key_file`, or null when it is not set. */
+function keyWrapper(config: TesseraConfig, file: string | null, logger: Logger): KeyWrapper | null {
+  const keyFile = config.server.key_encryption_key_file;
+  if (!keyFile) return null;
+  warnAboutSharedFile(keyFile, logger);
+  try {
+    return KeyWrapper.fromFile(keyFile);
+  } catch (err) {
+    throw err instanceof KeyWrapError ? keyFileError(file, err.message) : err;
+  }
+}
+
+function keyFileError(file: string | null, message: string): ConfigError {
+  return new ConfigError([{ key: 'server.key_encryption_key_file', file: file ?? 'deployment.toml', line: null, message }]);
+}
+
+function listenerLimits(config: TesseraConfig) {
+  const { https } = config.transport;
+  return { requestTimeoutMs: https.request_timeout_ms, keepAliveTimeoutMs: https.keep_alive_timeout_ms, maxHeaderBytes: config.limits.max_header_bytes };
+}
+
 async function openListeners(app: Hono<TesseraEnv>, config: TesseraConfig, logger: Logger): Promise<RunningListener[]> {
   const { https, http } = config.transport;
-  const common = {
-    requestTimeoutMs: https.request_timeout_ms,
-    keepAliveTimeoutMs: https.keep_alive_timeout_ms,
-    maxHeaderBytes: config.limits.max_header_bytes,
-  };
-  const hostForUrl = (host: string) => (host === '0.0.0.0' || host === '::' ? config.server.hostname : host);
+  const common = listenerLimits(config);
+  // A wildcard bind is named by the host name; so is a loopback HTTPS bind (the default), whose
+  // generated certificate names the host name, not the address.
+  const hostForUrl = (host: string, tls: boolean) =>
+    host === '0.0.0.0' || host === '::' || (tls && isLoopbackHost(host)) ? config.server.hostname : host;
   const specs: ListenerSpec[] = [];
   if (https.enabled) {
     const keystore = await loadServerKeystore({ certFile: https.cert_file, keyFile: https.key_file, dataDir: config.server.data_dir, hostname: config.server.hostname });
@@ -229,7 +264,7 @@ async function openListeners(app: Hono<TesseraEnv>, config: TesseraConfig, logge
   }
   if (http.enabled) specs.push({ name: 'http', host: http.host, port: http.port, ...common });
   const started: RunningListener[] = [];
-  for (const spec of specs) started.push(await startListener(app, spec, hostForUrl(spec.host)));
+  for (const spec of specs) started.push(await startListener(app, spec, hostForUrl(spec.host, spec.name !== 'http')));
   return started;
 }
 

@@ -1,5 +1,8 @@
 /** The embedded default: one better-sqlite3 connection, shared by kysely's SqliteDialect. */
-import { mkdirSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { PRIVATE_FILE_MODE, createPrivateDir, createPrivateFile, restrictFiles } from '../files/private-files.ts';
+
+const fileMode = (file: string) => statSync(file).mode & 0o777;
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type QueryResult, type SqliteDatabase } from 'kysely';
@@ -16,7 +19,9 @@ const BUSY_TIMEOUT_MS = LOCK_WAIT_MS;
 export const REQUEST_BUSY_WAIT_MS = 20;
 
 export function openSqlite(file: string): Kysely<Database> {
-  mkdirSync(dirname(file), { recursive: true });
+  // Owner-only: the file holds private keys and sessions; -wal and -shm inherit its mode.
+  createPrivateDir(dirname(file));
+  createPrivateFile(file);
   const sqlite = new BetterSqlite3(file);
   try {
     // busy_timeout first: switching to WAL itself needs the lock another process may hold.
@@ -26,6 +31,8 @@ export function openSqlite(file: string): Kysely<Database> {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
+    // In case SQLite created them under another rule (e.g. an older file with a wider mode).
+    if (fileMode(file) === PRIVATE_FILE_MODE) restrictFiles(`${file}-wal`, `${file}-shm`);
   } catch (error) {
     // e.g. SQLITE_NOTADB: the file exists but is not a database.
     sqlite.close();

@@ -8,8 +8,10 @@
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { ServerRef } from '../api/model.ts';
 import type { SigningKeyRecord, Store } from '../store/repositories.ts';
+import { type KeyWrapper, unwrapStored } from '../crypto/key-wrapping.ts';
 import { randomToken } from '../crypto/random-token.ts';
 
 export type SigningAlg = 'ES256' | 'RS256';
@@ -48,16 +50,31 @@ interface ServerKeys {
 }
 
 const RELOAD_MS = 5_000;
+const MAX_CACHED_SERVERS = 10_000;
 /** Longest use of a cached keyset: bounds signing with a rotated-out key when an invalidation is lost. */
 const MAX_AGE_MS = 60_000;
 /** A rotated key stays published this long so tokens it signed still verify. */
 const RETIRED_KEY_PUBLISHED_SECONDS = 7 * 24 * 3600;
 
 export class SigningKeys {
-  private readonly cache = new Map<string, { startedAt: number; keys: Promise<ServerKeys> }>();
+  /**
+   * By server; only servers the directory found reach here, and at most MAX_CACHED_SERVERS are kept
+   * (least recently used first out), so made-up server ids in URLs cannot grow it.
+   */
+  private readonly cache = new LRUCache<string, { startedAt: number; keys: Promise<ServerKeys> }>({ max: MAX_CACHED_SERVERS });
+  /** Creations in flight: one per (server, algorithm), gone once settled. */
   private readonly creating = new Map<string, Promise<LoadedKey | undefined>>();
 
-  constructor(private readonly store: Store) {}
+  /** `wrapper`: from `[server] key_encryption_key_file`; null = private keys stored as plain JWK. */
+  constructor(
+    private readonly store: Store,
+    private readonly wrapper: KeyWrapper | null = null,
+  ) {}
+
+  /** Reads every stored key of `server` once: a key that cannot be unwrapped fails here, at start. */
+  async checkReadable(server: ServerRef): Promise<void> {
+    for (const record of await this.store.keys.list(server)) privateJwkOf(record, this.wrapper);
+  }
 
   /** The current key for `alg`, created on first use. */
   async current(server: ServerRef, alg: SigningAlg): Promise<LoadedKey> {
@@ -78,7 +95,7 @@ export class SigningKeys {
         // Another node (or an earlier creation) may have stored one since our cache was filled.
         let key = pickCurrent((await this.load(server, true)).keys, alg);
         if (!key) {
-          await this.store.keys.add(await generateRecord(server, alg));
+          await this.store.keys.add(await generateRecord(server, alg, this.wrapper));
           key = pickCurrent((await this.load(server, true)).keys, alg);
         }
         return key;
@@ -133,7 +150,7 @@ export class SigningKeys {
     const now = Math.floor(Date.now() / 1000);
     const added: string[] = [];
     for (const alg of ['ES256', 'RS256'] as const) {
-      const record = await generateRecord(server, alg);
+      const record = await generateRecord(server, alg, this.wrapper);
       await this.store.keys.add(record);
       added.push(record.kid);
       for (const old of keys.filter((k) => k.alg === alg && k.rotatedAt === null)) {
@@ -156,11 +173,11 @@ export class SigningKeys {
     if (cached && !fresh && Date.now() - cached.startedAt < MAX_AGE_MS) return cached.keys;
     const loading = this.store.keys.list(server).then(async (records) => ({
       loadedAt: Date.now(),
-      keys: await Promise.all(records.map(importRecord)),
+      keys: await Promise.all(records.map((record, _i, all) => importRecord(record, all, this.wrapper))),
     }));
     const entry = { startedAt: Date.now(), keys: loading };
     this.cache.set(cacheKey, entry);
-    loading.catch(() => this.cache.get(cacheKey) === entry && this.cache.delete(cacheKey));
+    loading.catch(() => this.cache.peek(cacheKey) === entry && this.cache.delete(cacheKey));
     return loading;
   }
 }
@@ -179,24 +196,33 @@ function isNewestUnrotated(record: SigningKeyRecord, all: readonly SigningKeyRec
   return newest?.kid === record.kid;
 }
 
-async function generateRecord(server: ServerRef, alg: SigningAlg): Promise<SigningKeyRecord> {
+/** Additional data of a wrapped key: the record it belongs to. */
+const wrapContext = (ref: ServerRef, kid: string) => `${ref.tenantId}/${ref.serverId}/${kid}`;
+
+function privateJwkOf(record: SigningKeyRecord, wrapper: KeyWrapper | null): JWK {
+  const what = `signing key ${record.kid} of ${record.tenantId}/${record.serverId}`;
+  return JSON.parse(unwrapStored(record.privateJwk, wrapper, wrapContext(record, record.kid), what)) as JWK;
+}
+
+async function generateRecord(server: ServerRef, alg: SigningAlg, wrapper: KeyWrapper | null): Promise<SigningKeyRecord> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
   const kid = randomToken(12);
   const meta = { kid, alg, use: 'sig' };
+  const privateJwk = JSON.stringify({ ...(await exportJWK(privateKey)), ...meta });
   return {
     ...server,
     kid,
     alg,
-    privateJwk: JSON.stringify({ ...(await exportJWK(privateKey)), ...meta }),
+    privateJwk: wrapper ? wrapper.wrap(privateJwk, wrapContext(server, kid)) : privateJwk,
     publicJwk: JSON.stringify({ ...(await exportJWK(publicKey)), ...meta }),
     createdAt: Math.floor(Date.now() / 1000),
     rotatedAt: null,
   };
 }
 
-async function importRecord(record: SigningKeyRecord, _i: number, all: SigningKeyRecord[]): Promise<LoadedKey> {
+async function importRecord(record: SigningKeyRecord, all: SigningKeyRecord[], wrapper: KeyWrapper | null): Promise<LoadedKey> {
   const publicJwk = JSON.parse(record.publicJwk) as JWK;
-  const privateJwk = JSON.parse(record.privateJwk) as JWK;
+  const privateJwk = privateJwkOf(record, wrapper);
   return {
     kid: record.kid,
     alg: record.alg,

@@ -16,7 +16,7 @@ import type { TesseraEnv } from '../http/hono-env.ts';
 export type ClientAuthMode = 'none' | 'want' | 'need';
 
 export interface ListenerSpec {
-  name: 'https' | 'mtls' | 'http';
+  name: 'https' | 'mtls' | 'http' | 'metrics';
   host: string;
   port: number;
   tls?: { cert: string; key: string; clientAuth: ClientAuthMode; ca?: string };

@@ -4,7 +4,8 @@
  * generated once and kept in the data folder (like WSO2's bundled wso2carbon keystore).
  */
 import 'reflect-metadata';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { PRIVATE_FILE_MODE, createPrivateDir } from '../files/private-files.ts';
 import { join } from 'node:path';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
@@ -26,9 +27,9 @@ export async function loadServerKeystore(options: { certFile: string; keyFile: s
     return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), generated: false, certFile };
   }
   const { cert, key } = await generateServerCertificate(options.hostname);
-  mkdirSync(options.dataDir, { recursive: true });
-  writeFileSync(keyFile, key, { mode: 0o600 });
-  writeFileSync(certFile, cert);
+  createPrivateDir(options.dataDir);
+  writeFileSync(keyFile, key, { mode: PRIVATE_FILE_MODE });
+  writeFileSync(certFile, cert, { mode: PRIVATE_FILE_MODE });
   return { cert, key, generated: true, certFile };
 }
 

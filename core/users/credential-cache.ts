@@ -10,8 +10,12 @@
 import { createHash } from 'node:crypto';
 
 export class CredentialCache {
+  /** Bounded by maxEntries; the oldest goes first. */
   private readonly entries = new Map<string, number>();
-  /** Verifications under way: parallel calls with the same pair share one check (and one lockout count). */
+  /**
+   * Verifications under way: parallel calls with the same pair share one check (and one lockout
+   * count). Gone once settled; only pairs naming an existing admin user get here.
+   */
   private readonly inFlight = new Map<string, Promise<boolean>>();
 
   constructor(

@@ -42,8 +42,11 @@ export class UserService {
   /** `source` is the client's address (RequestInfo.clientAddress); '' when there is none. */
   async login(server: ServerRef, username: string, password: string, source: string): Promise<LoginOutcome> {
     const now = Math.floor(Date.now() / 1000);
-    const accountKey = `login-failures:${server.tenantId}/${server.serverId}:${username.toLowerCase()}`;
-    const sourceKey = `${accountKey}@${source}`;
+    // Each part is percent-encoded, so no ':', '/' or '@' inside a user name or address can make one
+    // key equal another (user "v3@203.0.113.7" is not user "v3" at 203.0.113.7).
+    const part = encodeURIComponent;
+    const accountKey = `login-failures:${part(server.tenantId)}/${part(server.serverId)}:${part(username.toLowerCase())}`;
+    const sourceKey = `${accountKey}@${part(source)}`;
     const expiresAt = now + this.policy.lockoutSeconds;
     // Count the attempt before checking it: read-then-check let any number of parallel guesses
     // through while the counter was still low. A success clears the counters again. An address

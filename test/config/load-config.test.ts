@@ -24,12 +24,12 @@ describe('defaults', () => {
     expect(loaded.file).toBe(FILE);
     expect(loaded.dir).toBe('/etc/tessera');
     expect(loaded.config).toEqual({
-      server: { hostname: 'localhost', data_dir: '/etc/tessera/data', dropins_dir: '', public_url: '' },
+      server: { hostname: 'localhost', data_dir: '/etc/tessera/data', dropins_dir: '', key_encryption_key_file: '', public_url: '' },
       super_admin: { username: 'admin', password: 'admin', create_admin_account: true },
       transport: {
         https: {
           enabled: true,
-          host: '0.0.0.0',
+          host: '127.0.0.1',
           port: 9443,
           cert_file: '',
           key_file: '',
@@ -54,7 +54,7 @@ describe('defaults', () => {
         access_token_signing_alg: 'ES256',
         id_token_signing_alg: 'RS256',
         sweep_interval: 300,
-        default_scopes: ['default'],
+        default_scopes: ['default', 'openid', 'profile', 'email'],
         mutualtls: {
           client_certificate_header: '',
           max_certificate_bytes: 16384,
@@ -84,10 +84,12 @@ describe('defaults', () => {
       event_listener: [],
       admin_console: { authenticator: { mutual_ssl_authenticator: { enable: false } } },
       plugins: {},
+      observability: { metrics_listener: '' },
       logging: { level: 'info' },
       limits: {
         max_body_bytes: 65536,
         max_header_bytes: 16384,
+        max_json_depth: 32,
         response_timeout_ms: 30000,
         max_certificates_per_client: 10,
         max_chain_depth: 5,

@@ -184,7 +184,9 @@ level = "info"
   });
 
   it('/metrics: requests by route and status, latency histograms, failures by method and reason — no ids in labels', async () => {
-    const metrics = (await send(`${server.url}/metrics`)).text;
+    const scraped = await send(`${server.url}/metrics`, { basic: ['admin', 'admin'] });
+    expect(scraped.status).toBe(200);
+    const metrics = scraped.text;
     expect(metrics).toMatch(/tessera_http_requests_total\{method="POST",route="\/oauth2\/token",status="200"\} \d+/);
     expect(metrics).toMatch(/tessera_http_requests_total\{method="POST",route="\/oauth2\/token",status="401"\} \d+/);
     expect(metrics).toMatch(/tessera_http_request_duration_seconds_bucket\{le="0\.1",method="POST",route="\/oauth2\/token"\} \d+/);

@@ -11,7 +11,7 @@ import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
 import { adminRoutes } from '../../core/admin/admin-routes.ts';
 import { ACCOUNT_LIMIT_FACTOR } from '../../core/users/user-service.ts';
 import { CookieJar, REDIRECT_URI, pkcePair, startAuthorization, submitLogin } from '../oauth/oauth-helpers.ts';
-import { closeClients } from '../support/https-client.ts';
+import { call, closeClients } from '../support/https-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { closeAgents, send, sleep } from './kit.ts';
 
@@ -105,7 +105,7 @@ describe('login lockout per client address', () => {
       toml: `[super_admin]\npassword = "${ADMIN_PASSWORD}"\n\n[limits]\nlogin_max_attempts = ${MAX_ATTEMPTS}\nlogin_lockout_seconds = 600\n`,
     });
     await server.createClient({ clientId: 'app', secret: SECRET });
-    for (const username of ['shared-user', 'spread-user']) {
+    for (const username of ['shared-user', 'spread-user', 'v3']) {
       await server.runtime.users.create(DEFAULT_SERVER, { username, password: `${username}-Passw0rd!` });
     }
   });
@@ -133,10 +133,33 @@ describe('login lockout per client address', () => {
     expect((await passwordGrant('spread-user', 'spread-user-Passw0rd!', '198.51.100.21')).json.error_description).toBe('too many failed attempts; try again later');
   });
 
+  // Security review #15 item 2: the counter keys joined user and address with '@', so failures as
+  // user "v3@203.0.113.7" from anywhere counted as user "v3" at 203.0.113.7.
+  it('a user name containing "@address" cannot lock that user out at that address', async () => {
+    for (let i = 0; i <= MAX_ATTEMPTS; i++) await passwordGrant('v3@203.0.113.7', `wrong-${i}`, '198.51.100.9');
+    const real = await passwordGrant('v3', 'v3-Passw0rd!', '203.0.113.7');
+    expect(real.status, real.text).toBe(200);
+  });
+
   it('a guesser at the admin API cannot lock the super admin out from another address', async () => {
     const admin = (password: string, from: string) => send(`${server.url}/api/admin/default/clients`, { basic: ['admin', password], headers: { 'x-forwarded-for': from } });
     for (let i = 0; i <= MAX_ATTEMPTS; i++) expect((await admin(`wrong-${i}`, '203.0.113.77')).status).toBe(401);
     expect((await admin(ADMIN_PASSWORD, '203.0.113.77')).status).toBe(401);
     expect((await admin(ADMIN_PASSWORD, '198.51.100.22')).status).toBe(200);
+  });
+
+  it('nor the super admin at that address through the sign-in form', async () => {
+    const { challenge } = pkcePair();
+    const jar = new CookieJar();
+    const login = await startAuthorization(server, jar, { client_id: 'app', redirect_uri: REDIRECT_URI, code_challenge: challenge, code_challenge_method: 'S256' });
+    const signIn = (username: string, password: string, from: string) =>
+      call(`${server.url}${login.action}`, {
+        form: { request_id: login.requestId, csrf_token: login.csrf, username, password },
+        headers: { ...jar.header(), 'x-forwarded-for': from },
+      });
+    for (let i = 0; i <= MAX_ATTEMPTS; i++) expect((await signIn('admin@203.0.113.8', `wrong-${i}`, '198.51.100.10')).status).toBe(401);
+    const real = await signIn('admin', ADMIN_PASSWORD, '203.0.113.8');
+    expect(real.status, real.text).not.toBe(401);
+    expect(real.text).not.toContain('Too many failed attempts');
   });
 });

@@ -47,6 +47,9 @@ pool_size = 3
 
 [logging]
 level = "info"
+
+[observability]
+metrics_listener = "0"
 `,
     });
     await server.createClient({ clientId: 'app', secret: SECRET });
@@ -112,7 +115,8 @@ level = "info"
   });
 
   it('answered no request with a 500 throughout', async () => {
-    const metrics = (await send(`${server.url}/metrics`)).text;
+    // The scraper's own listener: it needs no store to authenticate.
+    const metrics = (await send(`${server.running.url('metrics')}/metrics`)).text;
     expect(metrics).toMatch(/tessera_http_requests_total\{[^}]*status="503"\}/);
     expect(metrics).not.toMatch(/tessera_http_requests_total\{[^}]*status="500"\}/);
   });

@@ -42,7 +42,7 @@ describe('SQLite unavailable under a running server', () => {
   let locker: ChildProcess | undefined;
 
   beforeAll(async () => {
-    server = await startTestServer({ toml: '[logging]\nlevel = "info"\n' });
+    server = await startTestServer({ toml: '[logging]\nlevel = "info"\n\n[observability]\nmetrics_listener = "0"\n' });
     await server.createClient({ clientId: 'app', secret: SECRET });
     const res = await send(`${server.url}/oauth2/token`, { form: { grant_type: 'client_credentials' }, basic: ['app', SECRET] });
     expect(res.status, res.text).toBe(200);
@@ -95,7 +95,9 @@ describe('SQLite unavailable under a running server', () => {
     expect((await send(`${server.url}/health`)).status).toBe(200);
     const res = await send(`${server.url}/oauth2/token`, { form: { grant_type: 'client_credentials' }, basic: ['app', SECRET] });
     expect(res.status, res.text).toBe(200);
-    const metrics = (await send(`${server.url}/metrics`)).text;
+    const scraped = await send(`${server.running.url('metrics')}/metrics`);
+    expect(scraped.text).toContain('tessera_http_requests_total');
+    const metrics = scraped.text;
     expect(metrics).not.toMatch(/tessera_http_requests_total\{[^}]*status="500"\}/);
   });
 

@@ -16,7 +16,7 @@ describe('/metrics and /health', () => {
   it('counts requests by route pattern and client-auth failures by reason', async () => {
     await call(`${server.url}/oauth2/token`, { form: { grant_type: 'client_credentials' }, basic: ['app', 'metrics-secret-0123456789abcdef'] });
     await call(`${server.url}/oauth2/token`, { form: { grant_type: 'client_credentials' }, basic: ['app', 'wrong-secret-0123456789abcdef'] });
-    const metrics = await call(`${server.url}/metrics`);
+    const metrics = await call(`${server.url}/metrics`, { basic: ['admin', 'admin'] });
     expect(metrics.status).toBe(200);
     expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
     expect(metrics.text).toMatch(/tessera_http_requests_total\{method="POST",route="\/oauth2\/token",status="200"\} 1/);

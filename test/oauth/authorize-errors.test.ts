@@ -133,7 +133,7 @@ describe('authorization endpoint and code errors', () => {
       const jar = new CookieJar();
       const page = await startAuthorization(server, jar, { client_id: 'other', redirect_uri: REDIRECT_URI, ...s256().params });
       expect((await submitLogin(server, jar, page, carol.username, carol.password)).status).toBe(200);
-      const redirect = location(await call(authorizeUrl(server, { client_id: 'web', redirect_uri: REDIRECT_URI, scope: 'never-granted', prompt: 'none', state: 'pn', ...s256().params }), { headers: jar.header() }));
+      const redirect = location(await call(authorizeUrl(server, { client_id: 'web', redirect_uri: REDIRECT_URI, scope: 'profile', prompt: 'none', state: 'pn', ...s256().params }), { headers: jar.header() }));
       expect(redirect.searchParams.get('error')).toBe('consent_required');
       expect(redirect.searchParams.get('state')).toBe('pn');
     });

@@ -14,7 +14,7 @@ describe('client_credentials grant', () => {
   let server: TestServer;
   beforeAll(async () => {
     // Opaque by default here; one client overrides to JWT.
-    server = await startTestServer({ toml: '[oauth]\naccess_token_format = "opaque"\ndefault_scopes = ["default", "basic"]\n' });
+    server = await startTestServer({ toml: '[oauth]\naccess_token_format = "opaque"\ndefault_scopes = ["default", "basic", "openid", "a", "b", "x", "y"]\n' });
     await server.createClient({ clientId: 'svc', secret: SECRET });
     await server.createClient({ clientId: 'svc-jwt', secret: SECRET, accessTokenFormat: 'jwt' });
     await server.createClient({ clientId: 'scoped', secret: SECRET, scopes: ['orders:read', 'orders:write'] });
@@ -33,9 +33,10 @@ describe('client_credentials grant', () => {
     expect(result.json).toMatchObject({ token_type: 'Bearer', expires_in: 3600, scope: 'openid' });
 
     const defaults = await tokenRequest(server, { grant_type: 'client_credentials' }, { basic: ['svc', SECRET] });
-    expect(defaults.json.scope).toBe('default basic');
+    // None asked: the defaults that are not OIDC scopes (openid must be asked for).
+    expect(defaults.json.scope).toBe('default basic a b x y');
     const body = await introspect(server, defaults.json.access_token);
-    expect(body).toMatchObject({ active: true, client_id: 'svc', sub: 'svc', scope: 'default basic', token_type: 'Bearer' });
+    expect(body).toMatchObject({ active: true, client_id: 'svc', sub: 'svc', scope: 'default basic a b x y', token_type: 'Bearer' });
     expect(body.username).toBeUndefined();
   });
 

@@ -22,11 +22,11 @@ describe('introspection and revocation', () => {
   const basic: [string, string] = ['app', SECRET];
   beforeAll(async () => {
     server = await startTestServer();
-    await server.createClient({ clientId: 'app', secret: SECRET });
-    await server.createClient({ clientId: 'app-opaque', secret: SECRET, accessTokenFormat: 'opaque' });
+    await server.createClient({ clientId: 'app', scopes: ['openid', 'read'], secret: SECRET });
+    await server.createClient({ clientId: 'app-opaque', scopes: ['openid', 'read'], secret: SECRET, accessTokenFormat: 'opaque' });
     await server.createClient({ clientId: 'rs', secret: RS_SECRET, tokenEndpointAuthMethod: 'client_secret_post', grantTypes: [] });
-    await server.createClient({ clientId: 'other', secret: OTHER_SECRET });
-    await server.createClient({ clientId: 'public', tokenEndpointAuthMethod: 'none' });
+    await server.createClient({ clientId: 'other', scopes: ['openid', 'read'], secret: OTHER_SECRET });
+    await server.createClient({ clientId: 'public', scopes: ['openid', 'read'], tokenEndpointAuthMethod: 'none' });
     await createUser(server, gina.username, gina.password);
   });
   afterAll(async () => {

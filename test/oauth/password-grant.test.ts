@@ -21,7 +21,7 @@ describe('password grant and users', () => {
     server = await startTestServer({
       toml: `[super_admin]\nusername = "root"\npassword = "${ROOT_PASSWORD}"\n\n[limits]\nlogin_max_attempts = 3\n`,
     });
-    await server.createClient({ clientId: 'app', secret: SECRET });
+    await server.createClient({ clientId: 'app', scopes: ['openid', 'read'], secret: SECRET });
     await createUser(server, erin.username, erin.password);
     await createUser(server, 'frank', 'frank-Passw0rd-for-tests');
   });

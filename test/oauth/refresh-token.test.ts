@@ -18,10 +18,10 @@ describe('refresh_token grant', () => {
   const basic: [string, string] = ['app', SECRET];
   beforeAll(async () => {
     server = await startTestServer();
-    await server.createClient({ clientId: 'app', secret: SECRET });
-    await server.createClient({ clientId: 'other', secret: OTHER_SECRET });
-    await server.createClient({ clientId: 'no-refresh', secret: SECRET, grantTypes: ['password'] });
-    await server.createClient({ clientId: 'spa', tokenEndpointAuthMethod: 'none', grantTypes: ['authorization_code', 'refresh_token'] });
+    await server.createClient({ clientId: 'app', scopes: ['openid', 'read', 'write'], secret: SECRET });
+    await server.createClient({ clientId: 'other', scopes: ['openid', 'read', 'write'], secret: OTHER_SECRET });
+    await server.createClient({ clientId: 'no-refresh', scopes: ['openid', 'read', 'write'], secret: SECRET, grantTypes: ['password'] });
+    await server.createClient({ clientId: 'spa', scopes: ['openid', 'read', 'write'], tokenEndpointAuthMethod: 'none', grantTypes: ['authorization_code', 'refresh_token'] });
     await createUser(server, dave.username, dave.password);
   });
   afterAll(async () => {

@@ -17,8 +17,8 @@ describe('userinfo', () => {
   beforeAll(async () => {
     server = await startTestServer();
     userinfo = `${server.url}/oauth2/userinfo`;
-    await server.createClient({ clientId: 'app', secret: SECRET });
-    await server.createClient({ clientId: 'app-opaque', secret: SECRET, accessTokenFormat: 'opaque' });
+    await server.createClient({ clientId: 'app', scopes: ['openid', 'read'], secret: SECRET });
+    await server.createClient({ clientId: 'app-opaque', scopes: ['openid', 'read'], secret: SECRET, accessTokenFormat: 'opaque' });
     await createUser(server, hank.username, hank.password, { email: 'hank@example.com', email_verified: true });
   });
   afterAll(async () => {

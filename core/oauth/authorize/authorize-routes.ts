@@ -43,7 +43,9 @@ export function authorizeRoutes(runtime: CoreRuntime) {
     requirePkceForPublicClients: oauth.require_pkce_for_public_clients,
   };
   const now = () => Math.floor(Date.now() / 1000);
-  const key = (server: ServerContext, kind: string, id: string) => `${kind}:${server.tenantId}/${server.serverId}:${id}`;
+  // The id is stored hashed, as tokens and codes are: whoever reads the store (a backup, a copied
+  // database file) cannot replay a sign-in session cookie or a pending request (security review #15).
+  const key = (server: ServerContext, kind: string, id: string) => `${kind}:${server.tenantId}/${server.serverId}:${sha256Base64Url(id)}`;
   const cookieName = (server: ServerContext, kind: string) => `tessera_${kind}_${server.tenantId}_${server.serverId}`;
   const cookieOptions = { httpOnly: true, secure: true, sameSite: 'Lax', path: '/' } as const;
 

@@ -36,6 +36,9 @@ describe.each(['jwt', 'opaque'] as Format[])('introspection of %s access tokens'
     server = await startTestServer({ toml: `[oauth]\naccess_token_format = "${format}"\n${WSO2_GRANT_HANDLERS}\n${WSO2_INTROSPECTION_LISTENERS}` });
     await server.createClient({ clientId: 'bound-app', secret: SECRET, tlsClientCertificateBoundAccessTokens: true });
     await server.createClient({ clientId: 'plain-app', secret: SECRET });
+    // Registered with thumbprint-shaped scopes: only registered scopes are ever granted.
+    const thumbprint = thumbprintOf(cert.der);
+    await server.createClient({ clientId: 'bound-scoped', secret: SECRET, tlsClientCertificateBoundAccessTokens: true, scopes: ['read', thumbprint, `x5t#SHA256:${thumbprint}`, 'write'] });
   });
   afterAll(() => server.dispose());
 
@@ -61,7 +64,7 @@ describe.each(['jwt', 'opaque'] as Format[])('introspection of %s access tokens'
 
   it('never shows a certificate thumbprint as a scope (its own, or WSO2\'s hidden x5t#SHA256:<thumbprint>)', async () => {
     const thumbprint = thumbprintOf(cert.der);
-    const token = await issue('bound-app', { scope: `read ${thumbprint} x5t#SHA256:${thumbprint} write` });
+    const token = await issue('bound-scoped', { scope: `read ${thumbprint} x5t#SHA256:${thumbprint} write` });
     const response = await introspect(server, token);
     expect(response.json.scope).toBe('read write');
     expect(JSON.stringify(response.json.scope)).not.toContain(thumbprint);

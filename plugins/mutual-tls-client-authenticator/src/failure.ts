@@ -18,6 +18,7 @@ export const Reason = {
   leafIsCa: 'leaf is a CA',
   unhandledCriticalExtension: 'a certificate in the chain has a critical extension Tessera does not process (e.g. name constraints)',
   notForClientAuth: 'certificate extendedKeyUsage does not allow clientAuth',
+  noDigitalSignature: 'certificate keyUsage does not allow digitalSignature (RFC 5280 4.2.1.3)',
   noSubjectRegistered: 'no tls_client_auth subject value registered for the client',
   severalSubjectsRegistered: 'more than one tls_client_auth subject value registered for the client',
   invalidRegisteredDn: 'registered tls_client_auth_subject_dn is not a valid RFC 4514 DN',

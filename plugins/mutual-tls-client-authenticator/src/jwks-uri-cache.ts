@@ -35,7 +35,9 @@ interface Entry {
 }
 
 export class JwksUriCache {
+  /** Bounded by maxEntries (default 10,000), oldest first out; keyed by registered clients only. */
   private readonly entries = new Map<string, Entry>();
+  /** Fetches under way, gone once settled; one per registered client (and its one jwks_uri). */
   private readonly inflight = new Map<string, Promise<Entry>>();
   private readonly now: () => number;
 

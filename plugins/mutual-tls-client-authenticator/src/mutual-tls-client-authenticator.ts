@@ -7,12 +7,15 @@
 import type { Client, ClientAuthRequest, ClientAuthResult, ClientAuthenticator } from '../../../core/api/index.ts';
 import { InvalidClient } from '../../../core/api/index.ts';
 import { METHODS, SELF_SIGNED_TLS_CLIENT_AUTH, TLS_CLIENT_AUTH } from './component-names.ts';
+import { Reason, authenticationFailed } from './failure.ts';
+import { KeyUsageVerdicts } from './key-usage.ts';
 import type { PkiMethod } from './pki-method.ts';
 import { presentedCertificate, presentsCertificate } from './presented-certificate.ts';
 import type { SelfSignedMethod } from './self-signed-method.ts';
 
 export class MutualTlsClientAuthenticator implements ClientAuthenticator {
   readonly methods = METHODS;
+  private readonly keyUsageVerdicts = new KeyUsageVerdicts();
 
   constructor(
     private readonly pki: PkiMethod,
@@ -37,6 +40,8 @@ export class MutualTlsClientAuthenticator implements ClientAuthenticator {
       throw new InvalidClient('client authentication failed', `${method} is not a mutual-TLS method`);
     }
     const certificate = presentedCertificate(req);
+    // Before either method: a key the certificate does not allow to sign cannot prove a TLS client.
+    if (!this.keyUsageVerdicts.allows(certificate.der)) throw authenticationFailed(Reason.noDigitalSignature);
     if (method === TLS_CLIENT_AUTH) await this.pki.verify(client, certificate, method);
     else await this.selfSigned.verify(client, certificate);
     return { method, certificate };

@@ -1,0 +1,56 @@
+/**
+ * Who may read /metrics on the public listeners (security review #15 item 7: request counts per
+ * route and status were open to anyone): the super admin (or another admin of the default server)
+ * with Basic credentials, or a Bearer access token of the default server carrying the `metrics`
+ * scope — what a Prometheus scraper holds, from a client registered with that scope. The separate
+ * `[observability] metrics_listener` (loopback by default) serves /metrics without this check.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { InsufficientScope, OAuthError } from '../errors/oauth-errors.ts';
+import type { TesseraEnv } from '../http/hono-env.ts';
+import { authenticateAdmin } from '../oauth/admin-credentials.ts';
+import { bearerTokenOf, checkBearerToken } from '../oauth/bearer-token.ts';
+import { parseBasicAuthorization } from '../oauth/client-auth/presented-credentials.ts';
+import type { CoreRuntime } from '../runtime/core-runtime.ts';
+import { DEFAULT_SERVER } from '../runtime/server-context.ts';
+
+export const METRICS_SCOPE = 'metrics';
+const CHALLENGE = 'Basic realm="tessera-metrics", Bearer';
+
+class MetricsUnauthorized extends OAuthError {
+  constructor(error: string, description: string, reason?: string) {
+    super(401, error, description, { reason, challenge: CHALLENGE });
+  }
+}
+
+export function metricsAccess(runtime: CoreRuntime): MiddlewareHandler<TesseraEnv> {
+  return async (c, next) => {
+    const header = c.req.header('authorization');
+    if (!header) throw new MetricsUnauthorized('unauthorized', `credentials are required: Basic (super admin) or a Bearer token with the "${METRICS_SCOPE}" scope`);
+    if (/^Basic(\s|$)/i.test(header)) {
+      let credentials;
+      try {
+        credentials = parseBasicAuthorization(header);
+      } catch {
+        credentials = null;
+      }
+      if (!credentials || !(await authenticateAdmin(runtime, DEFAULT_SERVER, credentials, c.get('requestInfo').clientAddress))) {
+        throw new MetricsUnauthorized('unauthorized', 'invalid admin credentials', 'Basic credentials at /metrics refused');
+      }
+    } else if (/^Bearer(\s|$)/i.test(header)) {
+      const server = await runtime.servers.resolve(DEFAULT_SERVER);
+      if (!server) throw new MetricsUnauthorized('invalid_token', 'the default server is unavailable');
+      let token;
+      try {
+        token = await checkBearerToken(runtime, server, bearerTokenOf(header), c.get('requestInfo'));
+      } catch (err) {
+        if (OAuthError.is(err) && err.status === 401) throw new MetricsUnauthorized(err.error, err.description, err.reason);
+        throw err;
+      }
+      if (!token.scopes.includes(METRICS_SCOPE)) throw new InsufficientScope(METRICS_SCOPE);
+    } else {
+      throw new MetricsUnauthorized('unauthorized', 'unsupported authorization scheme: use Basic or Bearer');
+    }
+    await next();
+  };
+}
