@@ -13,6 +13,7 @@ import { PluginError } from '../plugins/plugin-errors.ts';
 import { builtinComponents } from '../runtime/builtin-components.ts';
 import { PROJECT_ROOT } from '../runtime/start-server.ts';
 import { certificateThumbprint } from '../crypto/thumbprint.ts';
+import { createJwksService } from '../oauth/jwks-uri/jwks-service.ts';
 
 export async function runPlugins(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean' }, dropins: { type: 'string' } }, strict: true });
@@ -27,7 +28,7 @@ export async function runPlugins(argv: string[]): Promise<number> {
       builtins: builtinComponents(notRunning),
       container: container.createChildContainer(),
       logger: createLogger(values.json ? 'silent' : 'warn', undefined),
-      services: { clients: { find: notRunning }, tokens: { findRefreshToken: notRunning }, events: { emit: () => {} }, replay: { claim: notRunning }, thumbprint: certificateThumbprint },
+      services: { clients: { find: notRunning }, tokens: { findRefreshToken: notRunning }, events: { emit: () => {} }, replay: { claim: notRunning }, jwks: createJwksService(config.limits), thumbprint: certificateThumbprint },
       config: config as unknown as Record<string, unknown>,
       pluginSettings: config.plugins,
     });

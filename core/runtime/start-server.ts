@@ -41,6 +41,7 @@ import { LocalInvalidationBus, type InvalidationBus } from '../cluster/invalidat
 import { notifyingStore } from '../cluster/notifying-store.ts';
 import { PostgresInvalidationBus } from '../cluster/postgres-invalidation-bus.ts';
 import { createReplayGuard } from '../oauth/replay-guard.ts';
+import { createJwksService } from '../oauth/jwks-uri/jwks-service.ts';
 
 export interface StartOptions {
   /** Path of deployment.toml; default ./deployment.toml. Ignored when `loaded` is given. */
@@ -152,6 +153,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
         tokens: { findRefreshToken: (server, value) => tokens.findRefreshToken(server, value) },
         events: { emit: (event) => events.emit(event) },
         replay: createReplayGuard(store.kv, () => Math.floor(Date.now() / 1000)),
+        jwks: createJwksService(config.limits),
         thumbprint: certificateThumbprint,
       },
       config: config as unknown as Record<string, unknown>,

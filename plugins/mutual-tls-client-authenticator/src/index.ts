@@ -10,8 +10,6 @@
 import { readFileSync } from 'node:fs';
 import type { PluginContext } from '../../../core/api/index.ts';
 import { COMPONENTS } from './component-names.ts';
-import { createJwksFetcher } from './jwks-uri-fetch.ts';
-import { JwksUriCache } from './jwks-uri-cache.ts';
 import { MutualTlsClientAuthMetadata } from './metadata-contributor.ts';
 import { MutualTlsClientAuthenticator } from './mutual-tls-client-authenticator.ts';
 import { PkiMethod } from './pki-method.ts';
@@ -31,18 +29,15 @@ export function activate(ctx: PluginContext): void {
         'tls_client_auth is enabled but neither [oauth.mutualtls] trust_anchors nor [transport.https] truststore is set: every tls_client_auth attempt fails',
       );
     }
-    const jwksUri = new JwksUriCache(createJwksFetcher({ ...settings.jwksUri, extraCa }), {
-      cacheMs: settings.jwksUri.cacheMs,
-      refetchIntervalMs: settings.jwksUri.refetchIntervalMs,
-      maxCertificates: settings.maxCertificatesPerClient,
-    });
+    // The fetch rules (https only, [limits] size and time bounds) are the core's: ctx.services.jwks.
+    const jwksUri = ctx.services.jwks.cache({ cacheMs: settings.jwksUri.cacheMs, refetchIntervalMs: settings.jwksUri.refetchIntervalMs, extraCa });
     deps.logger.debug(
       { component: COMPONENTS.authenticator, trustAnchors: anchors?.size ?? 0, from: settings.trustAnchorsKey, maxChainDepth: settings.maxChainDepth },
       'mutual-TLS client authenticator built',
     );
     return new MutualTlsClientAuthenticator(
       new PkiMethod({ anchors, maxChainDepth: settings.maxChainDepth, checkExtendedKeyUsage: settings.checkExtendedKeyUsage }),
-      new SelfSignedMethod({ jwksUri }),
+      new SelfSignedMethod({ jwksUri, maxCertificates: settings.maxCertificatesPerClient }),
     );
   });
   ctx.provide('MetadataContributor', COMPONENTS.metadata, () => new MutualTlsClientAuthMetadata());
