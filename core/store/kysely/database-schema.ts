@@ -21,6 +21,7 @@ export interface ServersTable {
   name: string;
   issuer: string | null;
   access_token_format: string | null;
+  profile: string;
   created_at: number;
 }
 
@@ -45,6 +46,9 @@ export interface ClientsTable {
   tls_client_certificate_bound_access_tokens: Flag;
   certificates: Json;
   access_token_format: string | null;
+  token_endpoint_auth_signing_alg: string | null;
+  require_pushed_authorization_requests: Flag;
+  jwt_secret: string | null;
   created_at: number;
   updated_at: number;
 }

@@ -5,8 +5,10 @@
 import type { Migration } from 'kysely';
 import { initialMigration } from './001-initial.ts';
 import { lookupIndexesMigration } from './002-lookup-indexes.ts';
+import { fapiProfileMigration } from './003-fapi-profile.ts';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '001-initial': initialMigration,
   '002-lookup-indexes': lookupIndexesMigration,
+  '003-fapi-profile': fapiProfileMigration,
 };
