@@ -29,13 +29,15 @@ export interface CoreServices {
    * One-time values (assertion or proof `jti`): `claim` is true the first time, false for a replay
    * until `expiresAt` (epoch seconds, capped at 24 h). Stored, so every node and worker agrees.
    */
-  replay: {
-    claim(server: ServerRef, namespace: string, id: string, expiresAt: number): Promise<boolean>;
-  };
+  replay: ReplayService;
   /** Fetching and caching clients' `jwks_uri` documents (https only, bounded by `[limits]`). */
   jwks: JwksService;
   /** base64url(SHA-256(der)) */
   thumbprint(der: Uint8Array): string;
+}
+
+export interface ReplayService {
+  claim(server: ServerRef, namespace: string, id: string, expiresAt: number): Promise<boolean>;
 }
 
 /** A JWK Set as fetched: the keys are plain objects, not yet checked for any particular use. */

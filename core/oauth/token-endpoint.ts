@@ -10,6 +10,9 @@ import type { TesseraEnv } from '../http/hono-env.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
 import { authenticateClientFor } from './client-auth/authenticate-request.ts';
 import { StoreUnavailableError } from '../store/repositories.ts';
+import { isFapi } from './profile/fapi2-security.ts';
+import { verifyIssuedTokenBound } from './invariants/sender-constrained-tokens.ts';
+import type { ServerContext } from '../api/model.ts';
 
 export function tokenEndpoint(runtime: CoreRuntime) {
   return async (c: Context<TesseraEnv>) => {
@@ -22,6 +25,7 @@ export function tokenEndpoint(runtime: CoreRuntime) {
     if (!client.grantTypes.includes(grantType)) throw new UnauthorizedClient(`the client may not use the ${grantType} grant`);
 
     const server = c.get('server');
+    if (isFapi(server) && grantType === 'password') throw new UnauthorizedClient('the password grant is not allowed on this server (FAPI 2.0)');
     const ctx: GrantContext = {
       tenantId: server.tenantId,
       serverId: server.serverId,
@@ -49,6 +53,20 @@ export function tokenEndpoint(runtime: CoreRuntime) {
       runtime.logger.error({ grantType }, 'grant handler returned no token response');
       throw new ServerError('the token could not be issued');
     }
+    if (isFapi(server)) await checkIssuedTokenBound(runtime, server, response.access_token, grantType);
     return c.json(response, 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
   };
 }
+
+/** The backstop of the sender-constraint invariant: the token as issued, whatever chain issued it. */
+async function checkIssuedTokenBound(runtime: CoreRuntime, server: ServerContext, accessToken: string, grantType: string): Promise<void> {
+  const record = await runtime.tokens.findActiveAccessToken(server, accessToken);
+  try {
+    verifyIssuedTokenBound(server, record);
+  } catch (err) {
+    runtime.logger.error({ tenantId: server.tenantId, serverId: server.serverId, grantType, profile: server.profile }, 'grant handler chain issued an access token without cnf on a fapi2-security server: revoked');
+    if (record) await runtime.store.accessTokens.revoke(server, record.id);
+    throw err;
+  }
+}
+

@@ -5,6 +5,7 @@
 import type { GrantContext, TokenResponse } from '../../api/extension-points.ts';
 import type { User } from '../../api/model.ts';
 import type { GrantDependencies } from './grant-dependencies.ts';
+import { requireSenderConstraint } from '../invariants/sender-constrained-tokens.ts';
 
 export interface IssueTokensInput {
   user: User | null;
@@ -21,6 +22,7 @@ export interface IssueTokensInput {
 
 export async function issueTokens(deps: GrantDependencies, ctx: GrantContext, input: IssueTokensInput): Promise<TokenResponse> {
   const { client } = ctx;
+  requireSenderConstraint(ctx.server, ctx.confirmation);
   const access = await deps.tokens.issueAccessToken({
     server: ctx.server,
     client,
