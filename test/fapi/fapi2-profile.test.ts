@@ -142,6 +142,22 @@ describe('authorization requests on a fapi2-security server', () => {
     expectOAuthError(await push(ep, app, pushedRequest('x'.repeat(43), { code_challenge_method: 'plain' })), 400, 'invalid_request');
   });
 
+  it('takes pushed requests at the mTLS alias too, with aud = the issuer or that PAR URL', async () => {
+    const meta = (await call(`${server.url}${prefix}/.well-known/openid-configuration`)).json;
+    const aliasPar: string = meta.mtls_endpoint_aliases.pushed_authorization_request_endpoint;
+    for (const aud of [ep.issuer, aliasPar]) {
+      const res = await call(aliasPar, {
+        form: { client_id: app.clientId, client_assertion_type: JWT_BEARER, client_assertion: await assertion(app.clientId, aud, app.key), ...pushedRequest() },
+        cert: app.certificate.certPem,
+        key: app.certificate.keyPem,
+      });
+      expect(res.status, res.text).toBe(201);
+    }
+    // An aud naming another endpoint of this server (its revocation URL) is not one PAR accepts.
+    const wrong = await call(aliasPar, { form: { client_id: app.clientId, client_assertion_type: JWT_BEARER, client_assertion: await assertion(app.clientId, meta.revocation_endpoint, app.key), ...pushedRequest() } });
+    expectOAuthError(wrong, 401, 'invalid_client');
+  });
+
   it('requires redirect_uri in the pushed request', async () => {
     const { redirect_uri: _r, ...noRedirect } = pushedRequest();
     expectOAuthError(await push(ep, app, noRedirect), 400, 'invalid_request');
