@@ -15,6 +15,8 @@ const MAX_ASSERTION_LENGTH = 8192;
 const MAX_JTI_LENGTH = 256;
 /** `typ` values a client assertion may carry (RFC 7523bis `client-authentication+jwt`, or plain JWT). */
 const ASSERTION_TYPES = new Set(['jwt', 'client-authentication+jwt']);
+/** Registered keys tried for an assertion without a `kid` that several keys could verify. */
+const MAX_CANDIDATE_KEYS = 10;
 
 export interface VerifierOptions {
   readonly settings: JwtAuthSettings;
@@ -79,7 +81,7 @@ export class AssertionVerifier {
     const skew = this.options.settings.clockSkewSeconds;
     const attempt = async (source: KeySource) => {
       if (source.kind === 'none') throw fail('client authentication failed', source.problem);
-      const { payload } = await jwtVerify(assertion, source.kind === 'secret' ? source.key : source.keys, {
+      const options = {
         algorithms,
         issuer: client.clientId,
         subject: client.clientId,
@@ -87,8 +89,23 @@ export class AssertionVerifier {
         clockTolerance: skew,
         currentDate: new Date(this.now()),
         requiredClaims: ['iss', 'sub', 'aud', 'exp', 'jti'],
-      });
-      return payload;
+      };
+      try {
+        return (await jwtVerify(assertion, source.kind === 'secret' ? source.key : source.keys, options)).payload;
+      } catch (err) {
+        if (!(err instanceof errors.JWKSMultipleMatchingKeys)) throw err;
+        // No kid, several registered keys of the right type: try them (a bounded few), first match wins.
+        let tried = 0;
+        for await (const key of err as errors.JWKSMultipleMatchingKeys & AsyncIterable<CryptoKey>) {
+          if (++tried > MAX_CANDIDATE_KEYS) break;
+          try {
+            return (await jwtVerify(assertion, key, options)).payload;
+          } catch (inner) {
+            if (!(inner instanceof errors.JWSSignatureVerificationFailed)) throw inner;
+          }
+        }
+        throw new errors.JWSSignatureVerificationFailed();
+      }
     };
     const cache = this.options.jwksUri;
     const first = method === PRIVATE_KEY_JWT ? await clientKeys(client, cache, false) : await secretKey(client);

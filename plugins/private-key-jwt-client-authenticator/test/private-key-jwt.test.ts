@@ -104,6 +104,18 @@ describe('private_key_jwt (RFC 7523 §2.2, jwks)', () => {
     expect(res.json.error_description).toMatch(/HS256 is not accepted/);
   });
 
+  it('finds the key when the assertion names no kid and several registered keys could verify it', async () => {
+    const [first, second] = [await keyPair('ES256'), await keyPair('ES256')];
+    for (const k of [first, second]) delete k.publicJwk.kid;
+    await register(server, { client_id: 'pkjwt-no-kid', token_endpoint_auth_method: 'private_key_jwt', grant_types: ['client_credentials'], jwks: { keys: [first.publicJwk, second.publicJwk] } });
+    ok(await tokenWithAssertion(meta.token_endpoint, 'pkjwt-no-kid', await assertion('pkjwt-no-kid', meta.issuer, second)));
+    const stranger = await keyPair('ES256');
+    delete stranger.publicJwk.kid;
+    const refused = await tokenWithAssertion(meta.token_endpoint, 'pkjwt-no-kid', await assertion('pkjwt-no-kid', meta.issuer, stranger));
+    expectOAuthError(refused, 401, 'invalid_client');
+    expect(refused.json.error_description).toMatch(/signature is invalid/);
+  });
+
   it('accepts only the registered token_endpoint_auth_signing_alg', async () => {
     expectOAuthError(await tokenWithAssertion(meta.token_endpoint, 'pkjwt-ps256-only', await assertion('pkjwt-ps256-only', meta.issuer, es)), 401, 'invalid_client');
     ok(await tokenWithAssertion(meta.token_endpoint, 'pkjwt-ps256-only', await assertion('pkjwt-ps256-only', meta.issuer, rotated)));
