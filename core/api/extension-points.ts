@@ -63,7 +63,8 @@ export interface ClientAuthRequest extends ServerRef {
   readonly profile: ServerProfile;
   /**
    * What this server accepts as the `aud` of a client assertion (RFC 7523 §3, OIDC Core §9): its
-   * issuer, its token endpoint, and the URL of the endpoint called (main listener and mTLS alias).
+   * issuer (always first), its token endpoint, and the URL of the endpoint called (main listener and
+   * mTLS alias). On a fapi2-security server: the issuer only.
    */
   readonly audiences: readonly string[];
 }

@@ -142,20 +142,23 @@ describe('authorization requests on a fapi2-security server', () => {
     expectOAuthError(await push(ep, app, pushedRequest('x'.repeat(43), { code_challenge_method: 'plain' })), 400, 'invalid_request');
   });
 
-  it('takes pushed requests at the mTLS alias too, with aud = the issuer or that PAR URL', async () => {
+  it('takes pushed requests at the mTLS alias too; an assertion\'s aud is the issuer, as a string, and nothing else', async () => {
     const meta = (await call(`${server.url}${prefix}/.well-known/openid-configuration`)).json;
     const aliasPar: string = meta.mtls_endpoint_aliases.pushed_authorization_request_endpoint;
-    for (const aud of [ep.issuer, aliasPar]) {
-      const res = await call(aliasPar, {
+    const pushAt = async (aud: string | string[]) =>
+      call(aliasPar, {
         form: { client_id: app.clientId, client_assertion_type: JWT_BEARER, client_assertion: await assertion(app.clientId, aud, app.key), ...pushedRequest() },
         cert: app.certificate.certPem,
         key: app.certificate.keyPem,
       });
-      expect(res.status, res.text).toBe(201);
+    const accepted = await pushAt(ep.issuer);
+    expect(accepted.status, accepted.text).toBe(201);
+    // Endpoint URLs (accepted on a server without a profile) and an array are not (FAPI 2.0 §5.3.2.1).
+    for (const aud of [aliasPar, ep.par, ep.token, [ep.issuer]]) {
+      const refused = await pushAt(aud);
+      expectOAuthError(refused, 401, 'invalid_client');
+      expect(refused.json.error_description).toMatch(/issuer/);
     }
-    // An aud naming another endpoint of this server (its revocation URL) is not one PAR accepts.
-    const wrong = await call(aliasPar, { form: { client_id: app.clientId, client_assertion_type: JWT_BEARER, client_assertion: await assertion(app.clientId, meta.revocation_endpoint, app.key), ...pushedRequest() } });
-    expectOAuthError(wrong, 401, 'invalid_client');
   });
 
   it('requires redirect_uri in the pushed request', async () => {
