@@ -64,7 +64,9 @@ async function checkIssuedTokenBound(runtime: CoreRuntime, server: ServerContext
   try {
     verifyIssuedTokenBound(server, record);
   } catch (err) {
-    runtime.logger.error({ tenantId: server.tenantId, serverId: server.serverId, grantType, profile: server.profile }, 'grant handler chain issued an access token without cnf on a fapi2-security server: revoked');
+    // Name the chain (the configured override, else the core's handler) so the operator knows whom to blame.
+    const chain = (runtime.config.oauth.grant_type as Record<string, { grant_handler?: string } | undefined>)[grantType]?.grant_handler || 'core';
+    runtime.logger.error({ tenantId: server.tenantId, serverId: server.serverId, grantType, chain, profile: server.profile }, 'grant handler chain issued an access token without cnf on a fapi2-security server: revoked');
     if (record) await runtime.store.accessTokens.revoke(server, record.id);
     throw err;
   }
