@@ -66,7 +66,8 @@ export function buildClient(
     if (input.client_secret !== undefined) {
       issuedSecret = input.client_secret;
       secretHash = hashClientSecret(input.client_secret);
-    } else if (existing?.secretHash) {
+    } else if (existing?.secretHash && (method !== 'client_secret_jwt' || existing.jwtSecret)) {
+      // A client switched to client_secret_jwt has only a hash of its old secret, not the HMAC key: new secret.
       secretHash = existing.secretHash;
     } else {
       issuedSecret = randomToken(GENERATED_SECRET_BYTES);
@@ -96,6 +97,9 @@ export function buildClient(
     dpopBoundAccessTokens: input.dpop_bound_access_tokens ?? false,
     certificates,
     accessTokenFormat: input.access_token_format ?? null,
+    tokenEndpointAuthSigningAlg: input.token_endpoint_auth_signing_alg ?? null,
+    requirePushedAuthorizationRequests: input.require_pushed_authorization_requests ?? false,
+    jwtSecret: method === 'client_secret_jwt' ? (issuedSecret ?? existing?.jwtSecret ?? null) : null,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   };
@@ -125,6 +129,8 @@ export function clientRepresentation(client: Client, issuedSecret: string | null
     dpop_bound_access_tokens: client.dpopBoundAccessTokens,
     certificate: client.certificates,
     access_token_format: client.accessTokenFormat,
+    token_endpoint_auth_signing_alg: client.tokenEndpointAuthSigningAlg ?? null,
+    require_pushed_authorization_requests: client.requirePushedAuthorizationRequests ?? false,
     client_id_issued_at: client.createdAt,
     ...(issuedSecret !== null ? { client_secret: issuedSecret, client_secret_expires_at: 0 } : {}),
   };

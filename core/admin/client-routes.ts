@@ -5,7 +5,8 @@ import type { Client, ServerRef } from '../api/model.ts';
 import { Conflict, InvalidClientMetadata } from '../errors/oauth-errors.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
 import { DEFAULT_SERVER } from '../runtime/server-context.ts';
-import { DuplicateKeyError } from '../store/repositories.ts';
+import { DuplicateKeyError, type AuthorizationServerRecord } from '../store/repositories.ts';
+import { fapiRegistrationProblems, isFapi } from '../oauth/profile/fapi2-security.ts';
 import type { AdminEnv } from './admin-env.ts';
 import { auditChange } from './audit.ts';
 import { buildClient, clientRepresentation, mergePatch } from './client-record.ts';
@@ -87,8 +88,9 @@ export function clientRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): 
       const { tid } = c.req.valid('param');
       const input = c.req.valid('json');
       const ref: ServerRef = { tenantId: tid, serverId: input.authorization_server_id ?? DEFAULT_SERVER.serverId };
-      await requireServer(runtime, ref);
+      const server = await requireServer(runtime, ref);
       const { client, issuedSecret } = buildClient(ref, input, { existing: null, maxCertificates: maxCertificates(), now: now() });
+      checkProfile(server, client);
       try {
         await runtime.store.clients.create(client);
       } catch (err) {
@@ -129,6 +131,7 @@ export function clientRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): 
       throw new InvalidClientMetadata(`authorization_server_id: a client cannot move to another server (it belongs to "${existing.serverId}")`);
     }
     const { client, issuedSecret } = buildClient(existing, input, { existing, maxCertificates: maxCertificates(), now: now() });
+    checkProfile(await requireServer(runtime, existing), client);
     const saved = await runtime.store.clients.update(client);
     auditChange(runtime, c, {
       resource: 'client',
@@ -177,4 +180,11 @@ export function clientRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): 
 
 function clientLocation(client: Client): string {
   return `/api/admin/${client.tenantId}/clients/${encodeURIComponent(client.clientId)}?authorization_server_id=${client.serverId}`;
+}
+
+/** The server's profile may refuse what the schema allows (FAPI 2.0: which clients may exist at all). */
+function checkProfile(server: AuthorizationServerRecord, client: Client): void {
+  if (!isFapi(server)) return;
+  const problems = fapiRegistrationProblems(client);
+  if (problems.length > 0) throw new InvalidClientMetadata(problems.join('; '));
 }

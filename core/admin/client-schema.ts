@@ -26,8 +26,16 @@ export const TOKEN_ENDPOINT_AUTH_METHODS = [
   'none',
   'tls_client_auth',
   'self_signed_tls_client_auth',
+  'private_key_jwt',
+  'client_secret_jwt',
 ] as const;
 export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
+
+/** JWS algorithms a client assertion may name (RFC 7518 §3.1); `none` is never one of them. */
+export const ASSERTION_SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'HS256', 'HS384', 'HS512'] as const;
+
+/** RFC 7518 §3.2: an HS256 key is at least 256 bits; a client_secret_jwt secret is that key. */
+export const MIN_JWT_SECRET_LENGTH = 32;
 
 /** RFC 8705 §2.1.2: a tls_client_auth client registers exactly one of these. */
 export const SUBJECT_FIELDS = [
@@ -44,7 +52,7 @@ export const RESPONSE_TYPES = ['code'] as const;
 
 /** Methods whose clients hold a secret; null is the WSO2 flow (secret or certificate). */
 export function usesSecret(method: TokenEndpointAuthMethod | null): boolean {
-  return method === null || method === 'client_secret_basic' || method === 'client_secret_post';
+  return method === null || method === 'client_secret_basic' || method === 'client_secret_post' || method === 'client_secret_jwt';
 }
 
 type Check = (value: string) => string | null;
@@ -176,6 +184,20 @@ const clientFields = {
     .optional()
     .openapi({ description: 'RFC 9449 §5.2: every access token of this client is DPoP-bound (cnf jkt); a token request without a DPoP proof is refused. Default false.' }),
   certificate: certificateFieldSchema.nullable().optional(),
+  token_endpoint_auth_signing_alg: z
+    .enum(ASSERTION_SIGNING_ALGS)
+    .nullable()
+    .optional()
+    .openapi({
+      description:
+        'OIDC Registration: the one JWS algorithm the client signs its assertions with (private_key_jwt: asymmetric; ' +
+        'client_secret_jwt: HS*). Absent: any algorithm the server supports for the method.',
+      example: 'PS256',
+    }),
+  require_pushed_authorization_requests: z
+    .boolean()
+    .optional()
+    .openapi({ description: 'RFC 9126 §6: the client\'s authorization requests must come through the PAR endpoint. Default false.' }),
   access_token_format: z
     .enum(['opaque', 'jwt'])
     .nullable()
@@ -232,6 +254,22 @@ function crossFieldRules(input: ClientMetadataInput, ctx: z.RefinementCtx): void
 
   if (input.client_secret !== undefined && !usesSecret(method)) {
     issue('client_secret', `a ${method} client has no client secret`);
+  }
+  if (method === 'client_secret_jwt' && input.client_secret !== undefined && input.client_secret.length < MIN_JWT_SECRET_LENGTH) {
+    issue('client_secret', `a client_secret_jwt secret is the HS256 key: at least ${MIN_JWT_SECRET_LENGTH} characters (RFC 7518 §3.2)`);
+  }
+  if (method === 'private_key_jwt' && !input.jwks && !present(input.jwks_uri)) {
+    issue('token_endpoint_auth_method', 'private_key_jwt needs jwks or jwks_uri with the client\'s public keys (RFC 7523 §2.2, OIDC Core §9)');
+  }
+  const alg = input.token_endpoint_auth_signing_alg ?? null;
+  if (alg !== null) {
+    if (method !== 'private_key_jwt' && method !== 'client_secret_jwt') {
+      issue('token_endpoint_auth_signing_alg', 'is only used with token_endpoint_auth_method private_key_jwt or client_secret_jwt');
+    } else if (method === 'private_key_jwt' && alg.startsWith('HS')) {
+      issue('token_endpoint_auth_signing_alg', `${alg} is a MAC: private_key_jwt signs with a private key (RS*, PS*, ES*, EdDSA)`);
+    } else if (method === 'client_secret_jwt' && !alg.startsWith('HS')) {
+      issue('token_endpoint_auth_signing_alg', `client_secret_jwt uses an HMAC (HS256, HS384, HS512), not ${alg}`);
+    }
   }
 
   if (input.scope !== undefined && input.scopes !== undefined) {
@@ -296,6 +334,8 @@ export const clientSchema = z
     dpop_bound_access_tokens: z.boolean(),
     certificate: z.array(z.string()).openapi({ description: 'Registered certificates, one PEM each.' }),
     access_token_format: z.enum(['opaque', 'jwt']).nullable(),
+    token_endpoint_auth_signing_alg: z.string().nullable(),
+    require_pushed_authorization_requests: z.boolean(),
     client_id_issued_at: z.int(),
     client_secret: z.string().optional().openapi({ description: 'Only in the response that created or changed it.' }),
     client_secret_expires_at: z.int().optional().openapi({ description: '0: never expires. Sent with client_secret.' }),

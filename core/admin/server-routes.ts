@@ -111,6 +111,7 @@ export function serverRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): 
       name: record.name,
       issuer: record.issuer,
       access_token_format: record.accessTokenFormat,
+      profile: record.profile,
       created_at: record.createdAt,
       effective_issuer: context?.issuer ?? record.issuer ?? root,
       discovery_url: `${root}/.well-known/openid-configuration`,
@@ -123,7 +124,7 @@ export function serverRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): 
     const ref: ServerRef = { tenantId: tid, serverId: input.id };
     let record: AuthorizationServerRecord;
     try {
-      record = await runtime.store.servers.create({ ...ref, name: input.name ?? input.id, issuer: input.issuer ?? null, accessTokenFormat: input.access_token_format ?? null });
+      record = await runtime.store.servers.create({ ...ref, name: input.name ?? input.id, issuer: input.issuer ?? null, accessTokenFormat: input.access_token_format ?? null, profile: input.profile ?? 'none' });
     } catch (err) {
       if (err instanceof DuplicateKeyError) throw new Conflict(`authorization server "${input.id}" already exists in tenant "${tid}"`);
       throw err;
@@ -150,11 +151,12 @@ export function serverRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): 
     await requireServer(runtime, ref);
     if (input.id !== undefined && input.id !== ref.serverId) throw new InvalidRequest(`id: cannot change (the path names "${ref.serverId}")`);
     const patch: Parameters<typeof runtime.store.servers.update>[1] = full
-      ? { name: input.name ?? ref.serverId, issuer: input.issuer ?? null, accessTokenFormat: input.access_token_format ?? null }
+      ? { name: input.name ?? ref.serverId, issuer: input.issuer ?? null, accessTokenFormat: input.access_token_format ?? null, profile: input.profile ?? 'none' }
       : {
           ...(input.name !== undefined ? { name: input.name } : {}),
           ...(input.issuer !== undefined ? { issuer: input.issuer } : {}),
           ...(input.access_token_format !== undefined ? { accessTokenFormat: input.access_token_format } : {}),
+          ...(input.profile !== undefined ? { profile: input.profile ?? 'none' } : {}),
         };
     const record = await runtime.store.servers.update(ref, patch);
     runtime.servers.forget(ref);

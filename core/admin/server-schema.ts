@@ -24,6 +24,18 @@ const formatSchema = z
   .optional()
   .openapi({ description: 'Access token format of this server; null: [oauth] access_token_format.' });
 
+const profileSchema = z
+  .enum(['none', 'fapi2-security'])
+  .nullable()
+  .optional()
+  .openapi({
+    description:
+      'Security profile the server enforces. "fapi2-security": FAPI 2.0 Security Profile §5.3 (PAR required, PKCE S256, ' +
+      'tls_client_auth / self_signed_tls_client_auth / private_key_jwt clients only, sender-constrained tokens, codes of at most 60 s, ' +
+      'PS256 / ES256 / EdDSA). Absent or null: "none".',
+    example: 'fapi2-security',
+  });
+
 /** Read-only members of the representation, accepted (and ignored) so a GET can be PUT back. */
 const readOnly = {
   tenant_id: z.string().optional().openapi({ readOnly: true }),
@@ -38,6 +50,7 @@ export const serverCreateSchema = z
     name: nameSchema.optional().openapi({ description: 'Default: the id.' }),
     issuer: issuerSchema,
     access_token_format: formatSchema,
+    profile: profileSchema,
   })
   .openapi('AuthorizationServerCreate', { example: { id: 'payments', name: 'Payments', access_token_format: 'jwt' } });
 
@@ -46,12 +59,13 @@ const updateFields = {
   name: nameSchema.optional(),
   issuer: issuerSchema,
   access_token_format: formatSchema,
+  profile: profileSchema,
   ...readOnly,
 };
 
 export const serverUpdateSchema = z
   .strictObject(updateFields)
-  .openapi('AuthorizationServerUpdate', { description: 'Full update: absent fields take their defaults (name: the id; issuer and format: derived).' });
+  .openapi('AuthorizationServerUpdate', { description: 'Full update: absent fields take their defaults (name: the id; issuer and format: derived; profile: none).' });
 
 export const serverPatchSchema = z.strictObject(updateFields).openapi('AuthorizationServerPatch', { description: 'Fields to change; null resets.' });
 
@@ -64,6 +78,7 @@ export const serverSchema = z
     name: z.string(),
     issuer: z.string().nullable().openapi({ description: 'As configured; null: derived.' }),
     access_token_format: z.enum(['opaque', 'jwt']).nullable(),
+    profile: z.enum(['none', 'fapi2-security']),
     created_at: z.int(),
     effective_issuer: z.string(),
     discovery_url: z.string(),

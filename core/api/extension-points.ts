@@ -2,7 +2,7 @@
  * The extension points a bundle can fill. Each component is ordered by `order` (lower runs first)
  * and switched by `enable` in deployment.toml (`[[event_listener]]` or `grant_handler`).
  */
-import type { AccessTokenRecord, Client, Confirmation, RefreshTokenRecord, ServerContext, ServerRef } from './model.ts';
+import type { AccessTokenRecord, Client, Confirmation, RefreshTokenRecord, ServerContext, ServerProfile, ServerRef } from './model.ts';
 
 /** A client certificate as the core certificate service found it. */
 export interface ClientCertificate {
@@ -48,15 +48,25 @@ export interface PresentedCredentials {
   readonly basicSecret: string | null;
   /** From the form body `client_secret`. */
   readonly postSecret: string | null;
-  /** `client_assertion` present (not supported by the core; reported as a method in use). */
+  /** `client_assertion` (RFC 7521 §4.2), for an assertion authenticator to verify. */
   readonly assertion: string | null;
+  /** `client_assertion_type`, e.g. `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`. */
+  readonly assertionType: string | null;
 }
 
 export interface ClientAuthRequest extends ServerRef {
   readonly request: RequestInfo;
   readonly credentials: PresentedCredentials;
-  /** The endpoint asking: token, introspection, revocation. */
-  readonly endpoint: 'token' | 'introspection' | 'revocation';
+  /** The endpoint asking: token, introspection, revocation, or PAR (RFC 9126). */
+  readonly endpoint: 'token' | 'introspection' | 'revocation' | 'pushed_authorization';
+  /** The security profile of the server (a bundle may add restrictions for it, never remove the core's). */
+  readonly profile: ServerProfile;
+  /**
+   * What this server accepts as the `aud` of a client assertion (RFC 7523 §3, OIDC Core §9): its
+   * issuer (always first), its token endpoint, and the URL of the endpoint called (main listener and
+   * mTLS alias). On a fapi2-security server: the issuer only.
+   */
+  readonly audiences: readonly string[];
 }
 
 export interface ClientAuthResult {

@@ -17,7 +17,16 @@ export interface ServerContext extends ServerRef {
   /** The same endpoints on the mTLS alias listener (RFC 8705 §5), when one runs. */
   readonly mtlsEndpointBase: string | null;
   readonly accessTokenFormat: TokenFormat;
+  /** The security profile this server enforces; the core checks it whatever bundles do. */
+  readonly profile: ServerProfile;
 }
+
+/**
+ * `fapi2-security`: FAPI 2.0 Security Profile §5.3 — PAR only, PKCE S256, confidential clients with
+ * tls_client_auth, self_signed_tls_client_auth or private_key_jwt, sender-constrained access tokens,
+ * codes of at most 60 s, PS256 / ES256 / EdDSA only.
+ */
+export type ServerProfile = 'none' | 'fapi2-security';
 
 /** A confirmation (RFC 7800 `cnf`) a token is bound to, e.g. `{ "x5t#S256": "..." }` (RFC 8705 §3.1). */
 export type Confirmation = Readonly<Record<string, string>>;
@@ -53,6 +62,12 @@ export interface Client extends ServerRef {
   certificates: string[];
   /** Per-client override of `[oauth] access_token_format`. */
   accessTokenFormat: TokenFormat | null;
+  /** OIDC Registration: the one JWS algorithm its client assertions may use (absent: any supported). */
+  tokenEndpointAuthSigningAlg?: string | null;
+  /** RFC 9126 §6: authorization requests only through PAR. */
+  requirePushedAuthorizationRequests?: boolean;
+  /** client_secret_jwt only: the secret itself, the HS256 key (a hash cannot verify an HMAC). */
+  jwtSecret?: string | null;
   createdAt: number;
   updatedAt: number;
 }

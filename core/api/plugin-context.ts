@@ -35,13 +35,57 @@ export interface CoreServices {
    * One-time values (assertion or proof `jti`): `claim` is true the first time, false for a replay
    * until `expiresAt` (epoch seconds, capped at 24 h). Stored, so every node and worker agrees.
    */
-  replay: {
-    claim(server: ServerRef, namespace: string, id: string, expiresAt: number): Promise<boolean>;
-  };
+  replay: ReplayService;
+  /** Fetching and caching clients' `jwks_uri` documents (https only, bounded by `[limits]`). */
+  jwks: JwksService;
   /** X.509 reading: DER, certificate fields, RFC 4514 names, SANs, thumbprints, validity, path helpers. */
   x509: X509Service;
   /** base64url(SHA-256(der)), the same as `x509.thumbprint`. */
   thumbprint(der: Uint8Array): string;
+}
+
+export interface ReplayService {
+  claim(server: ServerRef, namespace: string, id: string, expiresAt: number): Promise<boolean>;
+}
+
+/** A JWK Set as fetched: the keys are plain objects, not yet checked for any particular use. */
+export interface PublicJwkSet {
+  readonly keys: readonly Readonly<Record<string, unknown>>[];
+}
+
+export interface JwksCacheOptions {
+  /** How long a fetched document is used before it is fetched again. */
+  readonly cacheMs: number;
+  /** Least time between two fetches for one client (refreshes and failures included). */
+  readonly refetchIntervalMs: number;
+  /** Most clients remembered (default 10 000); the oldest goes first. */
+  readonly maxEntries?: number;
+  /** Most keys kept of one document (default 100). */
+  readonly maxKeys?: number;
+  /** Extra CA certificates (PEM text) trusted next to the system roots, e.g. an internal CA. */
+  readonly extraCa?: string | null;
+}
+
+export interface JwksUriLookup {
+  /** The document, or null when the (last) fetch failed. */
+  readonly jwks: PublicJwkSet | null;
+  /** Why the (last) fetch failed. */
+  readonly problem: string | null;
+  /** Whether this lookup fetched the document (false: from the cache, fresh or rate-limited). */
+  readonly fetched: boolean;
+}
+
+export interface JwksUriCache {
+  /**
+   * The document at `uri` for `client` (any stable key, e.g. tenant/server/client_id). `refresh`:
+   * the cached document lacked the key or certificate presented, so fetch again if the rate limit allows.
+   */
+  lookup(client: string, uri: string, refresh?: boolean): Promise<JwksUriLookup>;
+}
+
+export interface JwksService {
+  /** A cache of its own for a component (each sets its freshness); the fetch rules are the core's. */
+  cache(options: JwksCacheOptions): JwksUriCache;
 }
 
 /** What a component factory gets when the core builds the component. */

@@ -217,6 +217,12 @@ const oauth = table('OAuth 2.0 / OpenID Connect token issuance.', {
   access_token_signing_alg: oneOf(['ES256', 'RS256'], 'ES256', 'JWS algorithm of JWT access tokens.'),
   id_token_signing_alg: oneOf(['ES256', 'RS256'], 'RS256', 'JWS algorithm of ID tokens.'),
   sweep_interval: integer(300, 'Seconds between sweeps of expired codes and tokens.', 1),
+  require_pushed_authorization_requests: flag(
+    false,
+    'Every authorization request must come through the PAR endpoint (RFC 9126), on every server; per client: the ' +
+      'client field of the same name; a fapi2-security server always requires it.',
+  ),
+  pushed_authorization_request_lifetime: integer(60, 'Seconds a request_uri from the PAR endpoint stays usable (RFC 9126 §2.2; at most 600).', 1, 600),
   default_scopes: z
     .array(scopeToken)
     .refine((v) => !v.includes('admin'), 'must not contain "admin": admin rights come only from a client registration')
@@ -291,6 +297,7 @@ const limits = table('Bounds on untrusted input, and on how long an answer may t
   max_chain_depth: integer(5, 'Longest certificate chain built when validating a PKI client certificate.', 1),
   jwks_uri_max_bytes: integer(65536, 'Largest client jwks_uri document fetched.', 1),
   jwks_uri_timeout_ms: integer(3000, 'Timeout of a client jwks_uri fetch, in milliseconds.', 1),
+  pushed_request_max_bytes: integer(16384, 'Largest authorization request (its parameters, URL-encoded) the PAR endpoint stores.', 256),
   login_max_attempts: integer(
     5,
     'Failed logins for one user name from one client address before that address is locked out of ' +

@@ -5,6 +5,8 @@
 import type { ServerContext } from '../api/model.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
 import { hookFailure } from '../plugins/hook-failure.ts';
+import { applyFapiMetadata } from './profile/fapi-metadata.ts';
+import { idTokenSigningAlg } from './profile/signing-alg.ts';
 
 export function discoveryDocument(runtime: CoreRuntime, server: ServerContext): Record<string, unknown> {
   const base = server.endpointBase;
@@ -14,7 +16,7 @@ export function discoveryDocument(runtime: CoreRuntime, server: ServerContext): 
   const codeFlow = runtime.extensions.grantChains.has('authorization_code');
   const metadata: Record<string, unknown> = {
     issuer: server.issuer,
-    ...(codeFlow ? { authorization_endpoint: `${base}/authorize` } : {}),
+    ...(codeFlow ? { authorization_endpoint: `${base}/authorize`, pushed_authorization_request_endpoint: `${base}/par` } : {}),
     token_endpoint: `${base}/token`,
     introspection_endpoint: `${base}/introspect`,
     revocation_endpoint: `${base}/revoke`,
@@ -29,14 +31,21 @@ export function discoveryDocument(runtime: CoreRuntime, server: ServerContext): 
     code_challenge_methods_supported: oauth.allow_plain_pkce ? ['S256', 'plain'] : ['S256'],
     scopes_supported: [...new Set(['openid', ...oauth.default_scopes])],
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: [oauth.id_token_signing_alg],
+    id_token_signing_alg_values_supported: [idTokenSigningAlg(server, oauth.id_token_signing_alg)],
     claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'azp', 'at_hash', 'c_hash', 'preferred_username'],
     authorization_response_iss_parameter_supported: true,
+    require_pushed_authorization_requests: oauth.require_pushed_authorization_requests,
   };
   if (server.mtlsEndpointBase) {
     // RFC 8705 §5: clients using mTLS call these; browsers stay on the main port without a certificate prompt.
     const alias = server.mtlsEndpointBase;
-    metadata.mtls_endpoint_aliases = { token_endpoint: `${alias}/token`, introspection_endpoint: `${alias}/introspect`, revocation_endpoint: `${alias}/revoke`, userinfo_endpoint: `${alias}/userinfo` };
+    metadata.mtls_endpoint_aliases = {
+      token_endpoint: `${alias}/token`,
+      introspection_endpoint: `${alias}/introspect`,
+      revocation_endpoint: `${alias}/revoke`,
+      userinfo_endpoint: `${alias}/userinfo`,
+      ...(codeFlow ? { pushed_authorization_request_endpoint: `${alias}/par` } : {}),
+    };
   }
   for (const { name, instance } of runtime.extensions.metadataContributors) {
     try {
@@ -46,5 +55,7 @@ export function discoveryDocument(runtime: CoreRuntime, server: ServerContext): 
       throw hookFailure(runtime.logger, 'MetadataContributor', name, err, 'the discovery document could not be built');
     }
   }
+  // The server's profile has the last word over what contributors added.
+  applyFapiMetadata(metadata, server);
   return metadata;
 }

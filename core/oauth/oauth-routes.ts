@@ -3,6 +3,9 @@ import { Hono } from 'hono';
 import type { TesseraEnv } from '../http/hono-env.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
 import { authorizeRoutes } from './authorize/authorize-routes.ts';
+import { authorizationSettings } from './authorize/authorization-settings.ts';
+import { parEndpoint } from './par/par-endpoint.ts';
+import { PushedRequests } from './par/pushed-requests.ts';
 import { introspectionEndpoint } from './introspection-endpoint.ts';
 import { revocationEndpoint } from './revocation-endpoint.ts';
 import { tokenEndpoint } from './token-endpoint.ts';
@@ -15,6 +18,9 @@ export function oauthRoutes(runtime: CoreRuntime) {
   app.post('/revoke', revocationEndpoint(runtime));
   app.on(['GET', 'POST'], '/userinfo', userinfoEndpoint(runtime));
   app.get('/jwks', async (c) => c.json(await runtime.keys.publicJwks(c.get('server')), 200, { 'Cache-Control': 'public, max-age=300' }));
-  app.route('/', authorizeRoutes(runtime));
+  // PAR (RFC 9126) lives in the core: it feeds /authorize, whose validation and one-time rules are the core's.
+  const pushed = new PushedRequests(runtime.store.kv, () => Math.floor(Date.now() / 1000));
+  app.post('/par', parEndpoint(runtime, pushed, authorizationSettings(runtime)));
+  app.route('/', authorizeRoutes(runtime, pushed));
   return app;
 }

@@ -17,6 +17,7 @@ import { X5T_S256 } from './invariants/invariant.ts';
 import { requireDpopProof } from './invariants/dpop-binding.ts';
 import { componentHeaders } from '../http/error-renderer.ts';
 import { runTokenBinders } from './token-binders.ts';
+import { isFapi } from './profile/fapi2-security.ts';
 
 export function tokenEndpoint(runtime: CoreRuntime) {
   return async (c: Context<TesseraEnv>) => {
@@ -33,6 +34,7 @@ export function tokenEndpoint(runtime: CoreRuntime) {
     const base = { tenantId: server.tenantId, serverId: server.serverId, server, grantType, params, client, clientAuth: result, request: requestInfo };
     const { proofs, responseHeaders } = await runTokenBinders(runtime, base);
     requireDpopProof(client, proofs);
+    if (isFapi(server) && grantType === 'password') throw new UnauthorizedClient('the password grant is not allowed on this server (FAPI 2.0)');
     const ctx: GrantContext = {
       ...base,
       // The chain's own copy: a member that writes to it changes neither the core's view nor the cache.

@@ -4,6 +4,7 @@
  */
 import type { DependencyContainer } from 'tsyringe';
 import type { CoreServices } from '../api/plugin-context.ts';
+import type { ServerRef } from '../api/model.ts';
 import { certificateThumbprint } from '../crypto/thumbprint.ts';
 import type { EventBus } from '../runtime/event-bus.ts';
 import { SERVICE_TOKENS } from '../runtime/service-tokens.ts';
@@ -11,6 +12,8 @@ import type { Store } from '../store/repositories.ts';
 import type { TokenService } from '../tokens/token-service.ts';
 import { createReplayGuard } from '../oauth/replay-guard.ts';
 import { x509Service } from './x509-service.ts';
+import { createJwksService } from '../oauth/jwks-uri/jwks-service.ts';
+import type { TesseraConfig } from '../config/schema.ts';
 
 export function pluginServices(container: DependencyContainer): CoreServices {
   const store = () => container.resolve<Store>(SERVICE_TOKENS.Store);
@@ -25,9 +28,10 @@ export function pluginServices(container: DependencyContainer): CoreServices {
       emit: (event) => container.resolve<EventBus>(SERVICE_TOKENS.Events).emit(event),
     }),
     replay: Object.freeze({
-      claim: (server, namespace, id, expiresAt) =>
+      claim: (server: ServerRef, namespace: string, id: string, expiresAt: number) =>
         createReplayGuard(store().kv, () => Math.floor(Date.now() / 1000)).claim(server, namespace, id, expiresAt),
     }),
+    jwks: createJwksService(container.resolve<TesseraConfig>(SERVICE_TOKENS.Config).limits),
     x509: x509Service,
     thumbprint: certificateThumbprint,
   } satisfies CoreServices);

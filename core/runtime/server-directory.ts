@@ -75,6 +75,7 @@ export class ServerDirectory {
       endpointBase: `${root}/oauth2`,
       mtlsEndpointBase: mtls ? `${mtls}${path}/oauth2` : null,
       accessTokenFormat: record.accessTokenFormat ?? this.defaultFormat,
+      profile: record.profile,
     };
   }
 }

@@ -8,6 +8,7 @@ import type {
   AuthorizationCodeRecord,
   Client,
   RefreshTokenRecord,
+  ServerProfile,
   ServerRef,
   User,
 } from '../api/model.ts';
@@ -24,8 +25,13 @@ export interface AuthorizationServerRecord extends ServerRef {
   issuer: string | null;
   /** null: `[oauth] access_token_format` */
   accessTokenFormat: 'opaque' | 'jwt' | null;
+  /** The security profile the server enforces (FAPI 2.0: `fapi2-security`). */
+  profile: ServerProfile;
   createdAt: number;
 }
+
+/** A server to create; `profile` defaults to "none". */
+export type NewServer = Omit<AuthorizationServerRecord, 'createdAt' | 'profile'> & { profile?: ServerProfile };
 
 export interface SigningKeyRecord extends ServerRef {
   kid: string;
@@ -52,10 +58,10 @@ export interface TenantRepository {
 }
 
 export interface ServerRepository {
-  create(server: Omit<AuthorizationServerRecord, 'createdAt'>): Promise<AuthorizationServerRecord>;
+  create(server: NewServer): Promise<AuthorizationServerRecord>;
   get(ref: ServerRef): Promise<AuthorizationServerRecord | null>;
   list(tenantId: string): Promise<AuthorizationServerRecord[]>;
-  update(ref: ServerRef, patch: Partial<Pick<AuthorizationServerRecord, 'name' | 'issuer' | 'accessTokenFormat'>>): Promise<AuthorizationServerRecord | null>;
+  update(ref: ServerRef, patch: Partial<Pick<AuthorizationServerRecord, 'name' | 'issuer' | 'accessTokenFormat' | 'profile'>>): Promise<AuthorizationServerRecord | null>;
   /** Deletes the server and everything that belongs to it. */
   delete(ref: ServerRef): Promise<boolean>;
 }

@@ -11,6 +11,7 @@ import type { ServerContext } from '../runtime/server-context.ts';
 import { signJwt } from './jws-sign.ts';
 import { jwtHeader, verifyJwt } from './jws-verify.ts';
 import type { SigningAlg, SigningKeys } from './signing-keys.ts';
+import { signingAlgFor } from '../oauth/profile/signing-alg.ts';
 
 export interface TokenLifetimes {
   accessToken: number;
@@ -97,7 +98,7 @@ export class TokenService {
     let record: AccessTokenRecord;
     if (format === 'jwt') {
       const jti = newTimeOrderedId(18);
-      const key = await this.keys.current(input.server, this.algs.accessToken);
+      const key = await this.keys.current(input.server, signingAlgFor(input.server, this.algs.accessToken));
       token = signJwt(
         { alg: key.alg, typ: 'at+jwt', kid: key.kid },
         {
@@ -156,7 +157,7 @@ export class TokenService {
   }
 
   async issueIdToken(input: IdTokenInput): Promise<string> {
-    const key = await this.keys.current(input.server, this.algs.idToken);
+    const key = await this.keys.current(input.server, signingAlgFor(input.server, this.algs.idToken));
     const issuedAt = this.now();
     return signJwt(
       { alg: key.alg, typ: 'JWT', kid: key.kid },

@@ -54,6 +54,8 @@ describe('defaults', () => {
         access_token_signing_alg: 'ES256',
         id_token_signing_alg: 'RS256',
         sweep_interval: 300,
+        require_pushed_authorization_requests: false,
+        pushed_authorization_request_lifetime: 60,
         default_scopes: ['default', 'openid', 'profile', 'email'],
         mutualtls: {
           client_certificate_header: '',
@@ -95,6 +97,7 @@ describe('defaults', () => {
         max_chain_depth: 5,
         jwks_uri_max_bytes: 65536,
         jwks_uri_timeout_ms: 3000,
+        pushed_request_max_bytes: 16384,
         login_max_attempts: 5,
         login_lockout_seconds: 300,
       },

@@ -1,7 +1,7 @@
 /**
  * Form bodies (RFC 6749 §3.2, the sign-in and consent pages) and authorization-request query strings
- * are untrusted text: whatever arrives, the answer is a clean RFC error (JSON at the token,
- * introspection and revocation endpoints, an error page at /authorize), never a 500 or a hang, an
+ * are untrusted text: whatever arrives, the answer is a clean RFC error (JSON at the token, PAR,
+ * introspection and revocation endpoints (client assertions included, to a private_key_jwt client), an error page at /authorize), never a 500 or a hang, an
  * /authorize redirect only ever goes to the registered redirect_uri, and /health still answers after.
  */
 import fc from 'fast-check';
@@ -14,12 +14,15 @@ import { closeAgents, expectHealthy, expectJsonRefusal, expectNoErrorLogs, expec
 
 const SECRET = 'fuzz-form-secret-0123456789abcdef';
 const REDIRECT = 'https://client.example.com/callback';
-const PARAMS = ['grant_type', 'client_id', 'client_secret', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'scope', 'username', 'password', 'token', 'token_type_hint', 'client_assertion', 'client_assertion_type', 'request_id', 'csrf_token', 'decision', 'access_token'];
+const PARAMS = ['grant_type', 'client_id', 'client_secret', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'scope', 'username', 'password', 'token', 'token_type_hint', 'client_assertion', 'client_assertion_type', 'request_uri', 'response_type', 'code_challenge', 'request_id', 'csrf_token', 'decision', 'access_token'];
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+/** A well-formed ES256 JWS header and claims for jwt-app, with a signature nobody made. */
+const SAMPLE_JWT = `${Buffer.from('{"alg":"ES256","kid":"k1"}').toString('base64url')}.${Buffer.from('{"iss":"jwt-app","sub":"jwt-app","aud":"x","exp":9999999999,"jti":"j"}').toString('base64url')}.${'A'.repeat(86)}`;
 const GRANTS = ['client_credentials', 'password', 'authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:jwt-bearer', ''];
 
 /** A form of known parameter names (sometimes repeated) with hostile values: it reaches the handlers. */
 const structuredForm = fc
-  .array(fc.tuple(fc.oneof(fc.constantFrom(...PARAMS), hostileText(20)), fc.oneof(fc.constantFrom(...GRANTS, 'app', SECRET, REDIRECT), hostileText(200))), { maxLength: 8 })
+  .array(fc.tuple(fc.oneof(fc.constantFrom(...PARAMS), hostileText(20)), fc.oneof(fc.constantFrom(...GRANTS, 'app', 'jwt-app', SECRET, REDIRECT, 'code', JWT_BEARER, SAMPLE_JWT), hostileText(200))), { maxLength: 8 })
   .map((pairs) => pairs.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&'));
 
 /** Form bodies as they might arrive: structured, raw text (broken escapes), raw bytes. */
@@ -28,8 +31,13 @@ const anyBody = fc.oneof(structuredForm, hostileText(2000), fc.uint8Array({ maxL
 describe('form bodies and query strings', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ toml: '[logging]\nlevel = "info"\n' });
+    server = await startTestServer({ toml: '[logging]\nlevel = "info"\n\n[[event_listener]]\nname = "tessera.jwt.PrivateKeyJWTClientAuthenticator"\n' });
     await server.createClient({ clientId: 'app', secret: SECRET });
+    await server.createClient({
+      clientId: 'jwt-app',
+      tokenEndpointAuthMethod: 'private_key_jwt',
+      jwks: { keys: [{ kty: 'EC', crv: 'P-256', kid: 'k1', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] },
+    });
     await server.runtime.users.create(DEFAULT_SERVER, { username: 'fuzz-user', password: 'fuzz-user-Passw0rd' });
   });
   afterAll(async () => {
@@ -58,7 +66,7 @@ describe('form bodies and query strings', () => {
     expect(parseForm('__proto__=x').__proto__).toBe('x');
   });
 
-  it.each(['/oauth2/token', '/oauth2/introspect', '/oauth2/revoke'])('%s answers any form body with a clean RFC error', async (path) => {
+  it.each(['/oauth2/token', '/oauth2/par', '/oauth2/introspect', '/oauth2/revoke'])('%s answers any form body with a clean RFC error', async (path) => {
     await fc.assert(
       fc.asyncProperty(anyBody, fc.boolean(), async (body, withClient) => {
         const res = await send(`${server.url}${path}`, {
@@ -67,9 +75,9 @@ describe('form bodies and query strings', () => {
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
           ...(withClient ? { basic: ['app', SECRET] as [string, string] } : {}),
         });
-        if (res.status === 200) {
+        if (res.status === 200 || res.status === 201) {
           // Only a well-formed request may succeed (e.g. revocation of an unknown token is 200).
-          expect(withClient || path !== '/oauth2/token').toBe(true);
+          expect(withClient || (path !== '/oauth2/token' && path !== '/oauth2/par')).toBe(true);
           return;
         }
         expectJsonRefusal(res);

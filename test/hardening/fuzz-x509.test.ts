@@ -17,7 +17,7 @@ import { validityProblem } from '../../plugins/mutual-tls-client-authenticator/s
 import { DerError } from '../../core/x509/der.ts';
 import { certificateSubjectDn, dnMatchesCertificate } from '../../core/x509/distinguished-name.ts';
 import { allowsClientAuthentication } from '../../plugins/mutual-tls-client-authenticator/src/extended-key-usage.ts';
-import { JwksUriCache } from '../../plugins/mutual-tls-client-authenticator/src/jwks-uri-cache.ts';
+import { JwksUriDocumentCache } from '../../core/oauth/jwks-uri/jwks-uri-cache.ts';
 import { PkiMethod } from '../../plugins/mutual-tls-client-authenticator/src/pki-method.ts';
 import { SelfSignedMethod } from '../../plugins/mutual-tls-client-authenticator/src/self-signed-method.ts';
 import { certificateSans, sanDnsMatches, sanEmailMatches, sanIpMatches, sanUriMatches } from '../../plugins/mutual-tls-client-authenticator/src/subject-alternative-names.ts';
@@ -125,7 +125,7 @@ level = "info"
     });
 
     it('self_signed_tls_client_auth refuses with invalid_client, and accepts only the registered certificate', async () => {
-      const method = new SelfSignedMethod({ jwksUri: new JwksUriCache(async () => ({ problem: 'offline' }), { cacheMs: 0, refetchIntervalMs: 0, maxCertificates: 10 }) });
+      const method = new SelfSignedMethod({ jwksUri: new JwksUriDocumentCache(async () => ({ problem: 'offline' }), { cacheMs: 0, refetchIntervalMs: 0, maxKeys: 10 }), maxCertificates: 10 });
       const registered = fc.array(fc.oneof(fc.constant(selfSigned.certPem), anyDer().map(pemOf), fc.string({ maxLength: 200 })), { maxLength: 3 });
       await fc.assert(
         fc.asyncProperty(anyDer(), registered, async (der, certificates) => {

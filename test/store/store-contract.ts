@@ -54,6 +54,9 @@ function client(ref: ServerRef, overrides: Partial<Client> = {}): Client {
     dpopBoundAccessTokens: false,
     certificates: ['-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'],
     accessTokenFormat: 'jwt',
+    tokenEndpointAuthSigningAlg: 'PS256',
+    requirePushedAuthorizationRequests: true,
+    jwtSecret: 'a-client-secret-jwt-key-of-32-chars-at-least',
     createdAt: NOW,
     updatedAt: NOW,
     ...overrides,
@@ -189,7 +192,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       it('creates, reads, lists, updates', async () => {
         const ref = newRef();
         const created = await store.servers.create({ ...ref, name: 'Main', issuer: null, accessTokenFormat: null });
-        expect(created).toMatchObject({ ...ref, name: 'Main', issuer: null, accessTokenFormat: null });
+        expect(created).toMatchObject({ ...ref, name: 'Main', issuer: null, accessTokenFormat: null, profile: 'none' });
         expect(Number.isInteger(created.createdAt)).toBe(true);
         expect(await store.servers.get(ref)).toEqual(created);
         // Creating a server implies its tenant.
@@ -204,6 +207,11 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         const issuerSet = await store.servers.update(ref, { issuer: 'https://as.example/t/s' });
         expect(issuerSet).toEqual({ ...created, name: 'Renamed', accessTokenFormat: 'opaque', issuer: 'https://as.example/t/s' });
         expect(await store.servers.update(ref, {})).toEqual(issuerSet);
+        const fapi = await store.servers.update(ref, { profile: 'fapi2-security' });
+        expect(fapi).toEqual({ ...issuerSet, profile: 'fapi2-security' });
+        expect(await store.servers.get(ref)).toEqual(fapi);
+        const third = await store.servers.create({ tenantId: ref.tenantId, serverId: uid('s'), name: 'Third', issuer: null, accessTokenFormat: null, profile: 'fapi2-security' });
+        expect((await store.servers.get(third))?.profile).toBe('fapi2-security');
         expect(await store.servers.update(newRef(), { name: 'x' })).toBeNull();
         expect(await store.servers.get({ tenantId: ref.tenantId, serverId: uid('s') })).toBeNull();
       });
@@ -275,6 +283,9 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
           dpopBoundAccessTokens: false,
           certificates: [],
           accessTokenFormat: null,
+          tokenEndpointAuthSigningAlg: null,
+          requirePushedAuthorizationRequests: false,
+          jwtSecret: null,
         });
         await store.clients.create(sparse);
         expect(await store.clients.get(ref, sparse.clientId)).toEqual(sparse);

@@ -3,7 +3,8 @@
  * client and its exact redirect_uri are known good, errors are shown as a page (never redirected:
  * no open redirector); after that they go back to the client.
  */
-import type { Client, ServerRef } from '../../api/model.ts';
+import type { Client, ServerProfile, ServerRef } from '../../api/model.ts';
+import { isFapi } from '../profile/fapi2-security.ts';
 import { InvalidRequest, OAuthError, UnsupportedResponseType } from '../../errors/oauth-errors.ts';
 import type { Store } from '../../store/repositories.ts';
 import { resolveScopes } from '../grants/scopes.ts';
@@ -48,20 +49,29 @@ export interface AuthorizationSettings {
   defaultScopes: string[];
   allowPlainPkce: boolean;
   requirePkceForPublicClients: boolean;
+  /** `[oauth] require_pushed_authorization_requests`: every client must use PAR. */
+  requirePushedRequests: boolean;
 }
+
+/** Where the parameters came from: the query of /authorize, or a request pushed to PAR (RFC 9126). */
+export type RequestOrigin = 'query' | 'pushed';
 
 export async function validateAuthorizationRequest(
   store: Store,
-  server: ServerRef,
+  server: ServerRef & { readonly profile?: ServerProfile },
   params: Record<string, string>,
   settings: AuthorizationSettings,
   csrf: string,
   browser: string,
+  origin: RequestOrigin = 'query',
 ): Promise<{ client: Client; pending: PendingAuthorization }> {
+  const fapi = isFapi(server);
   const untrusted = (description: string) => new UntrustedRedirectError(new InvalidRequest(description));
   if (!params.client_id) throw untrusted('client_id is required');
   const client = await store.clients.get(server, params.client_id);
   if (!client) throw untrusted('unknown client_id');
+  // FAPI 2.0 §5.3.2.2: the redirect_uri is always sent, never defaulted.
+  if (fapi && !params.redirect_uri) throw untrusted('redirect_uri is required on this server (FAPI 2.0)');
   const redirectUri = params.redirect_uri ?? (client.redirectUris.length === 1 ? client.redirectUris[0] : undefined);
   if (!redirectUri) throw untrusted('redirect_uri is required');
   // Exact string match (RFC 9700 §4.1.3): no prefixes, no wildcards, no normalisation.
@@ -69,7 +79,12 @@ export async function validateAuthorizationRequest(
 
   const state = params.state ?? null;
   const back = (error: OAuthError) => new RedirectableError(error, redirectUri, state);
-  if (params.request || params.request_uri) throw back(new OAuthError(400, 'request_not_supported', 'request objects are not supported'));
+  if (origin === 'query' && (fapi || settings.requirePushedRequests || client.requirePushedAuthorizationRequests)) {
+    const why = fapi ? 'this server (FAPI 2.0)' : client.requirePushedAuthorizationRequests ? 'this client' : 'this server';
+    throw back(new InvalidRequest(`${why} requires pushed authorization requests: POST the request to the pushed_authorization_request_endpoint and send its request_uri (RFC 9126)`));
+  }
+  if (params.request) throw back(new OAuthError(400, 'request_not_supported', 'request objects are not supported'));
+  if (params.request_uri) throw back(new InvalidRequest('request_uri is not allowed here (RFC 9126 §2.1)'));
   if (params.response_type !== 'code') throw back(new UnsupportedResponseType('only response_type=code is supported'));
   // A code nobody could redeem is not issued when `[oauth.grant_type.authorization_code]` is off.
   if (!settings.codeFlowEnabled) throw back(new UnsupportedResponseType('the authorization code grant is not enabled'));
@@ -87,6 +102,9 @@ export async function validateAuthorizationRequest(
 
   const challenge = params.code_challenge ?? null;
   const method = challenge ? (params.code_challenge_method ?? 'plain') : null;
+  if (fapi && (!challenge || method !== 'S256')) {
+    throw back(new InvalidRequest('PKCE with code_challenge_method S256 is required on this server (FAPI 2.0)'));
+  }
   if (challenge) {
     if (method !== 'S256' && !(method === 'plain' && settings.allowPlainPkce)) {
       throw back(new InvalidRequest(`code_challenge_method ${method} is not allowed; use S256`));

@@ -25,23 +25,21 @@ import {
   UntrustedRedirectError,
   validateAuthorizationRequest,
   type PendingAuthorization,
+  type RequestOrigin,
 } from './authorization-request.ts';
+import { authorizationSettings } from './authorization-settings.ts';
+import type { PushedRequests } from '../par/pushed-requests.ts';
+import { FAPI_MAX_CODE_LIFETIME_SECONDS, isFapi } from '../profile/fapi2-security.ts';
 
 const PENDING_SECONDS = 600;
 /** What randomToken(24) produces; any other cookie value is replaced. */
 const FLOW_COOKIE = /^[A-Za-z0-9_-]{32}$/;
 const SESSION_SECONDS = 8 * 3600;
 
-export function authorizeRoutes(runtime: CoreRuntime) {
+export function authorizeRoutes(runtime: CoreRuntime, pushed: PushedRequests) {
   const app = new Hono<TesseraEnv>();
   const { store } = runtime;
-  const { oauth } = runtime.config;
-  const settings = {
-    codeFlowEnabled: runtime.extensions.grantChains.has('authorization_code'),
-    defaultScopes: oauth.default_scopes,
-    allowPlainPkce: oauth.allow_plain_pkce,
-    requirePkceForPublicClients: oauth.require_pkce_for_public_clients,
-  };
+  const settings = authorizationSettings(runtime);
   const now = () => Math.floor(Date.now() / 1000);
   // The id is stored hashed, as tokens and codes are: whoever reads the store (a backup, a copied
   // database file) cannot replay a sign-in session cookie or a pending request (security review #15).
@@ -112,21 +110,40 @@ export function authorizeRoutes(runtime: CoreRuntime) {
       codeChallengeMethod: pending.codeChallengeMethod,
       authTime: pending.authTime ?? issuedAt,
       issuedAt,
-      expiresAt: issuedAt + runtime.config.oauth.authorization_code_lifetime,
+      // FAPI 2.0 §5.3.2.1: a code lives at most 60 s on a fapi2-security server, whatever the configuration says.
+      expiresAt: issuedAt + (isFapi(server) ? Math.min(runtime.config.oauth.authorization_code_lifetime, FAPI_MAX_CODE_LIFETIME_SECONDS) : runtime.config.oauth.authorization_code_lifetime),
       redeemedAt: null,
     });
     await store.kv.delete(key(server, 'authz', requestId));
     return redirectBack(c, pending.redirectUri, { code, state: pending.state, iss: server.issuer });
   }
 
+  /**
+   * RFC 9126 §4: with `request_uri`, the parameters are the ones the client pushed (used once, by that
+   * client only); anything else in the query but client_id is ignored. Without it, the query.
+   */
+  async function authorizationParameters(server: ServerContext, query: Record<string, string>): Promise<{ params: Record<string, string>; origin: RequestOrigin }> {
+    if (query.request_uri === undefined) return { params: query, origin: 'query' };
+    const invalidUri = (description: string) => new UntrustedRedirectError(new OAuthError(400, 'invalid_request_uri', description));
+    if (!query.client_id) throw new UntrustedRedirectError(new InvalidRequest('client_id is required with request_uri (RFC 9126 §4)'));
+    const taken = await pushed.take(server, query.client_id, query.request_uri);
+    if ('problem' in taken) {
+      runtime.logger.info({ tenantId: server.tenantId, serverId: server.serverId, clientId: query.client_id, problem: taken.problem }, 'request_uri refused');
+      throw invalidUri(
+        taken.problem === 'used' ? 'this request_uri was already used' : taken.problem === 'other_client' ? 'this request_uri was pushed by another client' : 'request_uri is unknown or expired',
+      );
+    }
+    return { params: taken.params, origin: 'pushed' };
+  }
+
   app.get('/authorize', async (c) => {
     const server = c.get('server');
-    const params = parseQuery(c.req.url);
+    const { params, origin } = await authorizationParameters(server, parseQuery(c.req.url));
     const requestId = randomToken(24);
     // One flow cookie per browser (kept if it has one), so a second tab does not end the first one's flow.
     const current = getCookie(c, cookieName(server, 'authz'));
     const browser = current && FLOW_COOKIE.test(current) ? current : randomToken(24);
-    const { client, pending } = await validateAuthorizationRequest(store, server, params, settings, randomToken(24), browser);
+    const { client, pending } = await validateAuthorizationRequest(store, server, params, settings, randomToken(24), browser, origin);
     setCookie(c, cookieName(server, 'authz'), browser, { ...cookieOptions, maxAge: PENDING_SECONDS });
     const sessionId = getCookie(c, cookieName(server, 'session'));
     const session = sessionId && !pending.prompt?.includes('login') ? await store.kv.get(key(server, 'session', sessionId), now()) : null;

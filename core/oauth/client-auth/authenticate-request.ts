@@ -2,9 +2,10 @@ import type { Context } from 'hono';
 import type { ClientAuthRequest } from '../../api/extension-points.ts';
 import type { TesseraEnv } from '../../http/hono-env.ts';
 import type { CoreRuntime } from '../../runtime/core-runtime.ts';
+import { assertionAudiences } from './assertion-audiences.ts';
 import { parseBasicAuthorization, presentedCredentials } from './presented-credentials.ts';
 
-/** Client authentication for a token, introspection or revocation request. */
+/** Client authentication for a token, introspection, revocation or pushed authorization request. */
 export function authenticateClientFor(
   runtime: CoreRuntime,
   c: Context<TesseraEnv>,
@@ -19,5 +20,7 @@ export function authenticateClientFor(
     request: c.get('requestInfo'),
     credentials,
     endpoint,
+    profile: server.profile,
+    audiences: assertionAudiences(server, endpoint),
   });
 }

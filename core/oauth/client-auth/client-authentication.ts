@@ -5,12 +5,15 @@
  */
 import type { ClientAuthRequest, ClientAuthResult, ClientAuthenticator } from '../../api/extension-points.ts';
 import type { Client } from '../../api/model.ts';
-import { InvalidClient, InvalidRequest, OAuthError } from '../../errors/oauth-errors.ts';
+import { InvalidClient, OAuthError } from '../../errors/oauth-errors.ts';
 import type { Named } from '../../plugins/extension-set.ts';
 import { StoreUnavailableError, type Store } from '../../store/repositories.ts';
 import type { EventBus } from '../../runtime/event-bus.ts';
+import { checkFapiAssertionAlg, checkFapiClientAuthMethod } from '../profile/fapi-client-auth.ts';
 
 const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);
+/** RFC 7523 §2.2 methods: the only ones a `client_assertion` may be presented to. */
+const ASSERTION_METHODS = new Set(['private_key_jwt', 'client_secret_jwt']);
 
 export class ClientAuthentication {
   constructor(
@@ -35,7 +38,10 @@ export class ClientAuthentication {
       if (!client) throw new InvalidClient('client authentication failed', 'unknown client_id');
       const [authenticator, chosen] = this.choose(req, client);
       method = chosen;
+      // The server's profile is the core's to enforce, before and after any authenticator.
+      checkFapiAssertionAlg(req);
       const result = await runAuthenticator(authenticator, req, client, chosen);
+      checkFapiClientAuthMethod(req, result.method);
       this.events.emit({ ...audit, type: 'client.authentication.succeeded', clientId, method: result.method });
       return { client, result };
     } catch (err) {
@@ -54,11 +60,19 @@ export class ClientAuthentication {
       if (presentsSecret && !SECRET_METHODS.has(registered)) {
         throw new InvalidClient(`the client is registered for ${registered}`, `secret presented to a ${registered} client`);
       }
+      if (req.credentials.assertion !== null && !ASSERTION_METHODS.has(registered)) {
+        throw new InvalidClient(`the client is registered for ${registered}`, `client_assertion presented to a ${registered} client`);
+      }
+      if (req.credentials.assertion === null && ASSERTION_METHODS.has(registered)) {
+        throw new InvalidClient(`the client authenticates with ${registered}: send client_assertion`, `no client_assertion from a ${registered} client`);
+      }
       const owner = this.authenticators.find((a) => a.instance.methods.includes(registered));
       if (!owner) throw new InvalidClient(`${registered} is not enabled on this server`, `no enabled authenticator implements ${registered}`);
       return [owner.instance, registered];
     }
-    if (req.credentials.assertion !== null) throw new InvalidRequest('client_assertion is not supported');
+    if (req.credentials.assertion !== null) {
+      throw new InvalidClient('client_assertion is accepted only from clients registered for private_key_jwt or client_secret_jwt', 'client_assertion from a client without a registered method');
+    }
     for (const { instance } of this.authenticators) {
       const detected = instance.detect(req, client);
       if (detected) return [instance, detected];

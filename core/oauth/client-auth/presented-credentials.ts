@@ -4,6 +4,7 @@
  * request is `invalid_request`.
  */
 import type { PresentedCredentials } from '../../api/extension-points.ts';
+import { decodeJwt } from 'jose';
 import { InvalidClient, InvalidRequest } from '../../errors/oauth-errors.ts';
 
 export interface BasicCredentials {
@@ -40,13 +41,26 @@ export function presentedCredentials(
   const bodyId = params.client_id || null;
   const postSecret = params.client_secret ?? null;
   const assertion = params.client_assertion ?? null;
+  const assertionType = params.client_assertion_type ?? null;
   const used = [basic ? 'HTTP Basic' : null, postSecret !== null ? 'client_secret' : null, assertion !== null ? 'client_assertion' : null].filter(Boolean);
   if (used.length > 1) throw new InvalidRequest(`only one client authentication method may be used per request; got ${used.join(' and ')}`);
   if (basic && bodyId && basic.username !== bodyId) throw new InvalidRequest('client_id in the body differs from the one in the Authorization header');
   return {
-    clientId: basic?.username || bodyId,
+    // RFC 7523 §3: with an assertion, client_id may be left out; its `sub` names the client (verified later).
+    clientId: basic?.username || bodyId || (assertion !== null ? assertionSubject(assertion) : null),
     basicSecret: basic ? basic.password : null,
     postSecret,
     assertion,
+    assertionType,
   };
+}
+
+/** The unverified `sub` of a JWT, used only to find the client whose keys then verify it; null if unreadable. */
+function assertionSubject(assertion: string): string | null {
+  try {
+    const sub = decodeJwt(assertion).sub;
+    return typeof sub === 'string' && sub.length > 0 && sub.length <= 256 ? sub : null;
+  } catch {
+    return null;
+  }
 }

@@ -7,6 +7,7 @@ import type { GrantContext, TokenResponse } from '../../api/extension-points.ts'
 import type { User } from '../../api/model.ts';
 import { currentTokenRequest, enforceIssuance } from '../invariants/index.ts';
 import type { GrantDependencies } from './grant-dependencies.ts';
+import { requireSenderConstraint } from '../invariants/sender-constrained-tokens.ts';
 
 export interface IssueTokensInput {
   user: User | null;
@@ -23,6 +24,7 @@ export interface IssueTokensInput {
 
 export async function issueTokens(deps: GrantDependencies, ctx: GrantContext, input: IssueTokensInput): Promise<TokenResponse> {
   const { client } = ctx;
+  requireSenderConstraint(ctx.server, ctx.confirmation);
   const request = currentTokenRequest();
   const access = await deps.tokens.mintAccessToken({
     server: ctx.server,

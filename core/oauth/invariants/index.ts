@@ -15,6 +15,7 @@ import type { Issuance, TokenInvariant } from './invariant.ts';
 import { refreshBinding } from './refresh-binding.ts';
 import { responseViolation } from './response-integrity.ts';
 import { scopeBounds } from './scope-bounds.ts';
+import { senderConstrainedTokens } from './sender-constrained-tokens.ts';
 import { subjectAndClient } from './subject-and-client.ts';
 import { tokenLifetime } from './token-lifetime.ts';
 import type { TokenRequest } from './token-request.ts';
@@ -24,6 +25,7 @@ export const TOKEN_INVARIANTS: readonly TokenInvariant[] = [
   dpopBinding,
   refreshBinding,
   scopeBounds,
+  senderConstrainedTokens,
   subjectAndClient,
   tokenLifetime,
 ];

@@ -21,6 +21,7 @@ export interface ServersTable {
   name: string;
   issuer: string | null;
   access_token_format: string | null;
+  profile: string;
   created_at: number;
 }
 
@@ -46,6 +47,9 @@ export interface ClientsTable {
   dpop_bound_access_tokens: Flag;
   certificates: Json;
   access_token_format: string | null;
+  token_endpoint_auth_signing_alg: string | null;
+  require_pushed_authorization_requests: Flag;
+  jwt_secret: string | null;
   created_at: number;
   updated_at: number;
 }

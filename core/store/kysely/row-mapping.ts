@@ -9,6 +9,7 @@ import type {
   Client,
   Confirmation,
   RefreshTokenRecord,
+  ServerProfile,
   TokenFormat,
   User,
 } from '../../api/model.ts';
@@ -65,6 +66,11 @@ function tokenFormat(value: string | null): TokenFormat | null {
   throw new Error(`unexpected token format in the store: ${value}`);
 }
 
+function serverProfile(value: string): ServerProfile {
+  if (value === 'none' || value === 'fapi2-security') return value;
+  throw new Error(`unexpected server profile in the store: ${value}`);
+}
+
 function requiredTokenFormat(value: string): TokenFormat {
   const format = tokenFormat(value);
   if (format === null) throw new Error('unexpected token format in the store: null');
@@ -91,6 +97,7 @@ export function serverFromRow(row: Selectable<ServersTable>): AuthorizationServe
     name: row.name,
     issuer: row.issuer,
     accessTokenFormat: tokenFormat(row.access_token_format),
+    profile: serverProfile(row.profile),
     createdAt: num(row.created_at),
   };
 }
@@ -102,6 +109,7 @@ export function serverToRow(server: AuthorizationServerRecord): ServersTable {
     name: server.name,
     issuer: server.issuer,
     access_token_format: server.accessTokenFormat,
+    profile: server.profile,
     created_at: server.createdAt,
   };
 }
@@ -127,6 +135,9 @@ export function clientMutableColumns(client: Client): Omit<ClientsTable, 'tenant
     dpop_bound_access_tokens: toFlag(client.dpopBoundAccessTokens),
     certificates: toJson(client.certificates),
     access_token_format: client.accessTokenFormat,
+    token_endpoint_auth_signing_alg: client.tokenEndpointAuthSigningAlg ?? null,
+    require_pushed_authorization_requests: toFlag(client.requirePushedAuthorizationRequests ?? false),
+    jwt_secret: client.jwtSecret ?? null,
     updated_at: client.updatedAt,
   };
 }
@@ -164,6 +175,9 @@ export function clientFromRow(row: Selectable<ClientsTable>): Client {
     dpopBoundAccessTokens: fromFlag(row.dpop_bound_access_tokens),
     certificates: fromJson<string[]>(row.certificates),
     accessTokenFormat: tokenFormat(row.access_token_format),
+    tokenEndpointAuthSigningAlg: row.token_endpoint_auth_signing_alg,
+    requirePushedAuthorizationRequests: fromFlag(row.require_pushed_authorization_requests),
+    jwtSecret: row.jwt_secret,
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
   };

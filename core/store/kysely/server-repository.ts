@@ -3,6 +3,7 @@ import type { ServerRef } from '../../api/model.ts';
 import {
   DuplicateKeyError,
   type AuthorizationServerRecord,
+  type NewServer,
   type ServerRepository,
 } from '../repositories.ts';
 import { SERVER_SCOPED_TABLES, type Database, type ServersTable } from './database-schema.ts';
@@ -22,13 +23,14 @@ export function createServerRepository(db: Kysely<Database>): ServerRepository {
   return {
     get,
 
-    async create(server: Omit<AuthorizationServerRecord, 'createdAt'>): Promise<AuthorizationServerRecord> {
+    async create(server: NewServer): Promise<AuthorizationServerRecord> {
       const record: AuthorizationServerRecord = {
         tenantId: server.tenantId,
         serverId: server.serverId,
         name: server.name,
         issuer: server.issuer,
         accessTokenFormat: server.accessTokenFormat,
+        profile: server.profile ?? 'none',
         createdAt: nowSeconds(),
       };
       // servers.tenant_id references tenants; creating a server implies its tenant.
@@ -58,6 +60,7 @@ export function createServerRepository(db: Kysely<Database>): ServerRepository {
       if (patch.name !== undefined) set.name = patch.name;
       if (patch.issuer !== undefined) set.issuer = patch.issuer;
       if (patch.accessTokenFormat !== undefined) set.access_token_format = patch.accessTokenFormat;
+      if (patch.profile !== undefined) set.profile = patch.profile;
       if (Object.keys(set).length === 0) return get(ref);
       const row = await db
         .updateTable('servers')

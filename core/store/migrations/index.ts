@@ -6,9 +6,11 @@ import type { Migration } from 'kysely';
 import { initialMigration } from './001-initial.ts';
 import { lookupIndexesMigration } from './002-lookup-indexes.ts';
 import { dpopBoundAccessTokensMigration } from './003-dpop-bound-access-tokens.ts';
+import { fapiProfileMigration } from './004-fapi-profile.ts';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '001-initial': initialMigration,
   '002-lookup-indexes': lookupIndexesMigration,
   '003-dpop-bound-access-tokens': dpopBoundAccessTokensMigration,
+  '004-fapi-profile': fapiProfileMigration,
 };

@@ -10,8 +10,6 @@
 import { readFileSync } from 'node:fs';
 import type { PluginContext } from '../../../core/api/index.ts';
 import { COMPONENTS } from './component-names.ts';
-import { createJwksFetcher } from './jwks-uri-fetch.ts';
-import { JwksUriCache } from './jwks-uri-cache.ts';
 import { MutualTlsClientAuthMetadata } from './metadata-contributor.ts';
 import { MutualTlsClientAuthenticator } from './mutual-tls-client-authenticator.ts';
 import { PkiMethod } from './pki-method.ts';
@@ -33,11 +31,8 @@ export function activate(ctx: PluginContext): void {
         'tls_client_auth is enabled but neither [oauth.mutualtls] trust_anchors nor [transport.https] truststore is set: every tls_client_auth attempt fails',
       );
     }
-    const jwksUri = new JwksUriCache(createJwksFetcher({ ...settings.jwksUri, extraCa }), {
-      cacheMs: settings.jwksUri.cacheMs,
-      refetchIntervalMs: settings.jwksUri.refetchIntervalMs,
-      maxCertificates: settings.maxCertificatesPerClient,
-    });
+    // The fetch rules (https only, [limits] size and time bounds) are the core's: ctx.services.jwks.
+    const jwksUri = ctx.services.jwks.cache({ cacheMs: settings.jwksUri.cacheMs, refetchIntervalMs: settings.jwksUri.refetchIntervalMs, extraCa });
     deps.logger.debug(
       {
         component: COMPONENTS.authenticator,
@@ -56,7 +51,7 @@ export function activate(ctx: PluginContext): void {
         // Bundles extend bundles: CertificateValidator components (e.g. certificate-revocation).
         validators: deps.certificateValidators ?? [],
       }),
-      new SelfSignedMethod({ jwksUri }),
+      new SelfSignedMethod({ jwksUri, maxCertificates: settings.maxCertificatesPerClient }),
     );
   });
   ctx.provide('MetadataContributor', COMPONENTS.metadata, () => new MutualTlsClientAuthMetadata());

@@ -37,7 +37,7 @@ export function jwksCertificates(jwks: unknown, limit = Number.POSITIVE_INFINITY
   return ders;
 }
 
-export function isJwkSet(value: unknown): value is { keys: unknown[] } {
+function isJwkSet(value: unknown): value is { keys: unknown[] } {
   return typeof value === 'object' && value !== null && Array.isArray((value as { keys?: unknown }).keys);
 }
 

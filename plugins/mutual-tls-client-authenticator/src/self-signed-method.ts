@@ -6,14 +6,15 @@
  * No chain is built and basicConstraints is not looked at: `openssl req -x509`, as the WSO2 guide
  * uses, makes cA=TRUE certificates, and the registration itself is the trust.
  */
-import type { Client, ClientCertificate } from '../../../core/api/index.ts';
+import type { Client, ClientCertificate, JwksUriCache, JwksUriLookup } from '../../../core/api/index.ts';
 import { validityProblem } from './certificate-validity.ts';
 import { Reason, authenticationFailed } from './failure.ts';
-import type { JwksUriCache } from './jwks-uri-cache.ts';
 import { containsCertificate, jwksCertificates, pemCertificates } from './registered-certificates.ts';
 
 export interface SelfSignedMethodOptions {
   readonly jwksUri: JwksUriCache;
+  /** Most certificates taken from one jwks_uri document (`[limits] max_certificates_per_client`). */
+  readonly maxCertificates: number;
   readonly now?: () => Date;
 }
 
@@ -32,12 +33,13 @@ export class SelfSignedMethod {
     if (!client.jwksUri) throw authenticationFailed(registered.length > 0 ? Reason.unknownCertificate : Reason.noRegisteredCertificate);
 
     const key = `${client.tenantId}/${client.serverId}/${client.clientId}`;
+    const holds = (lookup: JwksUriLookup) => lookup.jwks !== null && containsCertificate(jwksCertificates(lookup.jwks, this.options.maxCertificates), certificate.der);
     let lookup = await this.options.jwksUri.lookup(key, client.jwksUri);
-    if (lookup.certificates && containsCertificate(lookup.certificates, certificate.der)) return;
+    if (holds(lookup)) return;
     if (!lookup.fetched) {
       // Not in the cached document: the client may have rotated. Fetch again, rate limit permitting.
       lookup = await this.options.jwksUri.lookup(key, client.jwksUri, true);
-      if (lookup.certificates && containsCertificate(lookup.certificates, certificate.der)) return;
+      if (holds(lookup)) return;
     }
     if (lookup.problem !== null) throw authenticationFailed(Reason.jwksUriFailed(lookup.problem));
     throw authenticationFailed(Reason.unknownCertificate);

@@ -1,14 +1,18 @@
 /**
- * One fetch of a client's `jwks_uri` (RFC 8705 §2.2.2 via RFC 7591 `jwks_uri`), bounded because the
+ * One fetch of a client's `jwks_uri` (RFC 7591 §2: RFC 8705 §2.2.2 certificates, RFC 7523 assertion
+ * keys), bounded because the
  * URL is client metadata, not ours: https only (http only to a loopback address), at most
  * `maxRedirects` redirects each held to the same rule, one deadline for the whole exchange, the body
  * cut off past `maxBytes`. Never throws: the result says what went wrong, for the operator's log.
  */
 import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
-import { isJwkSet } from './registered-certificates.ts';
 
 export type JwksFetchResult = { readonly jwks: { keys: unknown[] } } | { readonly problem: string };
+
+export function isJwkSet(value: unknown): value is { keys: unknown[] } {
+  return typeof value === 'object' && value !== null && Array.isArray((value as { keys?: unknown }).keys);
+}
 
 export interface JwksFetchOptions {
   readonly timeoutMs: number;

@@ -1,40 +1,30 @@
 /**
- * The certificates behind each client's `jwks_uri`, cached: a document is used for `cacheMs`, fetched
- * again early when the client presents a certificate it does not hold (the client rotated), but
- * never more often than once per `refetchIntervalMs` per client — failed fetches included — so
- * neither a client presenting unknown certificates nor a dead URL turns into a request storm.
- * Concurrent requests for one client share one fetch.
+ * The JWK Set behind each client's `jwks_uri`, cached: a document is used for `cacheMs`, fetched
+ * again early when the caller asks (the client presented a certificate or key the document lacks:
+ * it rotated), but never more often than once per `refetchIntervalMs` per client — failed fetches
+ * included — so neither a client presenting unknown keys nor a dead URL turns into a request storm.
+ * Concurrent requests for one client share one fetch. Bounded: `maxEntries` clients (oldest first
+ * out), `maxKeys` keys kept of one document.
  */
+import type { JwksCacheOptions, JwksUriCache, JwksUriLookup, PublicJwkSet } from '../../api/plugin-context.ts';
 import type { JwksFetcher } from './jwks-uri-fetch.ts';
-import { jwksCertificates } from './registered-certificates.ts';
 
-export interface JwksUriCacheOptions {
-  readonly cacheMs: number;
-  readonly refetchIntervalMs: number;
-  /** Most certificates taken from one document. */
-  readonly maxCertificates: number;
-  /** Most clients remembered; the oldest entry goes first. */
-  readonly maxEntries?: number;
+export interface JwksUriCacheOptions extends Pick<JwksCacheOptions, 'cacheMs' | 'refetchIntervalMs' | 'maxEntries'> {
+  /** Most keys kept from one document (the rest are dropped). */
+  readonly maxKeys: number;
   readonly now?: () => number;
-}
-
-export interface JwksUriLookup {
-  /** The document's certificates, or null when the fetch failed. */
-  readonly certificates: readonly Uint8Array[] | null;
-  /** Why the (last) fetch failed. */
-  readonly problem: string | null;
-  /** Whether this lookup fetched the document (false: from the cache, fresh or rate-limited). */
-  readonly fetched: boolean;
 }
 
 interface Entry {
   readonly uri: string;
-  readonly certificates: readonly Uint8Array[] | null;
+  readonly jwks: PublicJwkSet | null;
   readonly problem: string | null;
   readonly fetchedAt: number;
 }
 
-export class JwksUriCache {
+const DEFAULT_MAX_ENTRIES = 10_000;
+
+export class JwksUriDocumentCache implements JwksUriCache {
   /** Bounded by maxEntries (default 10,000), oldest first out; keyed by registered clients only. */
   private readonly entries = new Map<string, Entry>();
   /** Fetches under way, gone once settled; one per registered client (and its one jwks_uri). */
@@ -48,10 +38,6 @@ export class JwksUriCache {
     this.now = options.now ?? Date.now;
   }
 
-  /**
-   * The certificates of `client`'s document at `uri`. `refresh`: the cached document lacked the
-   * presented certificate, so fetch again if the rate limit allows.
-   */
   async lookup(client: string, uri: string, refresh = false): Promise<JwksUriLookup> {
     const entry = this.entries.get(client);
     if (entry && entry.uri === uri) {
@@ -69,9 +55,9 @@ export class JwksUriCache {
       pending = this.fetcher(uri)
         .then((result): Entry => {
           const fetchedAt = this.now();
-          return 'problem' in result
-            ? { uri, certificates: null, problem: result.problem, fetchedAt }
-            : { uri, certificates: jwksCertificates(result.jwks, this.options.maxCertificates), problem: null, fetchedAt };
+          if ('problem' in result) return { uri, jwks: null, problem: result.problem, fetchedAt };
+          const keys = result.jwks.keys.filter(isObject).slice(0, this.options.maxKeys);
+          return { uri, jwks: { keys }, problem: null, fetchedAt };
         })
         .then((entry) => {
           this.remember(client, entry);
@@ -86,7 +72,7 @@ export class JwksUriCache {
   private remember(client: string, entry: Entry): void {
     this.entries.delete(client);
     this.entries.set(client, entry);
-    const max = this.options.maxEntries ?? 10_000;
+    const max = this.options.maxEntries ?? DEFAULT_MAX_ENTRIES;
     while (this.entries.size > max) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
@@ -94,6 +80,10 @@ export class JwksUriCache {
   }
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function view(entry: Entry): Omit<JwksUriLookup, 'fetched'> {
-  return { certificates: entry.certificates, problem: entry.problem };
+  return { jwks: entry.jwks, problem: entry.problem };
 }

@@ -1,22 +1,22 @@
-/** The jwks_uri cache on its own: freshness, the per-client re-fetch limit, shared fetches. */
+/** The core's jwks_uri cache (ctx.services.jwks) on its own: freshness, the per-client re-fetch limit, shared fetches. */
 import { describe, expect, it } from 'vitest';
-import type { JwksFetchResult } from '../src/jwks-uri-fetch.ts';
-import { JwksUriCache } from '../src/jwks-uri-cache.ts';
+import type { JwksFetchResult } from '../../core/oauth/jwks-uri/jwks-uri-fetch.ts';
+import { JwksUriDocumentCache } from '../../core/oauth/jwks-uri/jwks-uri-cache.ts';
 
-const A = new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01]);
-const B = new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x02]);
-const doc = (...ders: Uint8Array[]): JwksFetchResult => ({ jwks: { keys: ders.map((d) => ({ kty: 'EC', x5c: [Buffer.from(d).toString('base64')] })) } });
+const A = { kty: 'EC', kid: 'a' };
+const B = { kty: 'EC', kid: 'b' };
+const doc = (...keys: object[]): JwksFetchResult => ({ jwks: { keys } });
 
-function setup(options: { cacheMs?: number; refetchIntervalMs?: number; maxCertificates?: number; maxEntries?: number } = {}) {
+function setup(options: { cacheMs?: number; refetchIntervalMs?: number; maxKeys?: number; maxEntries?: number } = {}) {
   let now = 1_000_000;
   const calls: string[] = [];
   let answer: JwksFetchResult = doc(A);
-  const cache = new JwksUriCache(
+  const cache = new JwksUriDocumentCache(
     async (uri) => {
       calls.push(uri);
       return answer;
     },
-    { cacheMs: 300_000, refetchIntervalMs: 30_000, maxCertificates: 10, ...options, now: () => now },
+    { cacheMs: 300_000, refetchIntervalMs: 30_000, maxKeys: 10, ...options, now: () => now },
   );
   return {
     cache,
@@ -31,7 +31,7 @@ describe('JwksUriCache', () => {
     const t = setup();
     const first = await t.cache.lookup('c1', 'https://a/jwks');
     expect(first).toMatchObject({ fetched: true, problem: null });
-    expect(first.certificates).toEqual([A]);
+    expect(first.jwks?.keys).toEqual([A]);
     t.advance(299_000);
     expect(await t.cache.lookup('c1', 'https://a/jwks')).toMatchObject({ fetched: false });
     expect(t.calls).toHaveLength(1);
@@ -46,11 +46,11 @@ describe('JwksUriCache', () => {
     t.serve(doc(B));
     const limited = await t.cache.lookup('c1', 'https://a/jwks', true);
     expect(limited.fetched).toBe(false);
-    expect(limited.certificates).toEqual([A]);
+    expect(limited.jwks?.keys).toEqual([A]);
     t.advance(30_000);
     const refreshed = await t.cache.lookup('c1', 'https://a/jwks', true);
     expect(refreshed.fetched).toBe(true);
-    expect(refreshed.certificates).toEqual([B]);
+    expect(refreshed.jwks?.keys).toEqual([B]);
     expect(await t.cache.lookup('c1', 'https://a/jwks', true)).toMatchObject({ fetched: false });
     // Another client is limited on its own.
     expect(await t.cache.lookup('c2', 'https://a/jwks', true)).toMatchObject({ fetched: true });
@@ -60,7 +60,7 @@ describe('JwksUriCache', () => {
   it('remembers a failure for the interval, so a dead URL is not hammered', async () => {
     const t = setup();
     t.serve({ problem: 'HTTP 503' });
-    expect(await t.cache.lookup('c1', 'https://a/jwks')).toMatchObject({ fetched: true, certificates: null, problem: 'HTTP 503' });
+    expect(await t.cache.lookup('c1', 'https://a/jwks')).toMatchObject({ fetched: true, jwks: null, problem: 'HTTP 503' });
     expect(await t.cache.lookup('c1', 'https://a/jwks')).toMatchObject({ fetched: false, problem: 'HTTP 503' });
     expect(t.calls).toHaveLength(1);
     t.serve(doc(A));
@@ -79,13 +79,13 @@ describe('JwksUriCache', () => {
     const t = setup();
     const results = await Promise.all([1, 2, 3, 4].map(() => t.cache.lookup('c1', 'https://a/jwks')));
     expect(t.calls).toHaveLength(1);
-    expect(results.every((r) => r.certificates?.length === 1)).toBe(true);
+    expect(results.every((r) => r.jwks?.keys.length === 1)).toBe(true);
   });
 
-  it('takes at most maxCertificates from a document and forgets the oldest client past maxEntries', async () => {
-    const t = setup({ maxCertificates: 1, maxEntries: 2 });
+  it('keeps at most maxKeys keys of a document and forgets the oldest client past maxEntries', async () => {
+    const t = setup({ maxKeys: 1, maxEntries: 2 });
     t.serve(doc(A, B));
-    expect((await t.cache.lookup('c1', 'https://a/jwks')).certificates).toEqual([A]);
+    expect((await t.cache.lookup('c1', 'https://a/jwks')).jwks?.keys).toEqual([A]);
     await t.cache.lookup('c2', 'https://a/jwks');
     await t.cache.lookup('c3', 'https://a/jwks');
     expect(await t.cache.lookup('c1', 'https://a/jwks')).toMatchObject({ fetched: true });

@@ -1,0 +1,170 @@
+/**
+ * Interoperability with an independent client library: openid-client v6 (panva) runs a FAPI 2.0 flow
+ * against a real Tessera over real HTTPS, on a `fapi2-security` server — discovery, PAR with
+ * private_key_jwt, sign-in and consent (driven as a browser would), the code exchanged, userinfo,
+ * refresh — with mTLS as the sender constraint: every call carries the client certificate through
+ * openid-client's `customFetch` (an undici Agent with the certificate and key).
+ *
+ * The DPoP run of the same flow comes with the dpop bundle (branch `dpop`): there the client calls
+ * `client.getDPoPHandle(config, keyPair)` and passes `{ DPoP }` to the same calls; the core's
+ * sender-constraint invariant (core/oauth/invariants/sender-constrained-tokens.ts) already accepts
+ * `cnf.jkt` as well as `cnf.x5t#S256`.
+ */
+import { decodeJwt } from 'jose';
+import * as client from 'openid-client';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorize } from '../support/authorization-flow.ts';
+import { call, closeClients } from '../support/https-client.ts';
+import { thumbprintOf } from '../support/pki.ts';
+import type { TestServer } from '../support/test-server.ts';
+import { REDIRECT_URI, createAuthorizationServer, createUser, endpoints, fapiClient, mustRegister, startFapiTestServer, type Endpoints, type FapiClient } from './fapi-kit.ts';
+
+let server: TestServer;
+let prefix: string;
+let ep: Endpoints;
+let app: FapiClient;
+let agent: Agent;
+const USER = { username: 'jo', password: 'jo-password-123' };
+/** Every request openid-client made, as sent (for the replay test). */
+const sent: { url: string; method: string; body: string | null }[] = [];
+
+beforeAll(async () => {
+  server = await startFapiTestServer();
+  prefix = await createAuthorizationServer(server, 'openbank', 'fapi2-security');
+  ep = await endpoints(server, prefix);
+  await createUser(server, 'openbank', USER.username, USER.password);
+  app = await fapiClient(server, 'openbank', 'tpp-app');
+  // The test server's certificate is self-signed (curl -k); the client certificate is the TPP's.
+  agent = new Agent({ connect: { rejectUnauthorized: false, cert: app.certificate.certPem, key: app.certificate.keyPem } });
+});
+
+afterAll(async () => {
+  await agent.close();
+  await closeClients();
+  await server.dispose();
+});
+
+/** openid-client's customFetch: undici's fetch over the mTLS agent, recording each request. */
+const mtlsFetch: client.CustomFetch = async (url, options) => {
+  sent.push({ url, method: options.method, body: typeof options.body === 'string' ? options.body : options.body instanceof URLSearchParams ? options.body.toString() : null });
+  return (await undiciFetch(url, { ...options, dispatcher: agent } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
+};
+
+async function configuration(): Promise<client.Configuration> {
+  return client.discovery(
+    new URL(ep.issuer),
+    app.clientId,
+    { id_token_signed_response_alg: 'ES256', token_endpoint_auth_signing_alg: 'ES256' },
+    client.PrivateKeyJwt({ key: app.key.privateKey, kid: app.key.publicJwk.kid }),
+    { [client.customFetch]: mtlsFetch },
+  );
+}
+
+describe('openid-client v6: FAPI 2.0 flow with mTLS-bound tokens', () => {
+  it('discovery, PAR with private_key_jwt, sign-in and consent, code, userinfo, refresh', async () => {
+    const config = await configuration();
+    expect(config.serverMetadata().issuer).toBe(ep.issuer);
+    expect(config.serverMetadata().require_pushed_authorization_requests).toBe(true);
+
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const authorizationUrl = await client.buildAuthorizationUrlWithPAR(config, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid accounts',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+    });
+    expect(authorizationUrl.searchParams.get('request_uri')).toMatch(/^urn:ietf:params:oauth:request_uri:/);
+
+    // The browser part: the URL openid-client built, then sign-in and consent.
+    const flow = await authorize(server.url, {
+      clientId: app.clientId,
+      endpointPath: `${prefix}/oauth2`,
+      ...USER,
+      extra: { request_uri: authorizationUrl.searchParams.get('request_uri')! },
+    });
+    expect(flow.code, flow.location).not.toBeNull();
+
+    // openid-client checks state, iss (RFC 9207), the ID token (ES256, nonce, at_hash) and PKCE.
+    const tokens = await client.authorizationCodeGrant(config, new URL(flow.location), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+    expect(tokens.token_type.toLowerCase()).toBe('bearer');
+    expect(decodeJwt(tokens.access_token).cnf).toEqual({ 'x5t#S256': thumbprintOf(app.certificate.der) });
+    const claims = tokens.claims()!;
+    expect(claims.sub).toBe(USER.username);
+
+    const userinfo = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
+    expect(userinfo.sub).toBe(USER.username);
+
+    const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(decodeJwt(refreshed.access_token).cnf).toEqual({ 'x5t#S256': thumbprintOf(app.certificate.der) });
+    const again = await client.fetchUserInfo(config, refreshed.access_token, claims.sub);
+    expect(again.sub).toBe(USER.username);
+  });
+
+  it('the bound token is refused without the certificate at userinfo', async () => {
+    const config = await configuration();
+    const verifier = client.randomPKCECodeVerifier();
+    const url = await client.buildAuthorizationUrlWithPAR(config, { redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const flow = await authorize(server.url, { clientId: app.clientId, endpointPath: `${prefix}/oauth2`, ...USER, extra: { request_uri: url.searchParams.get('request_uri')! } });
+    const tokens = await client.authorizationCodeGrant(config, new URL(flow.location), { pkceCodeVerifier: verifier, idTokenExpected: true });
+    const withoutCertificate = await call(`${ep.issuer}/oauth2/userinfo`, { bearer: tokens.access_token });
+    expect(withoutCertificate.status).toBe(401);
+    expect(String(withoutCertificate.headers['www-authenticate'])).toMatch(/invalid_token/);
+  });
+});
+
+describe('openid-client v6: what the FAPI server refuses', () => {
+  it('a replayed private_key_jwt assertion (the PAR request openid-client sent, sent again)', async () => {
+    const config = await configuration();
+    sent.length = 0;
+    await client.buildAuthorizationUrlWithPAR(config, { redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256' });
+    const par = sent.find((r) => r.url === ep.par && r.method === 'POST');
+    expect(par?.body).toContain('client_assertion=');
+    const replay = await call(ep.par, { body: par!.body!, headers: { 'content-type': 'application/x-www-form-urlencoded' }, cert: app.certificate.certPem, key: app.certificate.keyPem });
+    expect(replay.status).toBe(401);
+    expect(replay.json).toMatchObject({ error: 'invalid_client' });
+    expect(replay.json.error_description).toMatch(/already used/);
+  });
+
+  it('a request_uri used twice, or by another client', async () => {
+    const config = await configuration();
+    const url = await client.buildAuthorizationUrlWithPAR(config, { redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256' });
+    const requestUri = url.searchParams.get('request_uri')!;
+    await fapiClient(server, 'openbank', 'other-tpp');
+    const other = await call(`${ep.authorize}?client_id=other-tpp&request_uri=${encodeURIComponent(requestUri)}`);
+    expect(other.status).toBe(400);
+    expect(other.text).toContain('invalid_request_uri');
+    const first = await authorize(server.url, { clientId: app.clientId, endpointPath: `${prefix}/oauth2`, ...USER, extra: { request_uri: requestUri } });
+    expect(first.code).not.toBeNull();
+    const second = await call(url.href);
+    expect(second.status).toBe(400);
+    expect(second.text).toContain('invalid_request_uri');
+  });
+
+  it('a plain /authorize (openid-client buildAuthorizationUrl without PAR)', async () => {
+    const config = await configuration();
+    const url = client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'openid', state: 'x', code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256' });
+    const res = await call(url.href);
+    expect(res.status).toBe(302);
+    const back = new URL(String(res.headers.location));
+    expect(back.searchParams.get('error')).toBe('invalid_request');
+    expect(back.searchParams.get('iss')).toBe(ep.issuer);
+  });
+
+  it('a public client and a secret client at registration', async () => {
+    for (const method of ['none', 'client_secret_basic', 'client_secret_post']) {
+      const res = await call(`${server.url}/api/admin/default/clients`, {
+        json: { authorization_server_id: 'openbank', token_endpoint_auth_method: method, redirect_uris: [REDIRECT_URI] },
+        basic: ['admin', 'admin'],
+      });
+      expect(res.status, method).toBe(400);
+      expect(res.json.error).toBe('invalid_client_metadata');
+    }
+    // The same registration is fine where no profile applies.
+    await mustRegister(server, { token_endpoint_auth_method: 'none', redirect_uris: [REDIRECT_URI] });
+  });
+});
