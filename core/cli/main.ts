@@ -4,16 +4,34 @@
  * transpile) the whole server.
  */
 
+import { readFileSync } from 'node:fs';
+
+const COMMANDS = {
+  start: { options: '[--config FILE]', what: 'start the server (default config: ./deployment.toml)' },
+  plugins: { options: '[--config FILE] [--json]', what: 'list the bundles in dropins/ and their components' },
+  certs: { options: '<subcommand>', what: 'make CA, client and server certificates (tessera certs --help)' },
+} as const;
+
 const USAGE = `Usage: tessera <command> [options]
+       tessera --version
 
 Commands:
-  start   [--config FILE]           start the server (default config: ./deployment.toml)
-  plugins [--config FILE] [--json]  list the bundles in dropins/ and their components
-  certs   <subcommand>              make CA, client and server certificates (tessera certs --help)
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)}${c.options.padEnd(26)}${c.what}`).join('\n')}
 `;
+
+/** The version of this checkout, from the package.json next to core/. */
+export function tesseraVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // `certs` has a usage per subcommand; start and plugins answer --help here, before any loading.
+  if ((command === 'start' || command === 'plugins') && rest.some((arg) => arg === '--help' || arg === '-h')) {
+    process.stdout.write(`Usage: tessera ${command} ${COMMANDS[command].options}\n  ${COMMANDS[command].what}\n`);
+    return 0;
+  }
   switch (command) {
     case 'start':
       return (await import('./start-command.ts')).runStart(rest);
@@ -21,6 +39,11 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./plugins-command.ts')).runPlugins(rest);
     case 'certs':
       return (await import('./certs-command.ts')).runCerts(rest);
+    case '--version':
+    case '-v':
+    case 'version':
+      process.stdout.write(`tessera ${tesseraVersion()}\n`);
+      return 0;
     case undefined:
     case '-h':
     case '--help':
