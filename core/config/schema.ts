@@ -201,6 +201,12 @@ const adminConsole = table('WSO2 admin console settings; accepted so the WSO2 gu
 
 const logging = table('Server log output.', {
   level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info', 'Lowest level written.'),
+  format: oneOf(
+    ['json', 'pretty', 'auto'],
+    'auto',
+    'How stdout lines look: json = one JSON object per line (for log shippers); pretty = human-readable, coloured ' +
+      'lines; auto = pretty when stdout is a terminal, json otherwise (a pipe, a file, Docker, systemd).',
+  ),
 });
 
 const limits = table('Bounds on untrusted input, and on how long an answer may take.', {

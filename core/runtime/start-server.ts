@@ -67,7 +67,7 @@ export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
 export async function startServer(options: StartOptions = {}): Promise<RunningTessera> {
   const loaded = options.loaded ?? loadConfig(options.configFile);
   const { config } = loaded;
-  const logger = options.logger ?? createLogger(config.logging.level);
+  const logger = options.logger ?? createLogger(config.logging.level, undefined, config.logging.format);
   // `key` is a redacted field name in logs (private keys), so the setting's name travels as `setting`.
   for (const warning of loaded.warnings) logger.warn({ config: { setting: warning.key, file: warning.file, line: warning.line } }, formatIssue(warning));
 
