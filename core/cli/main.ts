@@ -4,7 +4,7 @@
  * transpile) the whole server.
  */
 
-import { readFileSync } from 'node:fs';
+import { TESSERA_VERSION } from '../runtime/version.ts';
 
 const COMMANDS = {
   start: { options: '[--config FILE]', what: 'start the server (default config: ./deployment.toml)' },
@@ -19,11 +19,6 @@ Commands:
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)}${c.options.padEnd(26)}${c.what}`).join('\n')}
 `;
 
-/** The version of this checkout, from the package.json next to core/. */
-export function tesseraVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -42,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
     case '--version':
     case '-v':
     case 'version':
-      process.stdout.write(`tessera ${tesseraVersion()}\n`);
+      process.stdout.write(`tessera ${TESSERA_VERSION}\n`);
       return 0;
     case undefined:
     case '-h':
