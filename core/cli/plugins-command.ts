@@ -17,13 +17,13 @@ import { certificateThumbprint } from '../crypto/thumbprint.ts';
 export async function runPlugins(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean' }, dropins: { type: 'string' } }, strict: true });
   try {
-    const { config } = loadConfig(values.config);
+    const { config, where } = loadConfig(values.config);
     const notRunning = () => {
       throw new Error('the server is not running (tessera plugins only lists)');
     };
     const loaded = await loadPlugins({
       dropinsDir: values.dropins ?? join(PROJECT_ROOT, 'dropins'),
-      activation: { eventListeners: config.event_listener, grantTypes: config.oauth.grant_type },
+      activation: { eventListeners: config.event_listener, grantTypes: config.oauth.grant_type, where },
       builtins: builtinComponents(notRunning),
       container: container.createChildContainer(),
       logger: createLogger(values.json ? 'silent' : 'warn', undefined),

@@ -142,7 +142,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     };
     const plugins = await loadPlugins({
       dropinsDir: options.dropinsDir ?? join(PROJECT_ROOT, 'dropins'),
-      activation: { eventListeners: config.event_listener, grantTypes: config.oauth.grant_type },
+      activation: { eventListeners: config.event_listener, grantTypes: config.oauth.grant_type, where: loaded.where },
       builtins: builtinComponents(() => grantDeps),
       container,
       logger,
