@@ -106,8 +106,9 @@ export async function createCa(options: CaOptions = {}): Promise<Issued> {
 export async function createLeaf(options: LeafOptions): Promise<Issued> {
   const keyAlg = options.keyAlg ?? 'EC';
   const keys = await generateKeys(keyAlg);
+  // A server certificate always names localhost and 127.0.0.1, each once (also when asked for again).
   const san: SanSpec = options.serverAuth
-    ? { ...options.san, dns: ['localhost', ...(options.san?.dns ?? [])], ip: ['127.0.0.1', ...(options.san?.ip ?? [])] }
+    ? { ...options.san, dns: [...new Set(['localhost', ...(options.san?.dns ?? [])])], ip: [...new Set(['127.0.0.1', ...(options.san?.ip ?? [])])] }
     : options.san ?? {};
   let usages = x509.KeyUsageFlags.digitalSignature;
   if (keyAlg === 'RSA') usages |= x509.KeyUsageFlags.keyEncipherment;

@@ -4,7 +4,7 @@
  * RFC 8705 thumbprint of a certificate. Subjects are RFC 4514 strings, most specific first, exactly as
  * they are registered in `tls_client_auth_subject_dn`.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { webcrypto } from 'node:crypto';
@@ -12,30 +12,48 @@ import { createCa, createLeaf, createSelfSigned, x509, type Issued, type KeyAlg,
 import { decodePem } from '../crypto/pem.ts';
 import { certificateThumbprint } from '../crypto/thumbprint.ts';
 
-const USAGE = `Usage: tessera certs <subcommand> [options]
-
-  ca           [--out DIR] [--subject DN] [--name ca] [--days 3650] [--key-alg EC|RSA]
-               a root CA: DIR/ca.pem, DIR/ca-key.pem
-  client       --ca CA.pem --ca-key CA-KEY.pem --subject DN [--out DIR] [--name client] [--days 365]
+/** One usage text per subcommand: `tessera certs <sub> --help` prints its own, `tessera certs --help` all. */
+const SUBCOMMANDS = {
+  ca: `ca           [--out DIR] [--subject DN] [--name ca] [--days 3650] [--key-alg EC|RSA] [--force]
+               a root CA: DIR/ca.pem, DIR/ca-key.pem. Refuses to replace an existing CA unless --force:
+               a new CA key invalidates every certificate the old one issued`,
+  client: `client       --ca CA.pem --ca-key CA-KEY.pem --subject DN [--out DIR] [--name client] [--days 365]
                [--san-dns NAME]... [--san-uri URI]... [--san-ip ADDR]... [--san-email ADDR]... [--key-alg EC|RSA]
-               a client certificate signed by the CA: DIR/client.pem, DIR/client-key.pem
-  self-signed  --subject DN [--out DIR] [--name client] [--days 365] [--san-...]... [--key-alg RSA|EC]
-               a self-signed client certificate (self_signed_tls_client_auth, the WSO2 guide's openssl req -x509)
-  server       [--out DIR] [--hostname localhost] [--ca CA.pem --ca-key CA-KEY.pem] [--days 825]
+               a client certificate signed by the CA: DIR/client.pem, DIR/client-key.pem`,
+  'self-signed': `self-signed  --subject DN [--out DIR] [--name client] [--days 365] [--san-...]... [--key-alg RSA|EC]
+               a self-signed client certificate (self_signed_tls_client_auth, the WSO2 guide's openssl req -x509)`,
+  server: `server       [--out DIR] [--hostname localhost] [--ca CA.pem --ca-key CA-KEY.pem] [--days 825] [--san-dns NAME]...
                a server keystore for [transport.https] cert_file / key_file: DIR/server.pem, DIR/server-key.pem
-  thumbprint   FILE
-               prints x5t#S256 = base64url(SHA-256(DER)) of the first certificate in FILE
+               (SANs: the host name, localhost and 127.0.0.1)`,
+  thumbprint: `thumbprint   FILE
+               prints x5t#S256 = base64url(SHA-256(DER)) of the first certificate in FILE (PEM)`,
+} as const;
+type Subcommand = keyof typeof SUBCOMMANDS;
 
-Every command writes DIR/NAME.pem and DIR/NAME-key.pem (DIR defaults to the current folder);
---cert-out FILE and --key-out FILE name the two files exactly (e.g. --cert-out cert.pem --key-out key.pem).
+const FOOTER = `Every command but thumbprint writes DIR/NAME.pem and DIR/NAME-key.pem (DIR defaults to the current
+folder); --cert-out FILE and --key-out FILE name the two files exactly (e.g. --cert-out cert.pem --key-out key.pem).
 
 DN example: "CN=client-mtls,O=Acme,C=US"
 `;
+
+const USAGE = `Usage: tessera certs <subcommand> [options]     (tessera certs <subcommand> --help: one subcommand)
+
+${Object.values(SUBCOMMANDS).map((text) => `  ${text}`).join('\n')}
+
+${FOOTER}`;
+
+function subcommandUsage(sub: Subcommand): string {
+  return `Usage: tessera certs ${SUBCOMMANDS[sub].replace(/^(\S+) +/, '$1 ').replace(/\n {15}/g, '\n    ')}\n\n${sub === 'thumbprint' ? '' : FOOTER}`;
+}
 
 const DAY = 86_400_000;
 
 export async function runCerts(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub !== undefined && Object.hasOwn(SUBCOMMANDS, sub) && rest.some((arg) => arg === '--help' || arg === '-h')) {
+    process.stdout.write(subcommandUsage(sub as Subcommand));
+    return 0;
+  }
   try {
     switch (sub) {
       case 'ca':
@@ -50,6 +68,7 @@ export async function runCerts(argv: string[]): Promise<number> {
         return thumbprint(rest);
       case '-h':
       case '--help':
+      case 'help':
       case undefined:
         process.stdout.write(USAGE);
         return sub === undefined ? 2 : 0;
@@ -78,6 +97,7 @@ const common = {
   hostname: { type: 'string' },
   'cert-out': { type: 'string' },
   'key-out': { type: 'string' },
+  force: { type: 'boolean' },
 } as const;
 
 type Options = ReturnType<typeof parse>;
@@ -108,12 +128,19 @@ function sans(values: Options): SanSpec {
   return { dns: values['san-dns'], uri: values['san-uri'], ip: values['san-ip'], email: values['san-email'] };
 }
 
-function write(values: Options, fallbackName: string, issued: Issued): number {
+/** `refuseOverwrite`: the files hold something others depend on (a CA key); only --force replaces them. */
+function write(values: Options, fallbackName: string, issued: Issued, refuseOverwrite = false): number {
   const dir = resolve(values.out ?? '.');
   const name = values.name ?? fallbackName;
   const certFile = values['cert-out'] ? resolve(values['cert-out']) : join(dir, `${name}.pem`);
   const keyFile = values['key-out'] ? resolve(values['key-out']) : join(dir, `${name}-key.pem`);
   if (certFile === keyFile) throw new Error('the certificate and the key need two different files');
+  if (refuseOverwrite && !values.force) {
+    const existing = [certFile, keyFile].filter((file) => existsSync(file));
+    if (existing.length > 0) {
+      throw new Error(`${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}: a new CA key invalidates every certificate the old one issued. Pass --force to replace it, or --out DIR / --name NAME to write another CA`);
+    }
+  }
   mkdirSync(dirname(certFile), { recursive: true });
   mkdirSync(dirname(keyFile), { recursive: true });
   writeFileSync(certFile, issued.certPem);
@@ -138,7 +165,7 @@ async function loadCa(certFile: string, keyFile: string): Promise<Issued> {
 async function makeCa(argv: string[]): Promise<number> {
   const values = parse(argv);
   const issued = await createCa({ subject: values.subject ?? 'CN=Tessera Demo CA,O=Tessera', keyAlg: keyAlg(values, 'EC'), ...validity(values, 3650) });
-  return write(values, 'ca', issued);
+  return write(values, 'ca', issued, true);
 }
 
 async function makeClient(argv: string[]): Promise<number> {
@@ -163,8 +190,10 @@ async function makeServer(argv: string[]): Promise<number> {
 }
 
 function thumbprint(argv: string[]): number {
-  const [file] = argv;
-  if (!file) throw new Error('a certificate file is required');
+  const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true, strict: true });
+  const [file] = positionals;
+  if (!file) throw new Error('a certificate file is required (tessera certs thumbprint FILE)');
+  if (positionals.length > 1) throw new Error('one certificate file at a time');
   const decoded = decodePem(readFileSync(file, 'utf8'));
   if ('problem' in decoded) throw new Error(`${file}: ${decoded.problem}`);
   process.stdout.write(`${certificateThumbprint(decoded.ders[0])}\n`);

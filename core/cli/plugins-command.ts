@@ -21,14 +21,14 @@ export async function runPlugins(argv: string[]): Promise<number> {
   if (argv[0] === 'new') return runNew(argv.slice(1));
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean' }, dropins: { type: 'string' } }, strict: true });
   try {
-    const { config } = loadConfig(values.config);
+    const { config, where } = loadConfig(values.config);
     const notRunning = () => {
       throw new Error('the server is not running (tessera plugins only lists)');
     };
     const dropinsDir = values.dropins ?? dropinsDirOf(config);
     const plan = planPlugins({
       dropinsDir,
-      activation: { eventListeners: config.event_listener, grantTypes: config.oauth.grant_type },
+      activation: { eventListeners: config.event_listener, grantTypes: config.oauth.grant_type, where },
       builtins: builtinComponents(notRunning),
       logger: createLogger(values.json ? 'silent' : 'warn', undefined),
     });

@@ -10,6 +10,7 @@ import { applyCompatibility, wso2NoEffectMessage, type Finding } from './compat.
 import { ConfigError, type ConfigIssue } from './config-error.ts';
 import { issueMessage } from './issue-messages.ts';
 import { resolvePaths } from './paths.ts';
+import { describeTomlSyntaxError } from './toml-syntax.ts';
 import { schemaAt } from './schema-introspection.ts';
 import { configSchema, type TesseraConfig } from './schema.ts';
 import { formatKeyPath, locateKeys, type KeySegment } from './toml-locations.ts';
@@ -25,6 +26,8 @@ export interface LoadedConfig {
   /** Folder relative paths were resolved against. */
   readonly dir: string;
   readonly warnings: ConfigIssue[];
+  /** `deployment.toml:12` for a key path (the line of its nearest written ancestor); `''` with no file. */
+  where(path: readonly KeySegment[]): string;
 }
 
 export const DEFAULT_CONFIG_FILE = 'deployment.toml';
@@ -41,7 +44,7 @@ export function loadConfig(file?: string): LoadedConfig {
     text = readFileSync(name, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (file === undefined && code === 'ENOENT') return { ...build('', name, process.cwd()), file: null };
+    if (file === undefined && code === 'ENOENT') return { ...build('', name, process.cwd()), file: null, where: () => '' };
     const reason = code === 'ENOENT' ? 'file not found' : `cannot read: ${(error as Error).message}`;
     throw new ConfigError([{ key: '', file: name, line: null, message: reason }]);
   }
@@ -82,7 +85,11 @@ function build(text: string, file: string, dir: string): LoadedConfig {
   if (missing.length > 0) throw new ConfigError(toIssues(missing), toIssues(warnings));
   warnings.push(...applyCompatibility(raw, config));
 
-  return { config, file: resolve(file), dir, warnings: toIssues(warnings) };
+  const where = (path: readonly KeySegment[]) => {
+    const line = lines.lineOf(path);
+    return line === null ? file : `${file}:${line}`;
+  };
+  return { config, file: resolve(file), dir, warnings: toIssues(warnings), where };
 }
 
 function parseToml(text: string, file: string): Record<string, unknown> {
@@ -92,7 +99,8 @@ function parseToml(text: string, file: string): Record<string, unknown> {
   } catch (error) {
     if (error instanceof TomlError) {
       const reason = error.message.replace(/^Invalid TOML document: /, '').split('\n')[0];
-      throw new ConfigError([{ key: '', file, line: error.line, message: `TOML syntax error at column ${error.column}: ${reason}` }]);
+      const problem = describeTomlSyntaxError(text, error.line, error.column, reason);
+      throw new ConfigError([{ key: '', file, line: problem.line, message: problem.message }]);
     }
     throw new ConfigError([{ key: '', file, line: null, message: `cannot parse: ${(error as Error).message}` }]);
   }

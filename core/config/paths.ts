@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { Finding } from './compat.ts';
 import { configSchema, type PathKeyInfo, type TesseraConfig } from './schema.ts';
 import { inspectKey, tableOf } from './schema-introspection.ts';
+import { notPemProblem } from './pem-files.ts';
 
 interface PathKey {
   readonly path: string[];
@@ -45,6 +46,9 @@ export function resolvePaths(config: TesseraConfig, configDir: string): Finding[
         if (info.mustExist) {
           const problem = fileProblem(absolute);
           if (problem) errors.push({ path, message: `${problem}: ${absolute}` });
+          // Every input file is PEM: a keystore is refused here with the command that converts it.
+          const format = problem ? null : notPemProblem(absolute, key === 'key_file' ? 'key' : 'certificates');
+          if (format) errors.push({ path, message: format });
         }
         return absolute;
       });

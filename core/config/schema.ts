@@ -78,6 +78,18 @@ const server = table('Identity of this node and where it keeps its files.', {
       'External base URL when a load balancer fronts Tessera, e.g. https://id.example.com; the issuer and ' +
         'discovery URLs use it. Empty = derived from hostname and the HTTPS listener.',
     ),
+  playground_url: httpUrlOrEmpty
+    .default('')
+    .describe(
+      'Where the sample client (`npm run playground`) runs, e.g. http://localhost:8080/: the landing page at / ' +
+        'links to it. Empty = no link (the server cannot see a playground running in another process).',
+    ),
+  callback_page: flag(
+    true,
+    'Serve /callback: a page showing the authorization code (or error) and state a browser was redirected ' +
+      'with, to register as a loopback redirect_uri and redeem the code with curl (docs/guides). It shows only ' +
+      'what the URL carries; false removes it.',
+  ),
 });
 
 const superAdmin = table('The administrator account that may call the admin API with Basic authentication.', {
@@ -282,6 +294,12 @@ const observability = table('Metrics and monitoring.', {
 
 const logging = table('Server log output.', {
   level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info', 'Lowest level written.'),
+  format: oneOf(
+    ['json', 'pretty', 'auto'],
+    'auto',
+    'How stdout lines look: json = one JSON object per line (for log shippers); pretty = human-readable, coloured ' +
+      'lines; auto = pretty when stdout is a terminal, json otherwise (a pipe, a file, Docker, systemd).',
+  ),
 });
 
 const limits = table('Bounds on untrusted input, and on how long an answer may take.', {

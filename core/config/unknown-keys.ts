@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { elementOf, tableOf } from './schema-introspection.ts';
 import type { KeySegment } from './toml-locations.ts';
 import { isTable } from './toml-values.ts';
+import { closestName } from './closest-name.ts';
 
 export interface UnknownKey {
   readonly path: KeySegment[];
@@ -19,7 +20,7 @@ export function findUnknownKeys(value: unknown, schema: z.ZodType, path: KeySegm
     return Object.entries(value).flatMap(([key, child]) => {
       const childSchema = Object.hasOwn(table.shape, key) ? table.shape[key] : table.catchall;
       if (childSchema) return findUnknownKeys(child, childSchema, [...path, key]);
-      const suggestion = closestKey(key, Object.keys(table.shape));
+      const suggestion = closestName(key, Object.keys(table.shape));
       const hint = suggestion ? ` (did you mean "${suggestion}"?)` : '';
       // Key by key: a pasted foreign table is reported leaf by leaf, each with its own line.
       return leavesOf(child, [...path, key]).map((leaf) => ({
@@ -47,33 +48,3 @@ function leavesOf(value: unknown, path: KeySegment[]): KeySegment[][] {
 }
 
 /** Same key ignoring case and `_`/`-`, or a few edits away (optimal string alignment distance). */
-function closestKey(key: string, candidates: readonly string[]): string | null {
-  const fold = (s: string) => s.toLowerCase().replace(/[_-]/g, '');
-  let best: string | null = null;
-  // Short keys are a few edits from anything: scale the allowance with the length.
-  let bestDistance = Math.min(2, Math.floor(key.length / 3)) + 1;
-  for (const candidate of candidates) {
-    const distance = fold(candidate) === fold(key) ? 0 : editDistance(key, candidate);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let beforePrevious: number[] = [];
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      // Swapped neighbours (`nmae`) are one typo, not two.
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) current[j] = Math.min(current[j], beforePrevious[j - 2] + 1);
-    }
-    beforePrevious = previous;
-    previous = current;
-  }
-  return previous[b.length];
-}

@@ -10,6 +10,8 @@ import { DEFAULT_SERVER } from '../runtime/server-context.ts';
 import { discoveryDocument } from '../oauth/discovery.ts';
 import { oauthRoutes } from '../oauth/oauth-routes.ts';
 import { errorHandler } from './error-renderer.ts';
+import { frontPages } from './front-pages.ts';
+import type { LandingBundle } from '../ui/landing-page.ts';
 import type { TesseraEnv } from './hono-env.ts';
 import { requestInfo } from './request-info.ts';
 import { boundedJsonDepth } from './json-depth.ts';
@@ -23,6 +25,8 @@ export interface AppExtras {
   mount?: (app: Hono<TesseraEnv>) => void;
   /** Readiness for /health. */
   health: () => Promise<{ ok: boolean; details: Record<string, unknown> }>;
+  /** The bundles with enabled components, for the landing page at `/`. */
+  bundles?: readonly LandingBundle[];
 }
 
 export function createApp(runtime: CoreRuntime, extras: AppExtras) {
@@ -63,6 +67,8 @@ export function createApp(runtime: CoreRuntime, extras: AppExtras) {
     const health = await extras.health();
     return c.json({ status: health.ok ? 'ok' : 'unavailable', ...health.details }, health.ok ? 200 : 503);
   });
+
+  frontPages(app, runtime, extras.bundles ?? []);
 
   app.get('/metrics', metricsAccess(runtime), async (c) => c.text(await extras.metrics.registry.metrics(), 200, { 'Content-Type': extras.metrics.registry.contentType }));
 

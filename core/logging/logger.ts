@@ -8,7 +8,11 @@
  * an audit line for every client authentication and every token issued.
  */
 import pino from 'pino';
+import pinoPretty from 'pino-pretty';
 import type { Logger } from '../api/plugin-context.ts';
+
+/** `[logging] format`: auto is pretty on a terminal and JSON lines everywhere else. */
+export type LogFormat = 'json' | 'pretty' | 'auto';
 
 const SECRET_KEYS = [
   'password', 'client_secret', 'secret', 'access_token', 'refresh_token', 'id_token', 'code', 'code_verifier',
@@ -27,7 +31,12 @@ const DEEPEST = 2;
 const BUFFER_BYTES = 4096;
 const FLUSH_MS = 100;
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger & pino.Logger {
+/**
+ * `format` decides the lines written: JSON (default when no terminal), or human-readable ones from
+ * pino-pretty. Redaction happens before either, in the log formatter.
+ */
+export function createLogger(level: string, destination?: pino.DestinationStream, format: LogFormat = 'json'): Logger & pino.Logger {
+  const pretty = format === 'pretty' || (format === 'auto' && destination === undefined && process.stdout.isTTY === true);
   const logger = pino(
     {
       level,
@@ -35,7 +44,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       formatters: { log: (object) => redactSecrets(object, 0) as Record<string, unknown> },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    destination ?? pino.destination({ fd: 1, sync: false, minLength: BUFFER_BYTES, periodicFlush: FLUSH_MS }),
+    pretty ? prettyStream(destination) : destination ?? pino.destination({ fd: 1, sync: false, minLength: BUFFER_BYTES, periodicFlush: FLUSH_MS }),
   );
   // Child bindings are serialised once, when the child is made (pino gives children no bindings
   // formatter): redact them there. Children inherit this method, so grandchildren are covered too.
@@ -46,6 +55,22 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   };
   logger.child = redactedChild as unknown as typeof logger.child;
   return logger;
+}
+
+/**
+ * Human-readable lines for a person at a terminal: local time, level, message, then the other members
+ * indented. Written synchronously, unbuffered: a person reads them as they happen, and nobody
+ * benchmarks a terminal.
+ */
+function prettyStream(destination: pino.DestinationStream | undefined): pino.DestinationStream {
+  return pinoPretty({
+    destination: destination ?? 1,
+    sync: true,
+    colorize: destination === undefined && process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service',
+    singleLine: false,
+  });
 }
 
 /**

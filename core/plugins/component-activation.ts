@@ -3,6 +3,8 @@
  * before any bundle code runs: `[[event_listener]]` entries (a later entry with the same type and
  * name overrides an earlier one), `[oauth.grant_type.<grant>] grant_handler`, and `enabledWith`.
  */
+import { closestName } from '../config/closest-name.ts';
+import { formatKeyPath, type KeySegment } from '../config/toml-locations.ts';
 import type { ComponentDeclaration } from './manifest.ts';
 import { PluginError } from './plugin-errors.ts';
 
@@ -37,6 +39,11 @@ export interface GrantTypeEntry {
 export interface ActivationInput {
   eventListeners: readonly EventListenerEntry[];
   grantTypes: Readonly<Record<string, GrantTypeEntry>>;
+  /**
+   * `deployment.toml:12` for a key path (LoadedConfig.where): messages about an entry say where it
+   * is written, as configuration errors do. Omitted or `''`: the key path alone.
+   */
+  where?: (path: readonly KeySegment[]) => string;
 }
 
 export interface Activation {
@@ -69,6 +76,11 @@ export class ComponentIndex {
     return this.byName.get(name);
   }
 
+  /** Every qualified name and alias. */
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
   all(): DeclaredComponent[] {
     return [...new Set(this.byName.values())];
   }
@@ -83,7 +95,16 @@ export function resolveActivation(
   const warnings: string[] = [];
   const unknown = (name: string) => {
     const broken = brokenBundles.map((b) => `${b.bundle} (${b.error})`).join('; ');
-    return `no bundle in dropins/ provides "${name}"${broken ? `; bundles that failed to load: ${broken}` : ''}`;
+    const known = index.names();
+    // A class name without its package (WSO2 habit) or a typo in the qualified one.
+    const suggestion = known.find((k) => k.split('.').at(-1) === name) ?? closestName(name, known);
+    return `no bundle in dropins/ provides "${name}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}${broken ? `; bundles that failed to load: ${broken}` : ''}`;
+  };
+  // Same form as configuration errors: `deployment.toml:12: event_listener[0].name: ...` (array
+  // indexes from 0, as in every configuration message).
+  const at = (path: readonly KeySegment[]) => {
+    const file = input.where?.(path) ?? '';
+    return file ? `${file}: ${formatKeyPath(path)}` : formatKeyPath(path);
   };
 
   for (const component of index.all()) {
@@ -105,15 +126,16 @@ export function resolveActivation(
     const enabled = entry.enable ?? true;
     if (!component) {
       // Fail closed: an authenticator or binding handler the operator switched on must exist.
-      if (enabled) throw new PluginError('TESSERA_ERR_PLUGIN_UNKNOWN_COMPONENT', `[[event_listener]] #${entry.position + 1}: ${unknown(entry.name)}`);
-      warnings.push(`[[event_listener]] #${entry.position + 1}: "${entry.name}" is disabled and no bundle provides it`);
+      const name = at(['event_listener', entry.position, 'name']);
+      if (enabled) throw new PluginError('TESSERA_ERR_PLUGIN_UNKNOWN_COMPONENT', `${name}: ${unknown(entry.name)}`);
+      warnings.push(`${name}: "${entry.name}" is disabled and no bundle provides it`);
       continue;
     }
     settings.set(component.decl.name, {
       enabled,
       order: entry.order ?? component.decl.order,
       properties: entry.properties ?? {},
-      source: `event_listener #${entry.position + 1}`,
+      source: formatKeyPath(['event_listener', entry.position]),
     });
   }
 
@@ -121,12 +143,13 @@ export function resolveActivation(
   for (const [grantType, entry] of Object.entries(input.grantTypes)) {
     if (!entry.grant_handler) continue;
     const component = index.find(entry.grant_handler);
-    if (!component) throw new PluginError('TESSERA_ERR_PLUGIN_UNKNOWN_COMPONENT', `[oauth.grant_type.${grantType}] grant_handler: ${unknown(entry.grant_handler)}`);
+    const handlerKey = at(['oauth', 'grant_type', grantType, 'grant_handler']);
+    if (!component) throw new PluginError('TESSERA_ERR_PLUGIN_UNKNOWN_COMPONENT', `${handlerKey}: ${unknown(entry.grant_handler)}`);
     const { decl } = component;
     if (decl.kind !== 'GrantHandler' || decl.grantType !== grantType) {
       throw new PluginError(
         'TESSERA_ERR_PLUGIN_WRONG_KIND',
-        `[oauth.grant_type.${grantType}] grant_handler: "${entry.grant_handler}" is a ${decl.kind}${decl.grantType ? ` for "${decl.grantType}"` : ''}, not a GrantHandler for "${grantType}"`,
+        `${handlerKey}: "${entry.grant_handler}" is a ${decl.kind}${decl.grantType ? ` for "${decl.grantType}"` : ''}, not a GrantHandler for "${grantType}"`,
         component.bundle,
       );
     }

@@ -11,7 +11,7 @@ import type { Hono } from 'hono';
 import type { Logger } from '../api/plugin-context.ts';
 import { SERVICE_TOKENS } from './service-tokens.ts';
 import { pluginServices } from '../plugins/plugin-services.ts';
-import { formatIssue, loadConfig, type LoadedConfig } from '../config/load-config.ts';
+import { DEFAULT_CONFIG_FILE, formatIssue, loadConfig, type LoadedConfig } from '../config/load-config.ts';
 import type { TesseraConfig } from '../config/schema.ts';
 import { createApp } from '../http/app.ts';
 import type { TesseraEnv } from '../http/hono-env.ts';
@@ -79,7 +79,7 @@ export function dropinsDirOf(config: TesseraConfig): string {
 export async function startServer(options: StartOptions = {}): Promise<RunningTessera> {
   const loaded = options.loaded ?? loadConfig(options.configFile);
   const { config } = loaded;
-  const logger = options.logger ?? createLogger(config.logging.level);
+  const logger = options.logger ?? createLogger(config.logging.level, undefined, config.logging.format);
   // `key` is a redacted field name in logs (private keys), so the setting's name travels as `setting`.
   for (const warning of loaded.warnings) logger.warn({ config: { setting: warning.key, file: warning.file, line: warning.line } }, formatIssue(warning));
 
@@ -160,7 +160,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     };
     const plugins = await loadPlugins({
       dropinsDir: options.dropinsDir ?? dropinsDirOf(config),
-      activation: { eventListeners: config.event_listener, grantTypes: config.oauth.grant_type },
+      activation: { eventListeners: config.event_listener, grantTypes: config.oauth.grant_type, where: loaded.where },
       builtins: builtinComponents(() => grantDeps),
       logger,
       // Typed, read-only facades over the container: bundles never hold the raw store.
@@ -186,6 +186,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
       metrics,
       mount: options.mount ? (a) => options.mount!(a, runtime) : undefined,
       health: () => storeHealth(store),
+      bundles: enabledBundles(plugins),
     });
 
     listeners = await openListeners(app, config, logger);
@@ -200,7 +201,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     sweeper = startSweeper(store, config, logger);
 
     const urls = listeners.map((l) => `${l.name} ${l.url}`).join(', ');
-    logger.info({ listeners: listeners.map((l) => ({ name: l.name, url: l.url })), bundles: plugins.bundles.map((b) => `${b.name}@${b.version ?? '?'}:${b.status}`) }, `Tessera ready: ${urls}; discovery ${baseUrl}/.well-known/openid-configuration`);
+    // Started in a folder without deployment.toml and without --config: say so where everyone looks.
+    const configNote = loaded.file === null ? `; no ${DEFAULT_CONFIG_FILE} in ${loaded.dir}: all defaults (tessera start --config FILE)` : '';
+    logger.info(
+      { listeners: listeners.map((l) => ({ name: l.name, url: l.url })), config: loaded.file, bundles: plugins.bundles.map((b) => `${b.name}@${b.version ?? '?'}:${b.status}`) },
+      `Tessera ready: ${urls}; discovery ${baseUrl}/.well-known/openid-configuration; home ${baseUrl}/${configNote}`,
+    );
 
     let stopping: Promise<void> | undefined;
     return {
@@ -283,6 +289,13 @@ function startSweeper(store: Store, config: TesseraConfig, logger: Logger): Node
 async function openInvalidationBus(config: TesseraConfig, kind: Store['kind'], logger: Logger): Promise<InvalidationBus> {
   if (kind !== 'postgres') return new LocalInvalidationBus(logger);
   return PostgresInvalidationBus.open({ url: config.database.url, scope: config.database.schema, logger });
+}
+
+/** Bundles with at least one enabled component, and those components: what the landing page lists. */
+function enabledBundles(plugins: LoadedPlugins) {
+  return plugins.bundles
+    .map((b) => ({ name: b.name, version: b.version, components: b.components.filter((c) => c.enabled).map((c) => c.name) }))
+    .filter((b) => b.components.length > 0);
 }
 
 async function storeHealth(store: Store) {

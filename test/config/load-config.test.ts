@@ -24,7 +24,7 @@ describe('defaults', () => {
     expect(loaded.file).toBe(FILE);
     expect(loaded.dir).toBe('/etc/tessera');
     expect(loaded.config).toEqual({
-      server: { hostname: 'localhost', data_dir: '/etc/tessera/data', dropins_dir: '', key_encryption_key_file: '', public_url: '' },
+      server: { hostname: 'localhost', data_dir: '/etc/tessera/data', dropins_dir: '', key_encryption_key_file: '', public_url: '', playground_url: '', callback_page: true },
       super_admin: { username: 'admin', password: 'admin', create_admin_account: true },
       transport: {
         https: {
@@ -87,7 +87,7 @@ describe('defaults', () => {
       admin_console: { authenticator: { mutual_ssl_authenticator: { enable: false } } },
       plugins: {},
       observability: { metrics_listener: '' },
-      logging: { level: 'info' },
+      logging: { level: 'info', format: 'auto' },
       limits: {
         max_body_bytes: 65536,
         max_header_bytes: 16384,
@@ -231,11 +231,23 @@ describe('errors name key, file and line', () => {
     ]);
   });
 
-  it('a TOML syntax error reports its line', () => {
+  it('a TOML syntax error reports its line and column in plain words, with the line and a caret', () => {
     expect(errorsOf('[server]\nhostname = "a"\nport = \n')).toEqual([
-      { key: '', file: FILE, line: 3, message: 'TOML syntax error at column 8: invalid value' },
+      { key: '', file: FILE, line: 3, message: 'TOML syntax error at line 3, column 8: a value is missing or is not valid TOML here (text needs quotes: key = "value")\n      port = \n             ^' },
     ]);
-    expect(errorsOf('[server]\nhostname = "a"\n[server]\n')[0]).toMatchObject({ line: 3 });
+    expect(errorsOf('[server]\nhostname = "a"\n[server]\n')[0]).toMatchObject({ line: 3, message: expect.stringMatching(/^TOML syntax error at line 3, column \d+: this key or table is already set above/) });
+  });
+
+  it('an unclosed string is called one, at the column where it opens', () => {
+    expect(errorsOf('[server]\nhostname = "localhost\n[transport.https]\nport = 0\n')).toEqual([
+      {
+        key: '',
+        file: FILE,
+        line: 2,
+        message: 'TOML syntax error at line 2, column 12: the string that starts here is not closed before the end of the line (add the closing quote; """ strings may span lines)\n      hostname = "localhost\n                 ^',
+      },
+    ]);
+    expect(errorsOf('[server]\nhostname = "localhost')[0].message).toMatch(/^TOML syntax error at line 2, column \d+: the string is not closed: its closing quote is missing/);
   });
 
   it('refuses __proto__ keys as a syntax error instead of passing them on', () => {

@@ -148,7 +148,7 @@ describe('the WSO2 mutual-TLS guide, pasted verbatim', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues).toEqual([
-      { key: '', file: '/srv/tessera/deployment.toml', line: 1, message: expect.stringMatching(/^TOML syntax error at column \d+: /) },
+      { key: '', file: '/srv/tessera/deployment.toml', line: 1, message: expect.stringMatching(/^TOML syntax error at line 1, column \d+: /) },
     ]);
   });
 });

@@ -93,25 +93,25 @@ describe('docs/guides/pki-tls-client-auth.md, run as written', () => {
             token_endpoint_auth_method: 'tls_client_auth',
             tls_client_auth_subject_dn: SUBJECT_DN,
             tls_client_certificate_bound_access_tokens: true,
-            redirect_uris: ['https://app.example.com/callback'],
+            redirect_uris: [`${tessera}/callback`],
           });
         },
         async 'browser-authorize'(ctx) {
           const address = ctx.shown.trim();
           expect(address.startsWith(`${tessera}/default/default/oauth2/authorize?`)).toBe(true);
-          const { context, page, screenshot } = await openBrowserOnce();
-          const callback = new Promise<URL>((resolve) => {
-            void context.route('https://app.example.com/callback**', async (route) => {
-              resolve(new URL(route.request().url()));
-              await route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>app</title><p>callback</p>' });
-            });
-          });
+          const { page, screenshot } = await openBrowserOnce();
           await page.goto(address);
           await signInAndConsent(page, 'user', 'user', (name) => screenshot(`pki-${name}`));
-          const landed = await callback;
-          expect(landed.searchParams.get('state')).toBe('af0ifjsldkj');
-          expect(landed.searchParams.get('iss')).toBe(tessera); // the default server's issuer is the base URL
-          ctx.substitute(SAMPLE_CODE, landed.searchParams.get('code')!);
+          // Tessera's own /callback page, the loopback redirect URI: it shows what the redirect carried.
+          await page.waitForSelector('#code');
+          const landed = new URL(page.url());
+          expect(`${landed.origin}${landed.pathname}`).toBe(`${tessera}/callback`);
+          expect(await page.innerText('#state')).toBe('af0ifjsldkj');
+          expect(await page.innerText('#iss')).toBe(tessera); // the default server's issuer is the base URL
+          const code = await page.innerText('#code');
+          expect(code).toBe(landed.searchParams.get('code'));
+          await screenshot('pki-callback');
+          ctx.substitute(SAMPLE_CODE, code);
         },
         exchange(ctx) {
           const token = jsonOf(ctx.last.stdout);

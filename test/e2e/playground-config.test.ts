@@ -28,7 +28,7 @@ describe('playground settings', () => {
       tesseraUrl: 'https://localhost:9443',
       clientId: 'playground',
       clientSecret: '',
-      callbackUrl: 'http://localhost:8080/oauth2client',
+      callbackUrl: '', // empty: main.ts derives http://localhost:PORT/oauth2client from the port
       scope: 'openid',
       grant: 'authorization_code',
       insecure: false,

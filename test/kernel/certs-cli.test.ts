@@ -59,6 +59,51 @@ describe('tessera certs', () => {
     expect(cert.checkIP('127.0.0.1')).toBe('127.0.0.1');
   });
 
+  it('names localhost once in a server certificate for localhost (the default host name)', async () => {
+    expect((await certs('server', '--out', out, '--name', 'local-server', '--san-dns', 'localhost')).code).toBe(0);
+    const cert = new X509Certificate(read('local-server.pem'));
+    expect(cert.subjectAltName!.split(', ')).toEqual(['DNS:localhost', 'IP Address:127.0.0.1']);
+  });
+
+  it('refuses to replace an existing CA without --force, and replaces it with --force', async () => {
+    const dir = join(out, 'ca-twice');
+    expect((await certs('ca', '--out', dir)).code).toBe(0);
+    const first = readFileSync(join(dir, 'ca-key.pem'), 'utf8');
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect((await certs('ca', '--out', dir)).code).toBe(2);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/ca\.pem and .*ca-key\.pem already exist: a new CA key invalidates every certificate the old one issued\. Pass --force/);
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(readFileSync(join(dir, 'ca-key.pem'), 'utf8')).toBe(first);
+    expect((await certs('ca', '--out', dir, '--force')).code).toBe(0);
+    expect(readFileSync(join(dir, 'ca-key.pem'), 'utf8')).not.toBe(first);
+  });
+
+  it('answers --help for every subcommand with its own usage, and tessera --version', () => {
+    const run = (...args: string[]) => spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'tessera.mjs'), ...args], { encoding: 'utf8', timeout: 30_000, cwd: out });
+    for (const sub of ['ca', 'client', 'self-signed', 'server', 'thumbprint']) {
+      for (const flag of ['--help', '-h']) {
+        const res = run('certs', sub, flag);
+        expect(res.status, `${sub} ${flag}: ${res.stderr}`).toBe(0);
+        expect(res.stdout).toMatch(new RegExp(`^Usage: tessera certs ${sub} `));
+      }
+    }
+    expect(run('certs', 'thumbprint', '--help').stdout).toContain('x5t#S256');
+    for (const command of ['start', 'plugins']) {
+      const res = run(command, '--help');
+      expect(res.status).toBe(0);
+      expect(res.stdout).toMatch(new RegExp(`^Usage: tessera ${command} \\[--config FILE\\]`));
+    }
+    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v']) {
+      const res = run(flag);
+      expect(res.status).toBe(0);
+      expect(res.stdout).toBe(`tessera ${pkg.version}\n`);
+    }
+  });
+
   it('writes the exact files --cert-out and --key-out name (the Cloudentity guide\'s cert.pem and key.pem)', async () => {
     await certs('ca', '--out', out, '--name', 'named-ca');
     const made = await certs('client', '--ca', join(out, 'named-ca.pem'), '--ca-key', join(out, 'named-ca-key.pem'), '--subject', 'CN=client-mtls', '--cert-out', join(out, 'sub', 'cert.pem'), '--key-out', join(out, 'key.pem'));
