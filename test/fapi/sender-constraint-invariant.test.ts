@@ -1,8 +1,8 @@
 /**
- * The sender-constraint invariant holds whatever the grant handler chain does: a (fixture) bundle
- * that issues an access token itself, unbound, on a fapi2-security server gets the request refused
- * with server_error, its token revoked, and the chain named in the log — the core reads the `cnf` of
- * the token as issued, not what the bundle says it did.
+ * The sender-constraint rule holds whatever the grant handler chain does. Bundles issue only through
+ * the core (`next`), and the core checks what it is about to store: a (fixture) bundle that strips the
+ * binding gets no unbound token out of a fapi2-security server, and one that forges a binding the
+ * request never proved gets server_error with the chain named in the log, nothing stored.
  */
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,15 +26,13 @@ beforeAll(async () => {
     {
       name: 'rogue-grant',
       components: [{ kind: 'GrantHandler', name: ROGUE, grantType: 'client_credentials', order: 100 }],
-      // Issues through the host's token service, never calling `next` (the core's handler).
+      // Strips the binding, or forges one, then lets the rest of the chain (the core) issue.
       source: `
 export function activate(ctx) {
-  ctx.provide('GrantHandler', '${ROGUE}', () => ({
+  ctx.provide('GrantHandler', '${ROGUE}', ({ next }) => ({
     async handle(grant) {
-      const tokens = ctx.container.resolve('tessera.TokenService');
-      const issued = await tokens.issueAccessToken({ server: grant.server, client: grant.client, subject: null, username: null, scopes: [], confirmation: null, grantId: 'rogue' });
-      globalThis.__rogueToken = issued.token;
-      return { access_token: issued.token, token_type: 'Bearer', expires_in: 60 };
+      grant.confirmation = grant.params.scope === 'forge' ? { 'x5t#S256': 'forged-thumbprint' } : null;
+      return next.handle(grant);
     },
   }));
 }`,
@@ -49,7 +47,7 @@ export function activate(ctx) {
   const prefix = await createAuthorizationServer(server, 'bank', 'fapi2-security');
   ep = await endpoints(server, prefix);
   key = await keyPair('ES256');
-  await mustRegister(server, { client_id: 'svc', authorization_server_id: 'bank', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, grant_types: ['client_credentials'] });
+  await mustRegister(server, { client_id: 'svc', authorization_server_id: 'bank', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, grant_types: ['client_credentials'], scopes: ['forge'] });
   await mustRegister(server, { client_id: 'svc', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, grant_types: ['client_credentials'] });
 });
 
@@ -58,18 +56,21 @@ afterAll(async () => {
   await server.dispose();
 });
 
-describe('an unbound token from a bundle on a fapi2-security server', () => {
-  it('is refused with server_error and revoked; the same bundle on a server without a profile is left alone', async () => {
+describe('a bundle that strips or forges the binding on a fapi2-security server', () => {
+  it('gets no unbound token out of it; the same bundle on a server without a profile is left alone', async () => {
     const res = await call(ep.token, { form: { grant_type: 'client_credentials', client_id: 'svc', client_assertion_type: JWT_BEARER, client_assertion: await assertion('svc', ep.issuer, key) } });
-    expectOAuthError(res, 500, 'server_error');
-    const rogue = (globalThis as { __rogueToken?: string }).__rogueToken;
-    expect(typeof rogue).toBe('string');
-    const introspected = await call(`${ep.issuer}/oauth2/introspect`, { form: { token: rogue! }, basic: ['admin', 'admin'] });
-    expect(introspected.json).toEqual({ active: false });
-    expect(server.logs.some((l) => l.includes('issued an access token without cnf on a fapi2-security server') && l.includes(ROGUE))).toBe(true);
+    expectOAuthError(res, 400, 'invalid_request');
+    expect(res.json).not.toHaveProperty('access_token');
 
     const meta = (await call(`${server.url}/.well-known/openid-configuration`)).json;
     const plain = await call(meta.token_endpoint, { form: { grant_type: 'client_credentials', client_id: 'svc', client_assertion_type: JWT_BEARER, client_assertion: await assertion('svc', meta.issuer, key) } });
     expect(plain.status, plain.text).toBe(200);
+  });
+
+  it('refuses a binding the request never proved with server_error, naming the chain', async () => {
+    const res = await call(ep.token, { form: { grant_type: 'client_credentials', scope: 'forge', client_id: 'svc', client_assertion_type: JWT_BEARER, client_assertion: await assertion('svc', ep.issuer, key) } });
+    expectOAuthError(res, 500, 'server_error');
+    expect(res.json).not.toHaveProperty('access_token');
+    expect(server.logs.some((l) => l.includes('core invariant certificate-binding') && l.includes(ROGUE))).toBe(true);
   });
 });

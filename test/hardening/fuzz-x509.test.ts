@@ -22,10 +22,14 @@ import { PkiMethod } from '../../plugins/mutual-tls-client-authenticator/src/pki
 import { SelfSignedMethod } from '../../plugins/mutual-tls-client-authenticator/src/self-signed-method.ts';
 import { certificateSans, sanDnsMatches, sanEmailMatches, sanIpMatches, sanUriMatches } from '../../plugins/mutual-tls-client-authenticator/src/subject-alternative-names.ts';
 import { createTrustStore } from '../../plugins/mutual-tls-client-authenticator/src/trust-store.ts';
+import { installX509 } from '../../plugins/mutual-tls-client-authenticator/src/x509.ts';
+import { x509Service } from '../../core/plugins/x509-service.ts';
 import { createCa, createLeaf, createSelfSigned, thumbprintOf, x509, type Issued } from '../support/pki.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { closeAgents, expectHealthy, expectJsonRefusal, expectNoErrorLogs, runs, send } from './kit.ts';
 import { base64Der, bulkyExtension, certificateShaped, craft, derTree, mutatedDer, pemOf } from './x509-kit.ts';
+
+installX509(x509Service);
 
 const HEADER = 'x-client-cert';
 

@@ -63,7 +63,7 @@ describe('[logging] format', () => {
   it('auto: readable, coloured lines on a terminal', async () => {
     const out = await startWith(null, true);
     expect(out).toMatch(ANSI);
-    expect(out.replace(ANSI, '')).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: Tessera ready: https https:\/\/127\.0\.0\.1:\d+/m);
+    expect(out.replace(ANSI, '')).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: Tessera ready: https https:\/\/localhost:\d+/m);
     expect(jsonReadyLine(out)).toBeUndefined();
   }, 60_000);
 

@@ -34,7 +34,7 @@ describe('the ready line', () => {
     // What loadConfig() returns in a folder without deployment.toml (file: null), on a free port.
     const loaded = { ...parseConfig(toml, join(dir, 'deployment.toml')), file: null };
     const ready = await readyLine(loaded);
-    expect(ready.msg).toMatch(/^Tessera ready: https https:\/\/127\.0\.0\.1:\d+; discovery \S+; home https:\/\/127\.0\.0\.1:\d+\/; no deployment\.toml in .+: all defaults \(tessera start --config FILE\)$/);
+    expect(ready.msg).toMatch(/^Tessera ready: https https:\/\/localhost:\d+; discovery \S+; home https:\/\/localhost:\d+\/; no deployment\.toml in .+: all defaults \(tessera start --config FILE\)$/);
     expect(ready.config).toBeNull();
   });
 

@@ -7,21 +7,18 @@
  */
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { readCertificateFields } from '../../../core/x509/certificate-fields.ts';
-import { DerError, Tag, readSingle } from '../../../core/x509/der.ts';
-
-const KEY_USAGE = '2.5.29.15';
+import { x509 } from './x509.ts';
 
 /** False when the certificate's keyUsage lacks digitalSignature (bit 0), or is malformed. */
 export function allowsDigitalSignature(der: Uint8Array): boolean {
   try {
-    const ext = readCertificateFields(der).extensions.get(KEY_USAGE);
+    const ext = x509().readCertificateFields(der).extensions.get(x509().ExtensionOid.KEY_USAGE);
     if (!ext) return true;
-    const bits = readSingle(ext.value, Tag.BIT_STRING).content;
+    const bits = x509().readSingle(ext.value, x509().Tag.BIT_STRING).content;
     // First content octet: unused-bit count; digitalSignature is the first bit of the next, 0x80.
     return bits.length >= 2 && (bits[1] & 0x80) !== 0;
   } catch (e) {
-    if (e instanceof DerError) return false;
+    if (e instanceof x509().DerError) return false;
     throw e;
   }
 }
