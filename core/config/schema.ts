@@ -69,6 +69,21 @@ const server = table('Identity of this node and where it keeps its files.', {
       'External base URL when a load balancer fronts Tessera, e.g. https://id.example.com; the issuer and ' +
         'discovery URLs use it. Empty = derived from hostname and the HTTPS listener.',
     ),
+  workers: z
+    .union([z.int().min(1).max(1024), z.literal('auto')])
+    .default(1)
+    .describe(
+      'Processes serving requests on this machine: a number, or "auto" for one per available core. Above 1, a ' +
+        'primary process supervises the workers (node:cluster), which share the listeners.',
+    ),
+  drain_delay_ms: integer(
+    0,
+    'On SIGTERM, how long the node keeps serving while /health answers 503 {"status":"draining"} before it ' +
+      'stops accepting connections, in milliseconds: the time a load balancer that checks /health needs to stop ' +
+      'choosing it (docs/deploy/README.md, rolling restarts).',
+    0,
+    600_000,
+  ),
 });
 
 const superAdmin = table('The administrator account that may call the admin API with Basic authentication.', {

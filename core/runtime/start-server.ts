@@ -5,6 +5,7 @@
  */
 import 'reflect-metadata';
 import { mkdirSync, readFileSync } from 'node:fs';
+import type { Server as TlsServer } from 'node:tls';
 import { join, resolve } from 'node:path';
 import { container as rootContainer } from 'tsyringe';
 import type { Hono } from 'hono';
@@ -40,6 +41,9 @@ import type { GrantDependencies } from '../oauth/grants/grant-dependencies.ts';
 import { LocalInvalidationBus, type InvalidationBus } from '../cluster/invalidation-bus.ts';
 import { notifyingStore } from '../cluster/notifying-store.ts';
 import { PostgresInvalidationBus } from '../cluster/postgres-invalidation-bus.ts';
+import { CombinedInvalidationBus } from '../cluster/ipc-invalidation-bus.ts';
+import { AggregatorRegistry } from 'prom-client';
+import type { WorkerLink } from './worker-link.ts';
 
 export interface StartOptions {
   /** Path of deployment.toml; default ./deployment.toml. Ignored when `loaded` is given. */
@@ -50,6 +54,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Mount more routes (admin API, metrics, playground) before the catch-all server routes. */
   mount?: (app: Hono<TesseraEnv>, runtime: CoreRuntime) => void;
+  /** Set in a worker of `[server] workers` > 1 (runtime/worker-main.ts): the link to the primary. */
+  worker?: WorkerLink;
 }
 
 export interface RunningTessera {
@@ -59,6 +65,11 @@ export interface RunningTessera {
   /** Base URL of the main listener (public_url when set). */
   baseUrl: string;
   url(name: RunningListener['name']): string;
+  /**
+   * Drains: /health answers 503 {"status":"draining"} at once, requests are still served for
+   * `[server] drain_delay_ms`, then the listeners stop accepting and in-flight requests finish
+   * (up to `graceMs`). See transport/listeners.ts for how keep-alive connections end.
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -83,7 +94,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
   let invalidation: InvalidationBus | undefined;
   try {
     // Listening before anything is cached, so no change made by another node meanwhile is missed.
-    invalidation = await openInvalidationBus(config, database.kind, logger);
+    invalidation = await openInvalidationBus(config, database.kind, logger, options.worker);
     return await assemble(invalidation, notifyingStore(database, invalidation));
   } catch (err) {
     for (const listener of listeners) await drainListener(listener, 0);
@@ -106,7 +117,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     // One child container per running server: several servers in one process (tests) stay apart.
     const container = rootContainer.createChildContainer();
     const metrics = new Metrics();
-    const events = new EventBus(logger, [(event) => metrics.onEvent(event)]);
+    const worker = options.worker;
+    if (worker) {
+      // Every worker's series apart, and the primary collects them all for any worker's /metrics.
+      metrics.registry.setDefaultLabels({ worker: String(worker.worker) });
+      AggregatorRegistry.setRegistries([metrics.registry]);
+    }
+    const events = new EventBus(logger, [(event) => metrics.onEvent(event)], worker?.worker);
     const keys = new SigningKeys(store);
     const adminCredentials = new CredentialCache();
     invalidation.subscribe((event) => {
@@ -169,17 +186,24 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
       config, logger, store, keys, tokens, users, events, extensions, certificates, trustedProxies, servers, invalidation, adminCredentials,
       clientAuth: new ClientAuthentication(store, extensions.clientAuthenticators, events),
     };
+    let draining = false;
     const app = createApp(runtime, {
       metrics,
+      metricsText: worker ? () => worker.clusterMetrics() : undefined,
       mount: options.mount ? (a) => options.mount!(a, runtime) : undefined,
       health: () => storeHealth(store),
+      draining: () => draining,
     });
 
-    listeners = await openListeners(app, config, logger);
+    listeners = await openListeners(app, config, logger, worker?.ticketKeys());
+    worker?.onTicketKeys((keys) => {
+      for (const listener of listeners) if (listener.name !== 'http') (listener.server as unknown as TlsServer).setTicketKeys(keys);
+    });
     const main = listeners[0];
     if (!baseUrl) baseUrl = main.url;
     mtlsBaseUrl = listeners.find((l) => l.name === 'mtls')?.url ?? null;
-    sweeper = startSweeper(store, config, logger);
+    // One sweeper per machine is enough: the first worker's.
+    if (!worker || worker.worker === 1) sweeper = startSweeper(store, config, logger);
 
     const urls = listeners.map((l) => `${l.name} ${l.url}`).join(', ');
     logger.info({ listeners: listeners.map((l) => ({ name: l.name, url: l.url })), bundles: plugins.bundles.map((b) => `${b.name}@${b.version ?? '?'}:${b.status}`) }, `Tessera ready: ${urls}; discovery ${baseUrl}/.well-known/openid-configuration`);
@@ -193,8 +217,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
       url: (name) => listeners.find((l) => l.name === name)?.url ?? '',
       stop(graceMs = 10_000) {
         stopping ??= (async () => {
+          draining = true;
+          const delay = config.server.drain_delay_ms;
+          if (delay > 0) {
+            logger.info({ drainDelayMs: delay }, `draining: /health answers 503; still serving for ${delay} ms`);
+            await new Promise((resolve) => setTimeout(resolve, delay));
+          }
           clearInterval(sweeper);
-          await Promise.all(listeners.map((l) => drainListener(l, graceMs)));
+          await Promise.all(listeners.map((l) => drainListener(l, graceMs, { keepIdle: delay > 0 })));
           await plugins.deactivate();
           await invalidation.close();
           await store.close();
@@ -206,7 +236,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
   }
 }
 
-async function openListeners(app: Hono<TesseraEnv>, config: TesseraConfig, logger: Logger): Promise<RunningListener[]> {
+async function openListeners(app: Hono<TesseraEnv>, config: TesseraConfig, logger: Logger, ticketKeys?: Buffer): Promise<RunningListener[]> {
   const { https, http } = config.transport;
   const common = {
     requestTimeoutMs: https.request_timeout_ms,
@@ -219,9 +249,9 @@ async function openListeners(app: Hono<TesseraEnv>, config: TesseraConfig, logge
     const keystore = await loadServerKeystore({ certFile: https.cert_file, keyFile: https.key_file, dataDir: config.server.data_dir, hostname: config.server.hostname });
     if (keystore.generated) logger.warn({ certFile: keystore.certFile }, `generated a self-signed server certificate at ${keystore.certFile}; configure transport.https cert_file/key_file for production`);
     const ca = https.truststore ? readFileSync(https.truststore, 'utf8') : undefined;
-    specs.push({ name: 'https', host: https.host, port: https.port, tls: { cert: keystore.cert, key: keystore.key, clientAuth: https.clientAuth, ca }, ...common });
+    specs.push({ name: 'https', host: https.host, port: https.port, tls: { cert: keystore.cert, key: keystore.key, clientAuth: https.clientAuth, ca, ticketKeys }, ...common });
     if (config.oauth.mutualtls.endpoint_alias_port) {
-      specs.push({ name: 'mtls', host: https.host, port: config.oauth.mutualtls.endpoint_alias_port, tls: { cert: keystore.cert, key: keystore.key, clientAuth: 'want', ca }, ...common });
+      specs.push({ name: 'mtls', host: https.host, port: config.oauth.mutualtls.endpoint_alias_port, tls: { cert: keystore.cert, key: keystore.key, clientAuth: 'want', ca, ticketKeys }, ...common });
     }
   }
   if (http.enabled) specs.push({ name: 'http', host: http.host, port: http.port, ...common });
@@ -241,10 +271,15 @@ function startSweeper(store: Store, config: TesseraConfig, logger: Logger): Node
   return timer;
 }
 
-/** LISTEN/NOTIFY between the nodes sharing a PostgreSQL store; in-process only for SQLite. */
-async function openInvalidationBus(config: TesseraConfig, kind: Store['kind'], logger: Logger): Promise<InvalidationBus> {
-  if (kind !== 'postgres') return new LocalInvalidationBus(logger);
-  return PostgresInvalidationBus.open({ url: config.database.url, scope: config.database.schema, logger });
+/**
+ * LISTEN/NOTIFY between the nodes sharing a PostgreSQL store; cluster IPC through the primary
+ * between the workers of one machine (on SQLite as on PostgreSQL); in-process for one process on SQLite.
+ */
+async function openInvalidationBus(config: TesseraConfig, kind: Store['kind'], logger: Logger, worker?: WorkerLink): Promise<InvalidationBus> {
+  const machine = worker?.invalidationBus(logger);
+  if (kind !== 'postgres') return machine ?? new LocalInvalidationBus(logger);
+  const nodes = await PostgresInvalidationBus.open({ url: config.database.url, scope: config.database.schema, logger });
+  return machine ? new CombinedInvalidationBus([machine, nodes]) : nodes;
 }
 
 async function storeHealth(store: Store) {
