@@ -196,9 +196,15 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     });
 
     listeners = await openListeners(app, config, logger, worker?.ticketKeys());
-    worker?.onTicketKeys((keys) => {
-      for (const listener of listeners) if (listener.name !== 'http') (listener.server as unknown as TlsServer).setTicketKeys(keys);
-    });
+    if (worker) {
+      // node:cluster hands a worker the ticket keys of the first worker that listened on the port
+      // (so a replaced worker would get stale ones): the primary's current keys win, now and on rotation.
+      const applyTicketKeys = (keys: Buffer) => {
+        for (const listener of listeners) if (listener.name !== 'http') (listener.server as unknown as TlsServer).setTicketKeys(keys);
+      };
+      applyTicketKeys(worker.ticketKeys());
+      worker.onTicketKeys(applyTicketKeys);
+    }
     const main = listeners[0];
     if (!baseUrl) baseUrl = main.url;
     mtlsBaseUrl = listeners.find((l) => l.name === 'mtls')?.url ?? null;
