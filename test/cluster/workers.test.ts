@@ -246,3 +246,30 @@ describe('[server] workers = 2 on SQLite', () => {
     expect(server.lines.slice(from).some((l) => l.role === 'primary' && l.msg === 'stopped')).toBe(true);
   }, 60_000);
 });
+
+describe('a crash loop', () => {
+  it('stops the server with a clear message instead of restarting workers forever', async () => {
+    const looping = await startWorkers('[server]\nworkers = 2\n');
+    try {
+      let from = looping.lines.length;
+      const killed: number[] = [];
+      // Six deaths within the minute (the limit is five): each replacement is killed as soon as it is forked.
+      for (let i = 0; i < 6; i++) {
+        const pid = looping.workerPid(1);
+        killed.push(pid);
+        process.kill(pid, 'SIGKILL');
+        if (i === 5) break;
+        await looping.waitForLine((l) => l.role === 'primary' && l.worker === 1 && /started/.test(l.msg ?? '') && l.pid !== pid, from);
+        from = looping.lines.length;
+      }
+      expect(new Set(killed).size).toBe(6);
+      expect(await looping.exited).toBe(1);
+      const message = looping.lines.find((l) => l.role === 'primary' && /crash loop/.test(l.msg ?? ''));
+      expect(message?.msg).toMatch(/^workers crash loop: 6 worker crashes within 60 s \(the last: worker 1, signal SIGKILL\); stopping Tessera/);
+      // The other worker was drained, not left behind.
+      expect(looping.lines.some((l) => l.worker === 2 && l.role === undefined && /draining and stopping/.test(l.msg ?? ''))).toBe(true);
+    } finally {
+      await looping.dispose();
+    }
+  }, 120_000);
+});
