@@ -46,6 +46,8 @@ export interface NodeConfig {
   dataDir: string;
   superAdminPassword: string;
   logLevel: string;
+  /** `[server] drain_delay_ms`; omitted when undefined. */
+  drainDelayMs?: number;
   /** Appended verbatim (tests: shorter lifetimes, other switches). */
   extraToml?: string;
 }
@@ -168,7 +170,15 @@ hostname = "${new URL(node.publicUrl).hostname}"
 # every node and a token issued by one node verifies on the others.
 public_url = ${quote(node.publicUrl)}
 data_dir = ${quote(node.dataDir)}
-
+${
+  node.drainDelayMs === undefined
+    ? ''
+    : `# Rolling restarts (README.md): on SIGTERM the node answers /health with 503 {"status":"draining"} and
+# keeps serving for this long, then stops accepting — nginx sends new connections to the other node —
+# and finishes what it has, leaving idle keep-alive connections to nginx's shorter keepalive_timeout.
+drain_delay_ms = ${node.drainDelayMs}
+`
+}
 [super_admin]
 password = ${quote(node.superAdminPassword)}   # the same on every node: each applies its own at start
 
@@ -244,6 +254,7 @@ export const EXAMPLE = {
       schema: 'tessera',
       certificateHeader: 'X-Client-Cert',
       dataDir: '/var/lib/tessera',
+      drainDelayMs: 1000,
       superAdminPassword: 'CHANGE-ME',
       logLevel: 'info',
     }),
