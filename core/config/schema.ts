@@ -70,7 +70,7 @@ const server = table('Identity of this node and where it keeps its files.', {
         'discovery URLs use it. Empty = derived from hostname and the HTTPS listener.',
     ),
   workers: z
-    .union([z.int().min(1).max(1024), z.literal('auto')])
+    .union([z.int().min(1).max(1024), z.literal('auto')], { error: 'must be a number of workers (1 to 1024) or "auto"' })
     .default(1)
     .describe(
       'Processes serving requests on this machine: a number, or "auto" for one per available core. Above 1, a ' +
