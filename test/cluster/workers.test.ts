@@ -9,11 +9,14 @@ import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import { startWorkers, type LogLine, type WorkersProcess } from '../support/workers.ts';
+import { dropSchema, postgresToml, uniqueSchema } from '../oauth/oauth-helpers.ts';
 
 const ADMIN: [string, string] = ['admin', 'admin'];
 const SECRET = 'workers-test-secret-0123456789abcdef';
 
 let server: WorkersProcess;
+/** Every primary started here, stopped at the end. */
+const started: WorkersProcess[] = [];
 
 interface Answer {
   status: number;
@@ -81,13 +84,34 @@ async function createClient(clientId: string): Promise<number> {
   return servedBy('admin.changed', clientId, from);
 }
 
+/** A client created through one worker authenticates on every worker; deleted, it is refused by every worker at once. */
+async function createdAndDeletedEverywhere(): Promise<void> {
+  await createClient('short-lived');
+    // Every worker authenticates it, and so caches it.
+  const known = await onEveryWorker(() => tokenFor('short-lived'));
+  for (const [worker, answer] of known) expect(answer.status, `worker ${worker}: ${answer.text}`).toBe(200);
+
+  const from = server.lines.length;
+  const deleted = await once('/api/admin/default/clients/short-lived', { method: 'DELETE', basic: ADMIN });
+  expect(deleted.status, deleted.text).toBe(204);
+  const deletedBy = await servedBy('admin.changed', 'short-lived', from);
+  // No wait: the delete answered after every worker had dropped the client from its cache
+  // (without the relay, the other worker would authenticate it from its cache for 5 s).
+  const gone = await onEveryWorker(() => tokenFor('short-lived'));
+  for (const [worker, answer] of gone) {
+    expect(answer.status, `worker ${worker} (deleted through ${deletedBy}): ${answer.text}`).toBe(401);
+    expect(answer.json?.error).toBe('invalid_client');
+  }
+}
+
 beforeAll(async () => {
   server = await startWorkers('[server]\nworkers = 2\n');
+  started.push(server);
   for (const id of ['app', 'resource-server']) await createClient(id);
 }, 120_000);
 
 afterAll(async () => {
-  await server?.dispose();
+  for (const primary of started) await primary.dispose();
 }, 60_000);
 
 describe('[server] workers = 2 on SQLite', () => {
@@ -125,24 +149,7 @@ describe('[server] workers = 2 on SQLite', () => {
     for (const [worker, answer] of inactive) expect(answer.json, `worker ${worker}`).toEqual({ active: false });
   });
 
-  it('a client created or deleted through one worker is seen by every worker at once', async () => {
-    await createClient('short-lived');
-    // Every worker authenticates it, and so caches it.
-    const known = await onEveryWorker(() => tokenFor('short-lived'));
-    for (const [worker, answer] of known) expect(answer.status, `worker ${worker}: ${answer.text}`).toBe(200);
-
-    const from = server.lines.length;
-    const deleted = await once('/api/admin/default/clients/short-lived', { method: 'DELETE', basic: ADMIN });
-    expect(deleted.status, deleted.text).toBe(204);
-    const deletedBy = await servedBy('admin.changed', 'short-lived', from);
-    // No wait: the delete answered after every worker had dropped the client from its cache
-    // (without the relay, the other worker would authenticate it from its cache for 5 s).
-    const gone = await onEveryWorker(() => tokenFor('short-lived'));
-    for (const [worker, answer] of gone) {
-      expect(answer.status, `worker ${worker} (deleted through ${deletedBy}): ${answer.text}`).toBe(401);
-      expect(answer.json?.error).toBe('invalid_client');
-    }
-  });
+  it('a client created or deleted through one worker is seen by every worker at once', () => createdAndDeletedEverywhere());
 
   it('a TLS session resumes on the other worker (ticket keys shared by the primary)', async () => {
     const agent = new HttpsAgent({ keepAlive: false, rejectUnauthorized: false, maxCachedSessions: 4 });
@@ -272,4 +279,19 @@ describe('a crash loop', () => {
       await looping.dispose();
     }
   }, 120_000);
+});
+
+describe('[server] workers = 2 on PostgreSQL', () => {
+  const schema = uniqueSchema('tessera_workers');
+  beforeAll(async () => {
+    server = await startWorkers(`[server]\nworkers = 2\n\n${postgresToml(schema)}`);
+    started.push(server);
+    await createClient('app');
+  }, 120_000);
+  afterAll(async () => {
+    await server?.dispose();
+    await dropSchema(schema);
+  }, 60_000);
+
+  it('relays invalidations between the workers over IPC next to LISTEN/NOTIFY: a deleted client is refused by every worker at once', () => createdAndDeletedEverywhere());
 });
