@@ -151,6 +151,18 @@ describe('[server] workers = 2 on SQLite', () => {
 
   it('a client created or deleted through one worker is seen by every worker at once', () => createdAndDeletedEverywhere());
 
+  it('signing keys rotated through one worker sign the next token on every worker', async () => {
+    const rotated = await once('/api/admin/default/servers/default/keys/rotate', { method: 'POST', basic: ADMIN });
+    expect(rotated.status, rotated.text).toBe(200);
+    const kids = rotated.json!.kids as string[];
+    // No wait: without the relay, the other worker would sign with its cached old key for up to a minute.
+    const signed = await onEveryWorker(() => tokenFor('app'));
+    for (const [worker, answer] of signed) {
+      const header = JSON.parse(Buffer.from(String(answer.json!.access_token).split('.')[0], 'base64url').toString()) as { kid: string };
+      expect(kids, `worker ${worker}`).toContain(header.kid);
+    }
+  });
+
   it('a TLS session resumes on the other worker (ticket keys shared by the primary)', async () => {
     const agent = new HttpsAgent({ keepAlive: false, rejectUnauthorized: false, maxCachedSessions: 4 });
     const probe = (n: number) =>
