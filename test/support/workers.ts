@@ -47,11 +47,19 @@ host = "127.0.0.1"
 level = "info"
 `;
 
-/** `toml` must set `[server] workers`; it is appended to ports 0 and info logging. */
-export async function startWorkers(toml: string, timeoutMs = 90_000): Promise<WorkersProcess> {
+export interface StartWorkersOptions {
+  /** Default 90 s. */
+  timeoutMs?: number;
+  /** Default true: append HTTPS on 127.0.0.1 port 0 and info logging (false: `toml` says it all). */
+  base?: boolean;
+}
+
+/** `toml` must set `[server] workers`; by default HTTPS on port 0 and info logging are appended. */
+export async function startWorkers(toml: string, options: StartWorkersOptions = {}): Promise<WorkersProcess> {
+  const timeoutMs = options.timeoutMs ?? 90_000;
   const dir = mkdtempSync(join(tmpdir(), 'tessera-workers-'));
   const configFile = join(dir, 'deployment.toml');
-  writeFileSync(configFile, `${toml}\n${BASE}`);
+  writeFileSync(configFile, options.base === false ? toml : `${toml}\n${BASE}`);
   const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'tessera.mjs'), 'start', '--config', configFile], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: LogLine[] = [];
   const text: string[] = [];
