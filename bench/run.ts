@@ -45,6 +45,7 @@ const { values } = parseArgs({
     'no-pin': { type: 'boolean', default: false },
     'no-cluster': { type: 'boolean', default: false },
     'no-server-workers': { type: 'boolean', default: false },
+    'server-workers': { type: 'string', default: '1,2' },
     'tessera-db': { type: 'string' },
     keep: { type: 'boolean', default: false },
     out: { type: 'string' },
@@ -207,7 +208,7 @@ async function runMain(): Promise<void> {
     }
     // `[server] workers` = 1 vs 2: tessera start with its primary, on SQLite.
     if (workersWanted) {
-      for (const count of rotate([1, 2], round)) {
+      for (const count of rotate(values['server-workers'].split(',').map(Number).filter((n) => n >= 1), round)) {
         const measured = await measureWorkers(count, join(work, `round-${round}`, `workers-${count}`), pki, { concurrency: options.concurrency, workers: options.workers, warmupMs: options.warmupMs, durationMs: options.durationMs }, serverCpus, log);
         for (const cell of measured) cells.push({ round, scenario: cell.scenario, server: `tessera-workers-${count}`, result: cell.result, loadAverage: loadAverage() });
       }
@@ -240,6 +241,7 @@ async function runMain(): Promise<void> {
   const workerScaling = (id: string) => {
     const one = summary[id]?.['tessera-workers-1'];
     const two = summary[id]?.['tessera-workers-2'];
+    // With --server-workers beyond 2 the table has every count; this line compares the first two.
     return one && two ? { rps2over1: two.rps / one.rps, cpuPerReq2over1: two.serverCpuUsPerReq / one.serverCpuUsPerReq } : null;
   };
   const serverWorkers = { wanted: workersWanted, token: workerScaling('workers-token-opaque'), introspect: workerScaling('workers-introspect-opaque') };
