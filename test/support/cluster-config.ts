@@ -73,6 +73,9 @@ function location(config: NginxConfig, upstream: string): string {
       # A node that refuses the connection or does not answer in time is skipped, and the request
       # goes to the other node. nginx retries a POST (token, introspection, revocation) only when it
       # never reached the failed node; a POST that did is answered 502 and the client retries it.
+      # A node stopping for a rolling restart refuses new connections once its drain_delay_ms is
+      # over and ends the ones it has with "Connection: close": every request lands on a node (README.md).
+      # No non_idempotent here: it would resend a token POST that a crashed node may have served.
       proxy_next_upstream error timeout;
       proxy_next_upstream_tries 2;
       proxy_connect_timeout 2s;
