@@ -80,7 +80,8 @@ const server = table('Identity of this node and where it keeps its files.', {
     0,
     'On SIGTERM, how long the node keeps serving while /health answers 503 {"status":"draining"} before it ' +
       'stops accepting connections, in milliseconds: the time a load balancer that checks /health needs to stop ' +
-      'choosing it (docs/deploy/README.md, rolling restarts).',
+      'choosing it (docs/deploy/README.md, rolling restarts). Above 0 the node also leaves idle keep-alive ' +
+      'connections for the load balancer to close rather than cutting them under a request it may be sending.',
     0,
     600_000,
   ),
