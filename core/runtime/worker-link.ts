@@ -36,6 +36,8 @@ export async function connectWorker(): Promise<WorkerLink> {
   let keys: Buffer | null = null;
   const keyListeners: ((keys: Buffer) => void)[] = [];
   const stopListeners: (() => void)[] = [];
+  /** The primary may ask before this worker is ready (SIGTERM during start-up): remembered for onStop. */
+  let stopAsked = false;
   let bus: IpcInvalidationBus | null = null;
   let nextMetrics = 1;
   /** Metric requests in flight: one per /metrics scrape, each settled within PRIMARY_ANSWER_MS. */
@@ -67,6 +69,7 @@ export async function connectWorker(): Promise<WorkerLink> {
         break;
       }
       case 'tessera:stop':
+        stopAsked = true;
         for (const listener of stopListeners.splice(0)) listener();
         break;
     }
@@ -107,6 +110,9 @@ export async function connectWorker(): Promise<WorkerLink> {
       });
     },
     ready: (listeners) => send({ type: 'tessera:ready', listeners }),
-    onStop: (listener) => stopListeners.push(listener),
+    onStop(listener) {
+      if (stopAsked) queueMicrotask(listener);
+      else stopListeners.push(listener);
+    },
   };
 }

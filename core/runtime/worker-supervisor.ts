@@ -100,6 +100,8 @@ export async function superviseWorkers(loaded: LoadedConfig, options: Supervisor
     switch (message.type) {
       case 'tessera:hello':
         send(worker, { type: 'tessera:ticket-keys', keys: ticketKeys.toString('base64') });
+        // A stop sent before the worker listened was lost: repeat it (the worker stops once, whatever it got).
+        if (stopping) send(worker, { type: 'tessera:stop' });
         break;
       case 'tessera:ready': {
         const entry = slots.get(slot);

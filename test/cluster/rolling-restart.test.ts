@@ -1,9 +1,10 @@
 /**
  * A rolling restart as docs/deploy/README.md describes it, under load: two nodes behind nginx (the
- * shipped directives), 16 connections issuing tokens through nginx without pause while node a and
+ * shipped directives; node b runs `[server] workers = 2`), 16 connections issuing tokens through nginx without pause while node a and
  * then node b are restarted (SIGTERM, wait for the exit, start, wait until nginx sends it requests
  * again). Every one of those requests must be answered 200.
  */
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { call, closeClients, type CallResult } from '../support/https-client.ts';
@@ -20,7 +21,9 @@ let cluster: Cluster;
 const servedBy = (res: CallResult) => String(res.headers['x-tessera-upstream'] ?? '').split(', ').pop() ?? '';
 
 beforeAll(async () => {
-  cluster = await startCluster({ nodes: 2, drainDelayMs: 1000, logLevel: 'warn' });
+  // Node a is one process; node b a primary with two workers (SIGTERM drains both, and a stop that
+  // reaches a worker still starting is not lost).
+  cluster = await startCluster({ nodes: 2, drainDelayMs: 1000, logLevel: 'warn', workers: [1, 2] });
   const created = await call(`${cluster.nodes[0].pinnedUrl}/api/admin/default/clients`, {
     json: { client_id: 'app', client_secret: SECRET, grant_types: ['client_credentials'] },
     basic: ADMIN,
@@ -81,6 +84,16 @@ describe('rolling restart behind nginx', () => {
       })();
       return { seen, stop: async () => ((watching = false), await done) };
     };
+
+    /** The processes `node`'s process forked: its workers. */
+    const children = (node: ClusterNode) => {
+      try {
+        return execFileSync('pgrep', ['-P', String(node.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).length;
+      } catch {
+        return 0;
+      }
+    };
+    expect(cluster.nodes.map(children)).toEqual([0, 2]);
 
     try {
       while (outcomes.filter((o) => o.status === 200).length < 100) await new Promise((r) => setTimeout(r, 50));

@@ -48,6 +48,8 @@ export interface NodeConfig {
   logLevel: string;
   /** `[server] drain_delay_ms`; omitted when undefined. */
   drainDelayMs?: number;
+  /** `[server] workers`; omitted when undefined (1). */
+  workers?: number;
   /** Appended verbatim (tests: shorter lifetimes, other switches). */
   extraToml?: string;
 }
@@ -181,7 +183,7 @@ ${
 # and finishes what it has, leaving idle keep-alive connections to nginx's shorter keepalive_timeout.
 drain_delay_ms = ${node.drainDelayMs}
 `
-}
+}${node.workers === undefined ? '' : `workers = ${node.workers}\n`}
 [super_admin]
 password = ${quote(node.superAdminPassword)}   # the same on every node: each applies its own at start
 

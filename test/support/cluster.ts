@@ -43,6 +43,8 @@ export interface ClusterOptions {
   logLevel?: string;
   /** Every node's `[server] drain_delay_ms` (default: not set, 0). */
   drainDelayMs?: number;
+  /** `[server] workers` of every node, or of each node in order (default: not set, 1). */
+  workers?: number | readonly number[];
   /** Default "admin". */
   superAdminPassword?: string;
   /** nginx worker_processes, default 1. */
@@ -150,6 +152,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
               superAdminPassword: options.superAdminPassword ?? 'admin',
               logLevel: options.logLevel ?? 'info',
               drainDelayMs: options.drainDelayMs,
+              workers: typeof options.workers === 'number' ? options.workers : options.workers?.[i],
               extraToml: options.nodeToml,
             }),
           timeoutMs: options.startTimeoutMs ?? 60_000,
