@@ -21,8 +21,7 @@ let cluster: Cluster;
 const servedBy = (res: CallResult) => String(res.headers['x-tessera-upstream'] ?? '').split(', ').pop() ?? '';
 
 beforeAll(async () => {
-  // Node a is one process; node b a primary with two workers (SIGTERM drains both, and a stop that
-  // reaches a worker still starting is not lost).
+  // Node a is one process; node b a primary with two workers (SIGTERM to the primary drains both).
   cluster = await startCluster({ nodes: 2, drainDelayMs: 1000, logLevel: 'warn', workers: [1, 2] });
   const created = await call(`${cluster.nodes[0].pinnedUrl}/api/admin/default/clients`, {
     json: { client_id: 'app', client_secret: SECRET, grant_types: ['client_credentials'] },

@@ -266,6 +266,19 @@ describe('[server] workers = 2 on SQLite', () => {
   }, 60_000);
 });
 
+describe('SIGTERM during start-up', () => {
+  it('stops a worker that is still starting too, instead of killing it when the time is up', async () => {
+    const starting = await startWorkers('[server]\nworkers = 2\n', { until: (l) => l.role === 'primary' && l.worker === 2 && /started/.test(l.msg ?? '') });
+    started.push(starting);
+    const at = Date.now();
+    expect(await starting.stop('SIGTERM')).toBe(0);
+    expect(starting.lines.some((l) => /did not stop in time/.test(l.msg ?? ''))).toBe(false);
+    expect(starting.lines.some((l) => l.worker === 2 && l.role === undefined && /draining and stopping/.test(l.msg ?? ''))).toBe(true);
+    // Well under the drain delay (0) + 15 s after which the primary kills a worker.
+    expect(Date.now() - at).toBeLessThan(14_000);
+  }, 120_000);
+});
+
 describe('a crash loop', () => {
   it('stops the server with a clear message instead of restarting workers forever', async () => {
     const looping = await startWorkers('[server]\nworkers = 2\n');

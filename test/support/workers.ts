@@ -52,6 +52,8 @@ export interface StartWorkersOptions {
   timeoutMs?: number;
   /** Default true: append HTTPS on 127.0.0.1 port 0 and info logging (false: `toml` says it all). */
   base?: boolean;
+  /** The log line to wait for before returning; default the primary's "Tessera ready". */
+  until?: (line: LogLine) => boolean;
 }
 
 /** `toml` must set `[server] workers`; by default HTTPS on port 0 and info logging are appended. */
@@ -112,14 +114,17 @@ export async function startWorkers(toml: string, options: StartWorkersOptions = 
     });
   const tail = () => [...lines.slice(-15).map((l) => JSON.stringify(l).slice(0, 300)), ...text.slice(-15)].join('\n');
 
-  const ready = await waitForLine((l) => l.role === 'primary' && typeof l.msg === 'string' && l.msg.startsWith('Tessera ready'), 0, timeoutMs).catch(async (err: Error) => {
+  const isReady = (l: LogLine) => l.role === 'primary' && typeof l.msg === 'string' && l.msg.startsWith('Tessera ready');
+  await waitForLine(options.until ?? isReady, 0, timeoutMs).catch(async (err: Error) => {
     kill();
     rmSync(dir, { recursive: true, force: true });
     throw err;
   });
-  const listeners = ready.listeners as { name: string; url: string }[];
+  const ready = lines.find(isReady);
+  const listeners = (ready?.listeners ?? []) as { name: string; url: string }[];
   return {
-    url: listeners.find((l) => l.name === 'https')!.url,
+    /** Empty when `until` returned before the server was ready. */
+    url: listeners.find((l) => l.name === 'https')?.url ?? '',
     dir,
     pid: child.pid!,
     lines,
