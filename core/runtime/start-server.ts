@@ -189,7 +189,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     let draining = false;
     const app = createApp(runtime, {
       metrics,
-      metricsText: worker ? () => worker.clusterMetrics() : undefined,
+      // A worker that does not answer the primary (starting, dying) fails the aggregation: this worker's own series then.
+      metricsText: worker
+        ? () =>
+            worker.clusterMetrics().catch((err: Error) => {
+              logger.warn({ err: err.message }, 'could not collect the metrics of every worker; answering with this worker\'s own');
+              return metrics.registry.metrics();
+            })
+        : undefined,
       mount: options.mount ? (a) => options.mount!(a, runtime) : undefined,
       health: () => storeHealth(store),
       draining: () => draining,
