@@ -7,7 +7,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * test/operator/system-packages.test.ts checks that none is missing.
  */
 export const SYSTEM_PACKAGE_TESTS: Readonly<Record<'nginx' | 'chromium', readonly string[]>> = {
-  nginx: ['test/cluster/load-balancer.test.ts'],
+  nginx: ['test/cluster/load-balancer.test.ts', 'test/cluster/rolling-restart.test.ts'],
   chromium: ['test/e2e/pki-guide.test.ts', 'test/e2e/playground.test.ts', 'test/e2e/wso2-guide.test.ts', 'test/e2e/landing-page.test.ts', 'test/console/console-browser.test.ts'],
 };
 

@@ -18,6 +18,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { clusterLauncherAvailable, measureCluster } from './lib/cluster-figure.ts';
+import { measureWorkers } from './lib/workers-figure.ts';
 import { runLoad, type CellResult, type LoadOptions } from './lib/load.ts';
 import { createBenchPki, type BenchPki } from './lib/pki.ts';
 import { cpuModel, loadAverage, memory, pinProcess, taskset } from './lib/proc.ts';
@@ -43,6 +44,8 @@ const { values } = parseArgs({
     'key-alg': { type: 'string', default: 'EC' },
     'no-pin': { type: 'boolean', default: false },
     'no-cluster': { type: 'boolean', default: false },
+    'no-server-workers': { type: 'boolean', default: false },
+    'server-workers': { type: 'string', default: '1,2' },
     'tessera-db': { type: 'string' },
     keep: { type: 'boolean', default: false },
     out: { type: 'string' },
@@ -68,6 +71,7 @@ for (const s of options.servers) if (!['ceiling', 'oidc', 'oidc-sqlite', 'tesser
 const selected: Scenario[] = SCENARIOS.filter((s) => !options.scenarios || options.scenarios.includes(s.id));
 const tableScenarios = ['table-issue-opaque', 'table-introspect-opaque'].filter((id) => !options.scenarios || options.scenarios.includes(id));
 const clusterWanted = !values['no-cluster'] && options.servers.includes('tessera') && (!options.scenarios || options.scenarios.some((id) => id.startsWith('cluster')));
+const workersWanted = !values['no-server-workers'] && options.servers.includes('tessera') && (!options.scenarios || options.scenarios.some((id) => id.startsWith('workers-')));
 
 // Servers on core 0, the load generator (this process and its worker threads) on core 1.
 const pin = !values['no-pin'] && taskset() !== null && availableParallelism() >= 2;
@@ -202,6 +206,13 @@ async function runMain(): Promise<void> {
         for (const cell of measured) cells.push({ round, scenario: cell.scenario, server: `tessera-cluster-${nodes}`, result: cell.result, loadAverage: loadAverage() });
       }
     }
+    // `[server] workers` = 1 vs 2: tessera start with its primary, on SQLite.
+    if (workersWanted) {
+      for (const count of rotate(values['server-workers'].split(',').map(Number).filter((n) => n >= 1), round)) {
+        const measured = await measureWorkers(count, join(work, `round-${round}`, `workers-${count}`), pki, { concurrency: options.concurrency, workers: options.workers, warmupMs: options.warmupMs, durationMs: options.durationMs }, serverCpus, log);
+        for (const cell of measured) cells.push({ round, scenario: cell.scenario, server: `tessera-workers-${count}`, result: cell.result, loadAverage: loadAverage() });
+      }
+    }
     loads.push({ round, before, after: loadAverage() });
   }
   const clusterNote = !clusterWanted
@@ -225,6 +236,15 @@ async function runMain(): Promise<void> {
     return one && two ? { rps2over1: two.rps / one.rps, cpuPerReq2over1: two.serverCpuUsPerReq / one.serverCpuUsPerReq } : null;
   };
   const cluster = { note: clusterNote, token: scaling('cluster-token-opaque'), introspect: scaling('cluster-introspect-opaque') };
+  titles['workers-token-opaque'] = 'Tessera [server] workers: client_credentials opaque, 1 vs 2 workers on SQLite (CPU: primary + workers)';
+  titles['workers-introspect-opaque'] = 'Tessera [server] workers: introspection, 1 vs 2 workers on SQLite (CPU: primary + workers)';
+  const workerScaling = (id: string) => {
+    const one = summary[id]?.['tessera-workers-1'];
+    const two = summary[id]?.['tessera-workers-2'];
+    // With --server-workers beyond 2 the table has every count; this line compares the first two.
+    return one && two ? { rps2over1: two.rps / one.rps, cpuPerReq2over1: two.serverCpuUsPerReq / one.serverCpuUsPerReq } : null;
+  };
+  const serverWorkers = { wanted: workersWanted, token: workerScaling('workers-token-opaque'), introspect: workerScaling('workers-introspect-opaque') };
   const loadAfter = loadAverage();
   const out = {
     generatedAt: new Date().toISOString(),
@@ -235,6 +255,7 @@ async function runMain(): Promise<void> {
     ratios: r,
     targets: t,
     cluster,
+    serverWorkers,
     seedingSeconds: seeding,
     cells,
   };
@@ -251,6 +272,7 @@ async function runMain(): Promise<void> {
     v ? `  ${name}: 2 nodes / 1 node = ${v.rps2over1.toFixed(2)}x req/s, ${v.cpuPerReq2over1.toFixed(2)}x CPU/req\n` : '';
   process.stdout.write(`${renderTable(summary, r, titles)}\n`);
   if (clusterWanted) process.stdout.write(`\nCluster (${clusterNote}):\n${scalingLine('token', cluster.token)}${scalingLine('introspection', cluster.introspect)}`);
+  if (workersWanted) process.stdout.write(`\n[server] workers (all on the server core: CPU per request, not scaling):\n${scalingLine('token', serverWorkers.token)}${scalingLine('introspection', serverWorkers.introspect)}`.replace(/nodes \/ 1 node/g, 'workers / 1 worker'));
   process.stdout.write(`\nTargets (informational, never asserted):\n${renderTargets(t)}\n\nwritten ${file}\n`);
 }
 

@@ -260,6 +260,8 @@ export interface TesseraEvent extends Partial<ServerRef> {
   /** The client's address (RequestInfo.clientAddress: through trusted proxies, not the proxy's). */
   readonly remoteAddress?: string;
   readonly details?: Readonly<Record<string, unknown>>;
+  /** The worker process (`[server] workers` > 1, slot 1..n) that handled the request; absent with one process. */
+  readonly worker?: number;
 }
 
 /** Audit and hooks. A listener that throws is logged; it never changes the outcome of the request. */

@@ -1,15 +1,25 @@
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { adminRoutes } from '../admin/admin-routes.ts';
-import { ConfigError } from '../config/load-config.ts';
+import { ConfigError, loadConfig } from '../config/load-config.ts';
 import { PluginError } from '../plugins/plugin-errors.ts';
 import { startServer } from '../runtime/start-server.ts';
+import { runWorker } from '../runtime/worker-main.ts';
+import { superviseWorkers, workerCount } from '../runtime/worker-supervisor.ts';
 
-/** `tessera start`: runs until SIGTERM/SIGINT, then drains in-flight requests and exits 0. */
+/**
+ * `tessera start`: runs until SIGTERM/SIGINT, then drains in-flight requests and exits 0. With
+ * `[server] workers` above 1 this process is the primary (runtime/worker-supervisor.ts) and the
+ * same command runs again in each worker (runtime/worker-main.ts).
+ */
 export async function runStart(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } }, strict: true });
+  if (cluster.isWorker) return runWorker(values.config, adminRoutes);
   let server;
   try {
-    server = await startServer({ configFile: values.config, mount: adminRoutes });
+    const loaded = loadConfig(values.config);
+    if (workerCount(loaded.config) > 1) return await superviseWorkers(loaded);
+    server = await startServer({ loaded, mount: adminRoutes });
   } catch (err) {
     if (err instanceof ConfigError || err instanceof PluginError) {
       process.stderr.write(`tessera: cannot start: ${err.message}\n`);

@@ -98,5 +98,7 @@ export function typeLabel(schema: z.ZodType): string {
     return name;
   }
   if (base instanceof z.ZodUnknown) return 'any';
+  if (base instanceof z.ZodLiteral) return base.values.size === 1 ? JSON.stringify(base.value) : [...base.values].map((v) => JSON.stringify(v)).join(' | ');
+  if (base instanceof z.ZodUnion) return (base.options as z.ZodType[]).map((o) => typeLabel(o)).join(' | ');
   return base.def.type;
 }

@@ -90,6 +90,22 @@ const server = table('Identity of this node and where it keeps its files.', {
       'with, to register as a loopback redirect_uri and redeem the code with curl (docs/guides). It shows only ' +
       'what the URL carries; false removes it.',
   ),
+  workers: z
+    .union([z.int().min(1).max(1024), z.literal('auto')], { error: 'must be a number of workers (1 to 1024) or "auto"' })
+    .default(1)
+    .describe(
+      'Processes serving requests on this machine: a number, or "auto" for one per available core. Above 1, a ' +
+        'primary process supervises the workers (node:cluster), which share the listeners.',
+    ),
+  drain_delay_ms: integer(
+    0,
+    'On SIGTERM, how long the node keeps serving while /health answers 503 {"status":"draining"} before it ' +
+      'stops accepting connections, in milliseconds: the time a load balancer that checks /health needs to stop ' +
+      'choosing it (docs/deploy/README.md, rolling restarts). Above 0 the node also leaves idle keep-alive ' +
+      'connections for the load balancer to close rather than cutting them under a request it may be sending.',
+    0,
+    600_000,
+  ),
 });
 
 const superAdmin = table('The administrator account that may call the admin API with Basic authentication.', {

@@ -27,6 +27,10 @@ export interface AppExtras {
   health: () => Promise<{ ok: boolean; details: Record<string, unknown> }>;
   /** The bundles with enabled components, for the landing page at `/`. */
   bundles?: readonly LandingBundle[];
+  /** True once the server is stopping: /health answers 503 so load balancers stop choosing it. */
+  draining?: () => boolean;
+  /** The /metrics text when it is not this process's registry alone (several workers: the primary aggregates). */
+  metricsText?: () => Promise<string>;
 }
 
 export function createApp(runtime: CoreRuntime, extras: AppExtras) {
@@ -64,13 +68,14 @@ export function createApp(runtime: CoreRuntime, extras: AppExtras) {
   });
 
   app.get('/health', async (c) => {
+    if (extras.draining?.()) return c.json({ status: 'draining' }, 503);
     const health = await extras.health();
     return c.json({ status: health.ok ? 'ok' : 'unavailable', ...health.details }, health.ok ? 200 : 503);
   });
 
   frontPages(app, runtime, extras.bundles ?? []);
 
-  app.get('/metrics', metricsAccess(runtime), async (c) => c.text(await extras.metrics.registry.metrics(), 200, { 'Content-Type': extras.metrics.registry.contentType }));
+  app.get('/metrics', metricsAccess(runtime), async (c) => c.text(await (extras.metricsText ?? (() => extras.metrics.registry.metrics()))(), 200, { 'Content-Type': extras.metrics.registry.contentType }));
 
   const server = (fromPath: boolean): MiddlewareHandler<TesseraEnv> => async (c, next) => {
     const ref = fromPath ? { tenantId: c.req.param('tid') ?? '', serverId: c.req.param('aid') ?? '' } : DEFAULT_SERVER;

@@ -13,6 +13,8 @@ export class EventBus {
     private readonly logger: Logger,
     /** The core's own consumers (metrics), called synchronously before the listeners. */
     private readonly sinks: readonly ((event: TesseraEvent) => void)[] = [],
+    /** The worker slot, named in every event when the server runs several workers. */
+    private readonly worker?: number,
   ) {}
 
   setListeners(listeners: readonly Named<EventListener>[]): void {
@@ -20,7 +22,7 @@ export class EventBus {
   }
 
   emit(event: Omit<TesseraEvent, 'at'>): void {
-    const full: TesseraEvent = { ...event, at: Date.now() };
+    const full: TesseraEvent = this.worker === undefined ? { ...event, at: Date.now() } : { ...event, at: Date.now(), worker: this.worker };
     this.logger.info({ audit: full }, full.type);
     for (const sink of this.sinks) sink(full);
     if (this.listeners.length === 0) return;

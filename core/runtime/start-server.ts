@@ -5,6 +5,7 @@
  */
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
+import type { Server as TlsServer } from 'node:tls';
 import { join, resolve } from 'node:path';
 import { container as rootContainer } from 'tsyringe';
 import type { Hono } from 'hono';
@@ -47,6 +48,9 @@ import type { GrantDependencies } from '../oauth/grants/grant-dependencies.ts';
 import { LocalInvalidationBus, type InvalidationBus } from '../cluster/invalidation-bus.ts';
 import { notifyingStore } from '../cluster/notifying-store.ts';
 import { PostgresInvalidationBus } from '../cluster/postgres-invalidation-bus.ts';
+import { CombinedInvalidationBus } from '../cluster/ipc-invalidation-bus.ts';
+import { AggregatorRegistry } from 'prom-client';
+import type { WorkerLink } from './worker-link.ts';
 
 export interface StartOptions {
   /** Path of deployment.toml; default ./deployment.toml. Ignored when `loaded` is given. */
@@ -57,6 +61,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Mount more routes (admin API, metrics, playground) before the catch-all server routes. */
   mount?: (app: Hono<TesseraEnv>, runtime: CoreRuntime) => void;
+  /** Set in a worker of `[server] workers` > 1 (runtime/worker-main.ts): the link to the primary. */
+  worker?: WorkerLink;
 }
 
 export interface RunningTessera {
@@ -66,6 +72,11 @@ export interface RunningTessera {
   /** Base URL of the main listener (public_url when set). */
   baseUrl: string;
   url(name: RunningListener['name']): string;
+  /**
+   * Drains: /health answers 503 {"status":"draining"} at once, requests are still served for
+   * `[server] drain_delay_ms`, then the listeners stop accepting and in-flight requests finish
+   * (up to `graceMs`). See transport/listeners.ts for how keep-alive connections end.
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -96,7 +107,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
   let invalidation: InvalidationBus | undefined;
   try {
     // Listening before anything is cached, so no change made by another node meanwhile is missed.
-    invalidation = await openInvalidationBus(config, database.kind, logger);
+    invalidation = await openInvalidationBus(config, database.kind, logger, options.worker);
     return await assemble(invalidation, notifyingStore(database, invalidation));
   } catch (err) {
     for (const listener of listeners) await drainListener(listener, 0);
@@ -119,8 +130,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     // One child container per running server: several servers in one process (tests) stay apart.
     const container = rootContainer.createChildContainer();
     const metrics = new Metrics();
+    const worker = options.worker;
+    if (worker) {
+      // Every worker's series apart, and the primary collects them all for any worker's /metrics.
+      metrics.registry.setDefaultLabels({ worker: String(worker.worker) });
+      AggregatorRegistry.setRegistries([metrics.registry]);
+    }
     const recentEvents = new RecentEvents();
-    const events = new EventBus(logger, [(event) => metrics.onEvent(event), (event) => recentEvents.record(event)]);
+    const events = new EventBus(logger, [(event) => metrics.onEvent(event), (event) => recentEvents.record(event)], worker?.worker);
     const keys = new SigningKeys(store, keyWrapper(config, loaded.file, logger));
     const adminCredentials = new CredentialCache();
     invalidation.subscribe((event) => {
@@ -182,14 +199,33 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
       config, logger, store, keys, tokens, users, events, extensions, certificates, trustedProxies, servers, invalidation, adminCredentials, recentEvents,
       clientAuth: new ClientAuthentication(store, extensions.clientAuthenticators, events),
     };
+    let draining = false;
     const app = createApp(runtime, {
       metrics,
+      // A worker that does not answer the primary (starting, dying) fails the aggregation: this worker's own series then.
+      metricsText: worker
+        ? () =>
+            worker.clusterMetrics().catch((err: Error) => {
+              logger.warn({ err: err.message }, 'could not collect the metrics of every worker; answering with this worker\'s own');
+              return metrics.registry.metrics();
+            })
+        : undefined,
       mount: options.mount ? (a) => options.mount!(a, runtime) : undefined,
       health: () => storeHealth(store),
       bundles: enabledBundles(plugins),
+      draining: () => draining,
     });
 
-    listeners = await openListeners(app, config, logger);
+    listeners = await openListeners(app, config, logger, worker?.ticketKeys());
+    if (worker) {
+      // node:cluster hands a worker the ticket keys of the first worker that listened on the port
+      // (so a replaced worker would get stale ones): the primary's current keys win, now and on rotation.
+      const applyTicketKeys = (keys: Buffer) => {
+        for (const listener of listeners) if (listener.name !== 'http' && listener.name !== 'metrics') (listener.server as unknown as TlsServer).setTicketKeys(keys);
+      };
+      applyTicketKeys(worker.ticketKeys());
+      worker.onTicketKeys(applyTicketKeys);
+    }
     const metricsAt = metricsListenerAddress(config.observability.metrics_listener);
     if (metricsAt) {
       // Last, so listeners[0] stays the main one.
@@ -198,7 +234,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     const main = listeners[0];
     if (!baseUrl) baseUrl = main.url;
     mtlsBaseUrl = listeners.find((l) => l.name === 'mtls')?.url ?? null;
-    sweeper = startSweeper(store, config, logger);
+    // One sweeper per machine is enough: the first worker's.
+    if (!worker || worker.worker === 1) sweeper = startSweeper(store, config, logger);
 
     const urls = listeners.map((l) => `${l.name} ${l.url}`).join(', ');
     // Started in a folder without deployment.toml and without --config: say so where everyone looks.
@@ -217,8 +254,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
       url: (name) => listeners.find((l) => l.name === name)?.url ?? '',
       stop(graceMs = 10_000) {
         stopping ??= (async () => {
+          draining = true;
+          const delay = config.server.drain_delay_ms;
+          if (delay > 0) {
+            logger.info({ drainDelayMs: delay }, `draining: /health answers 503; still serving for ${delay} ms`);
+            await new Promise((resolve) => setTimeout(resolve, delay));
+          }
           clearInterval(sweeper);
-          await Promise.all(listeners.map((l) => drainListener(l, graceMs)));
+          await Promise.all(listeners.map((l) => drainListener(l, graceMs, { keepIdle: delay > 0 })));
           await plugins.deactivate();
           await invalidation.close();
           await store.close();
@@ -251,7 +294,7 @@ function listenerLimits(config: TesseraConfig) {
   return { requestTimeoutMs: https.request_timeout_ms, keepAliveTimeoutMs: https.keep_alive_timeout_ms, maxHeaderBytes: config.limits.max_header_bytes };
 }
 
-async function openListeners(app: Hono<TesseraEnv>, config: TesseraConfig, logger: Logger): Promise<RunningListener[]> {
+async function openListeners(app: Hono<TesseraEnv>, config: TesseraConfig, logger: Logger, ticketKeys?: Buffer): Promise<RunningListener[]> {
   const { https, http } = config.transport;
   const common = listenerLimits(config);
   // A wildcard bind is named by the host name; so is a loopback HTTPS bind (the default), whose
@@ -263,9 +306,9 @@ async function openListeners(app: Hono<TesseraEnv>, config: TesseraConfig, logge
     const keystore = await loadServerKeystore({ certFile: https.cert_file, keyFile: https.key_file, dataDir: config.server.data_dir, hostname: config.server.hostname });
     if (keystore.generated) logger.warn({ certFile: keystore.certFile }, `generated a self-signed server certificate at ${keystore.certFile}; configure transport.https cert_file/key_file for production`);
     const ca = https.truststore ? readFileSync(https.truststore, 'utf8') : undefined;
-    specs.push({ name: 'https', host: https.host, port: https.port, tls: { cert: keystore.cert, key: keystore.key, clientAuth: https.clientAuth, ca }, ...common });
+    specs.push({ name: 'https', host: https.host, port: https.port, tls: { cert: keystore.cert, key: keystore.key, clientAuth: https.clientAuth, ca, ticketKeys }, ...common });
     if (config.oauth.mutualtls.endpoint_alias_port) {
-      specs.push({ name: 'mtls', host: https.host, port: config.oauth.mutualtls.endpoint_alias_port, tls: { cert: keystore.cert, key: keystore.key, clientAuth: 'want', ca }, ...common });
+      specs.push({ name: 'mtls', host: https.host, port: config.oauth.mutualtls.endpoint_alias_port, tls: { cert: keystore.cert, key: keystore.key, clientAuth: 'want', ca, ticketKeys }, ...common });
     }
   }
   if (http.enabled) specs.push({ name: 'http', host: http.host, port: http.port, ...common });
@@ -285,10 +328,15 @@ function startSweeper(store: Store, config: TesseraConfig, logger: Logger): Node
   return timer;
 }
 
-/** LISTEN/NOTIFY between the nodes sharing a PostgreSQL store; in-process only for SQLite. */
-async function openInvalidationBus(config: TesseraConfig, kind: Store['kind'], logger: Logger): Promise<InvalidationBus> {
-  if (kind !== 'postgres') return new LocalInvalidationBus(logger);
-  return PostgresInvalidationBus.open({ url: config.database.url, scope: config.database.schema, logger });
+/**
+ * LISTEN/NOTIFY between the nodes sharing a PostgreSQL store; cluster IPC through the primary
+ * between the workers of one machine (on SQLite as on PostgreSQL); in-process for one process on SQLite.
+ */
+async function openInvalidationBus(config: TesseraConfig, kind: Store['kind'], logger: Logger, worker?: WorkerLink): Promise<InvalidationBus> {
+  const machine = worker?.invalidationBus(logger);
+  if (kind !== 'postgres') return machine ?? new LocalInvalidationBus(logger);
+  const nodes = await PostgresInvalidationBus.open({ url: config.database.url, scope: config.database.schema, logger });
+  return machine ? new CombinedInvalidationBus([machine, nodes]) : nodes;
 }
 
 /** Bundles with at least one enabled component, and those components: what the landing page lists. */

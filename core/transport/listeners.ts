@@ -7,7 +7,7 @@
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
@@ -19,7 +19,8 @@ export interface ListenerSpec {
   name: 'https' | 'mtls' | 'http' | 'metrics';
   host: string;
   port: number;
-  tls?: { cert: string; key: string; clientAuth: ClientAuthMode; ca?: string };
+  /** `ticketKeys`: TLS session ticket keys shared by the workers of one machine (48 bytes), else per process. */
+  tls?: { cert: string; key: string; clientAuth: ClientAuthMode; ca?: string; ticketKeys?: Buffer };
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
   maxHeaderBytes: number;
@@ -46,12 +47,18 @@ export async function startListener(app: Hono<TesseraEnv>, spec: ListenerSpec, u
             // Trust is the authenticator's decision (see above); "need" only demands presence.
             rejectUnauthorized: false,
             ...(tls.ca ? { ca: tls.ca } : {}),
+            ...(tls.ticketKeys ? { ticketKeys: tls.ticketKeys } : {}),
             maxHeaderSize: spec.maxHeaderBytes,
             minVersion: 'TLSv1.2',
           },
         })
       : createAdaptorServer({ fetch: app.fetch, createServer: createHttpServer, serverOptions: { maxHeaderSize: spec.maxHeaderBytes } })
   ) as Server;
+  // Once the server stops accepting, every answer ends its connection: the peer (nginx) retires it
+  // after reading the response, and never finds it closed under a request it is writing.
+  server.prependListener('request', (_req, res) => {
+    if (!server.listening) res.shouldKeepAlive = false;
+  });
   server.requestTimeout = spec.requestTimeoutMs;
   server.keepAliveTimeout = spec.keepAliveTimeoutMs;
   server.headersTimeout = Math.min(spec.requestTimeoutMs, 60_000);
@@ -71,11 +78,26 @@ export async function startListener(app: Hono<TesseraEnv>, spec: ListenerSpec, u
   return { name: spec.name, server, port, url: `${tls ? 'https' : 'http'}://${urlHost}:${port}` };
 }
 
-/** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes what is left. */
-export async function drainListener(listener: RunningListener, graceMs: number): Promise<void> {
-  const closed = new Promise<void>((resolve) => listener.server.close(() => resolve()));
-  listener.server.closeIdleConnections();
-  const timer = setTimeout(() => listener.server.closeAllConnections(), graceMs);
+/**
+ * Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes what is left.
+ * Every response from then on says `Connection: close`.
+ *
+ * Idle keep-alive connections are closed at once — unless `keepIdle` (a drain delay is set: the
+ * node sits behind a load balancer). Closing an idle connection races the proxy writing a request
+ * on it, and nginx does not resend a POST that it wrote (a token request is not idempotent), so
+ * that would be a 502. Kept, an idle connection ends when nginx closes it (its upstream
+ * `keepalive_timeout`, shorter than ours), when its next answer closes it, or at our own
+ * keep-alive timeout — all within `[transport.https] keep_alive_timeout_ms`.
+ */
+export async function drainListener(listener: RunningListener, graceMs: number, options: { keepIdle?: boolean } = {}): Promise<void> {
+  const { server } = listener;
+  const closed = new Promise<void>((resolve) => {
+    // http.Server#close also closes idle connections (Node ≥ 19); net.Server#close only stops accepting.
+    if (options.keepIdle) NetServer.prototype.close.call(server, () => resolve());
+    else server.close(() => resolve());
+  });
+  if (!options.keepIdle) server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), Math.max(graceMs, options.keepIdle ? server.keepAliveTimeout : 0));
   await closed;
   clearTimeout(timer);
 }

@@ -24,7 +24,7 @@ describe('defaults', () => {
     expect(loaded.file).toBe(FILE);
     expect(loaded.dir).toBe('/etc/tessera');
     expect(loaded.config).toEqual({
-      server: { hostname: 'localhost', data_dir: '/etc/tessera/data', dropins_dir: '', key_encryption_key_file: '', public_url: '', playground_url: '', callback_page: true },
+      server: { hostname: 'localhost', data_dir: '/etc/tessera/data', dropins_dir: '', key_encryption_key_file: '', public_url: '', playground_url: '', callback_page: true, workers: 1, drain_delay_ms: 0 },
       super_admin: { username: 'admin', password: 'admin', create_admin_account: true },
       transport: {
         https: {
@@ -151,6 +151,15 @@ describe('errors name key, file and line', () => {
     expect(errorsOf('[oauth.mutualtls]\nendpoint_alias_port = 70000\n')).toEqual([
       { key: 'oauth.mutualtls.endpoint_alias_port', file: FILE, line: 2, message: 'must be at most 65535, got 70000' },
     ]);
+  });
+
+  it('[server] workers: a number from 1, or "auto"', () => {
+    expect(parseConfig('[server]\nworkers = 4\n', FILE).config.server.workers).toBe(4);
+    expect(parseConfig('[server]\nworkers = "auto"\n', FILE).config.server.workers).toBe('auto');
+    for (const bad of ['0', '"all"', '1.5']) {
+      const issues = errorsOf(`[server]\nworkers = ${bad}\n`);
+      expect(issues.map((i) => [i.key, i.line]), bad).toEqual([['server.workers', 2]]);
+    }
   });
 
   it('invalid CIDR points at its line inside a multi-line array', () => {

@@ -46,6 +46,10 @@ export interface NodeConfig {
   dataDir: string;
   superAdminPassword: string;
   logLevel: string;
+  /** `[server] drain_delay_ms`; omitted when undefined. */
+  drainDelayMs?: number;
+  /** `[server] workers`; omitted when undefined (1). */
+  workers?: number;
   /** Appended verbatim (tests: shorter lifetimes, other switches). */
   extraToml?: string;
 }
@@ -71,6 +75,9 @@ function location(config: NginxConfig, upstream: string): string {
       # A node that refuses the connection or does not answer in time is skipped, and the request
       # goes to the other node. nginx retries a POST (token, introspection, revocation) only when it
       # never reached the failed node; a POST that did is answered 502 and the client retries it.
+      # A node stopping for a rolling restart refuses new connections once its drain_delay_ms is
+      # over and ends the ones it has with "Connection: close": every request lands on a node (README.md).
+      # No non_idempotent here: it would resend a token POST that a crashed node may have served.
       proxy_next_upstream error timeout;
       proxy_next_upstream_tries 2;
       proxy_connect_timeout 2s;
@@ -168,7 +175,15 @@ hostname = "${new URL(node.publicUrl).hostname}"
 # every node and a token issued by one node verifies on the others.
 public_url = ${quote(node.publicUrl)}
 data_dir = ${quote(node.dataDir)}
-
+${
+  node.drainDelayMs === undefined
+    ? ''
+    : `# Rolling restarts (README.md): on SIGTERM the node answers /health with 503 {"status":"draining"} and
+# keeps serving for this long, then stops accepting — nginx sends new connections to the other node —
+# and finishes what it has, leaving idle keep-alive connections to nginx's shorter keepalive_timeout.
+drain_delay_ms = ${node.drainDelayMs}
+`
+}${node.workers === undefined ? '' : `workers = ${node.workers}\n`}
 [super_admin]
 password = ${quote(node.superAdminPassword)}   # the same on every node: each applies its own at start
 
@@ -244,6 +259,7 @@ export const EXAMPLE = {
       schema: 'tessera',
       certificateHeader: 'X-Client-Cert',
       dataDir: '/var/lib/tessera',
+      drainDelayMs: 1000,
       superAdminPassword: 'CHANGE-ME',
       logLevel: 'info',
     }),

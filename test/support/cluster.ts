@@ -41,6 +41,10 @@ export interface ClusterOptions {
   nodeToml?: string;
   /** Default "info". */
   logLevel?: string;
+  /** Every node's `[server] drain_delay_ms` (default: not set, 0). */
+  drainDelayMs?: number;
+  /** `[server] workers` of every node, or of each node in order (default: not set, 1). */
+  workers?: number | readonly number[];
   /** Default "admin". */
   superAdminPassword?: string;
   /** nginx worker_processes, default 1. */
@@ -69,13 +73,19 @@ export interface ClusterNode {
   /** https through nginx to this node only (null when `testing` is off). */
   readonly pinnedUrl: string | null;
   readonly pid: number;
-  /** stdout and stderr lines (JSON log lines). */
+  /** stdout and stderr lines (JSON log lines) of the current process. */
   readonly logs: string[];
   /** Resolves with the exit code, or the signal name, when the process has ended. */
   readonly exited: Promise<number | string>;
   readonly alive: boolean;
   /** Sends the signal (default SIGTERM: drain and exit 0) and waits for the exit. */
   kill(signal?: NodeJS.Signals): Promise<number | string>;
+  /**
+   * A rolling restart's step: SIGTERM, wait for the exit, start again with the same file on the same
+   * port, wait for /health 200. Resolves with the old process's exit code; pid, logs and exited are
+   * the new process's afterwards.
+   */
+  restart(): Promise<number | string>;
 }
 
 export interface Cluster {
@@ -141,6 +151,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
               dataDir: 'data',
               superAdminPassword: options.superAdminPassword ?? 'admin',
               logLevel: options.logLevel ?? 'info',
+              drainDelayMs: options.drainDelayMs,
+              workers: typeof options.workers === 'number' ? options.workers : options.workers?.[i],
               extraToml: options.nodeToml,
             }),
           timeoutMs: options.startTimeoutMs ?? 60_000,
@@ -229,6 +241,48 @@ async function startNodeOnce(spec: NodeStart, port: number): Promise<ClusterNode
   mkdirSync(spec.dir, { recursive: true });
   const configFile = join(spec.dir, 'deployment.toml');
   writeFileSync(configFile, spec.toml(port));
+  const url = `http://127.0.0.1:${port}`;
+  let current = await spawnNode(spec, configFile, port);
+  const node: ClusterNode & { pinnedUrl: string | null } = {
+    name: spec.name,
+    url,
+    address: `127.0.0.1:${port}`,
+    pinnedUrl: null,
+    get pid() {
+      return current.child.pid!;
+    },
+    get logs() {
+      return current.logs;
+    },
+    get exited() {
+      return current.exited;
+    },
+    get alive() {
+      return current.child.exitCode === null && current.child.signalCode === null;
+    },
+    kill(signal: NodeJS.Signals = 'SIGTERM') {
+      if (current.child.exitCode === null && current.child.signalCode === null) current.child.kill(signal);
+      return current.exited;
+    },
+    async restart() {
+      const code = await node.kill('SIGTERM');
+      current = await spawnNode(spec, configFile, port);
+      childOf.set(node, current.child);
+      return code;
+    },
+  };
+  childOf.set(node, current.child);
+  return node;
+}
+
+interface Spawned {
+  child: ChildProcess;
+  logs: string[];
+  exited: Promise<number | string>;
+}
+
+/** Runs `tessera start` with the node's file and waits until its /health answers 200. */
+async function spawnNode(spec: NodeStart, configFile: string, port: number): Promise<Spawned> {
   const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'tessera.mjs'), 'start', '--config', configFile], {
     cwd: spec.dir,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -256,24 +310,7 @@ async function startNodeOnce(spec: NodeStart, port: number): Promise<ClusterNode
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  const node: ClusterNode & { pinnedUrl: string | null } = {
-    name: spec.name,
-    url,
-    address: `127.0.0.1:${port}`,
-    pinnedUrl: null,
-    pid: child.pid!,
-    logs,
-    exited,
-    get alive() {
-      return child.exitCode === null && child.signalCode === null;
-    },
-    kill(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
-  childOf.set(node, child);
-  return node;
+  return { child, logs, exited };
 }
 
 async function startNginx(binary: string, dir: string, processes: ChildProcess[]): Promise<ChildProcess> {
