@@ -194,7 +194,7 @@ describe('[server] workers = 2 on SQLite', () => {
   });
 
   it('/metrics aggregates every worker, each series labelled with its worker', async () => {
-    const res = await once('/metrics');
+    const res = await once('/metrics', { basic: ADMIN });
     expect(res.status).toBe(200);
     const issued = res.text.split('\n').filter((l) => l.startsWith('tessera_http_requests_total{'));
     expect(issued.some((l) => l.includes('worker="1"'))).toBe(true);
