@@ -26,10 +26,12 @@ export class DPoPTokenBinder implements TokenBinder {
     const header = ctx.request.header('dpop');
     if (header === undefined) return null;
     const { server } = ctx;
-    const urls = [`${server.endpointBase}/token`, ...(server.mtlsEndpointBase ? [`${server.mtlsEndpointBase}/token`] : [])];
+    // RFC 9449 §10.1: a proof sent with a pushed authorization request names the PAR endpoint.
+    const path = ctx.endpoint === 'pushed_authorization' ? 'par' : 'token';
+    const urls = [`${server.endpointBase}/${path}`, ...(server.mtlsEndpointBase ? [`${server.mtlsEndpointBase}/${path}`] : [])];
     try {
       const { jkt } = await this.verifier.verify(header, { server, method: ctx.request.method, urls });
-      this.logger.debug({ clientId: ctx.client.clientId, grantType: ctx.grantType, jkt }, 'dpop: tokens bound to the proof key');
+      this.logger.debug({ clientId: ctx.client.clientId, endpoint: ctx.endpoint, grantType: ctx.grantType, jkt }, ctx.endpoint === 'token' ? 'dpop: tokens bound to the proof key' : 'dpop: authorization code bound to the proof key');
       return { confirmation: { [JKT]: jkt }, responseHeaders: this.nonceHeader(ctx) };
     } catch (err) {
       if (!(err instanceof ProofError)) throw err;
