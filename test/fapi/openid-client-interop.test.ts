@@ -253,6 +253,16 @@ describe('openid-client v6: FAPI 2.0 flow with DPoP-bound tokens', () => {
     expect((await client.fetchUserInfo(config, refreshed.access_token, claims.sub, { DPoP })).sub).toBe(USER.username);
   });
 
+  it('the code bound at PAR (RFC 9449 §10.1) is not exchanged with another key', async () => {
+    const config = await dpopConfiguration();
+    const DPoP = client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'));
+    const { flow, verifier, state } = await dpopTokens(config, DPoP, 'openid');
+    const thief = client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'));
+    await expect(
+      client.authorizationCodeGrant(config, new URL(flow.location), { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true }, undefined, { DPoP: thief }),
+    ).rejects.toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/DPoP proof key/) });
+  });
+
   it('a replayed DPoP proof is refused at the token endpoint', async () => {
     const config = await dpopConfiguration();
     const DPoP = client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'));
