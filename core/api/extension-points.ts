@@ -133,7 +133,7 @@ export interface GrantHandler {
   handle(ctx: GrantContext): Promise<TokenResponse>;
 }
 
-/** What a token binder sees at the token endpoint, after client authentication, before any grant runs. */
+/** What a token binder sees at the token endpoint (or the PAR endpoint), after client authentication, before any grant runs. */
 export interface TokenBindingContext extends ServerRef {
   readonly server: ServerContext;
   /**

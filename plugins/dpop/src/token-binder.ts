@@ -6,6 +6,10 @@
  * 400 `invalid_dpop_proof`; a missing or stale nonce 400 `use_dpop_nonce` with a fresh `DPoP-Nonce`.
  * A public client's refresh token is bound to the key too and needs a proof by it (the core checks
  * the bound refresh token against what this binder proved).
+ *
+ * The core runs binders at the PAR endpoint too (RFC 9449 §10.1): there the proof names the PAR
+ * endpoint, and the key it proves binds the authorization code (the core stores it as the code's
+ * `dpop_jkt` and checks it when the code is redeemed).
  */
 import type { Logger, TokenBinder, TokenBinding, TokenBindingContext } from '../../../core/api/index.ts';
 import { OAuthError } from '../../../core/api/index.ts';
