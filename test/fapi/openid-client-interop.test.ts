@@ -320,3 +320,50 @@ describe('openid-client v6: FAPI 2.0 flow with DPoP-bound tokens', () => {
     expect((await client.fetchUserInfo(config, tokens.access_token, client.skipSubjectCheck, { DPoP })).sub).toBe(USER.username);
   });
 });
+
+describe('openid-client v6: the DPoP flow against a server that requires DPoP nonces', () => {
+  let nonceServer: TestServer;
+  let nep: Endpoints;
+  let napp: FapiClient;
+  let tlsAgent: Agent;
+  const nonceFetch: client.CustomFetch = async (url, options) => {
+    record(url, options);
+    return (await undiciFetch(url, { ...options, dispatcher: tlsAgent } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
+  };
+
+  beforeAll(async () => {
+    tlsAgent = new Agent({ connect: { rejectUnauthorized: false } });
+    nonceServer = await startFapiTestServer(`${DPOP_TOML}\n[plugins.dpop]\nrequire_nonce = true\nnonce_secret = "fapi-interop-nonce-secret-0123456789abcdef"\n`);
+    const nprefix = await createAuthorizationServer(nonceServer, 'openbank', 'fapi2-security');
+    nep = await endpoints(nonceServer, nprefix);
+    await createUser(nonceServer, 'openbank', USER.username, USER.password);
+    napp = await fapiClient(nonceServer, 'openbank', 'nonce-tpp', { tls_client_certificate_bound_access_tokens: false, dpop_bound_access_tokens: true });
+  });
+  afterAll(async () => {
+    await tlsAgent.close();
+    await nonceServer.dispose();
+  });
+
+  it('PAR and the code exchange are retried with the DPoP-Nonce the server asked for', async () => {
+    const config = await client.discovery(
+      new URL(nep.issuer),
+      napp.clientId,
+      { id_token_signed_response_alg: 'ES256', token_endpoint_auth_signing_alg: 'ES256' },
+      client.PrivateKeyJwt({ key: napp.key.privateKey, kid: napp.key.publicJwk.kid }),
+      { [client.customFetch]: nonceFetch },
+    );
+    const keyPair = await client.randomDPoPKeyPair('ES256');
+    const DPoP = client.getDPoPHandle(config, keyPair);
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    sent.length = 0;
+    const url = await client.buildAuthorizationUrlWithPAR(config, { redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state }, { DPoP });
+    // The first push had no nonce and was refused with use_dpop_nonce; the library pushed again with it.
+    expect(sent.filter((r) => r.url === nep.par)).toHaveLength(2);
+    expect(decodeJwt(sent.filter((r) => r.url === nep.par)[1].dpop!)).toHaveProperty('nonce');
+    const flow = await authorize(nonceServer.url, { clientId: napp.clientId, endpointPath: `/default/openbank/oauth2`, ...USER, extra: { request_uri: url.searchParams.get('request_uri')! } });
+    const tokens = await client.authorizationCodeGrant(config, new URL(flow.location), { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true }, undefined, { DPoP });
+    expect(tokens.token_type).toBe('dpop');
+    expect(decodeJwt(tokens.access_token).cnf).toEqual({ jkt: await calculateJwkThumbprint(await exportJWK(keyPair.publicKey), 'sha256') });
+  });
+});
