@@ -2,7 +2,7 @@
  * RFC 9449 §10: an authorization code bound to a DPoP key, over real HTTPS as curl would send it —
  * by a DPoP proof sent with the pushed authorization request (§10.1, what openid-client does), or by
  * `dpop_jkt` at PAR or /authorize. The token endpoint redeems a bound code only with a proof by that
- * key; a push whose `dpop_jkt` and proof disagree, a proof for another URL, a malformed `dpop_jkt` are
+ * key; a push whose `dpop_jkt` and proof disagree, a proof for another URL or replayed, a malformed `dpop_jkt` are
  * refused with RFC 9449 / RFC 6749 errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +87,14 @@ describe('a DPoP proof at PAR binds the authorization code (RFC 9449 §10.1)', (
     expect(res.status, res.text).toBe(400);
     expect(res.json.error).toBe('invalid_dpop_proof');
     expect(res.json.error_description).toMatch(/htu/);
+  });
+
+  it('a proof replayed at PAR is refused: invalid_dpop_proof', async () => {
+    const once = await proof(keyA, { htu: fapi.ep.par });
+    expect((await push({}, once)).status).toBe(201);
+    const again = await push({}, once);
+    expect(again.status, again.text).toBe(400);
+    expect(again.json.error).toBe('invalid_dpop_proof');
   });
 
   it('dpop_jkt naming another key than the proof at PAR is refused: invalid_request', async () => {
