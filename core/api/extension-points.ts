@@ -133,9 +133,15 @@ export interface GrantHandler {
   handle(ctx: GrantContext): Promise<TokenResponse>;
 }
 
-/** What a token binder sees at the token endpoint, after client authentication, before any grant runs. */
+/** What a token binder sees at the token endpoint (or the PAR endpoint), after client authentication, before any grant runs. */
 export interface TokenBindingContext extends ServerRef {
   readonly server: ServerContext;
+  /**
+   * Where the proof was sent: the token endpoint, or the pushed authorization request endpoint
+   * (RFC 9449 §10.1: there the proved key binds the authorization code, and `grantType` is
+   * `authorization_code`, the grant the pushed request leads to). A binder's `htu` check uses it.
+   */
+  readonly endpoint: 'token' | 'pushed_authorization';
   readonly grantType: string;
   readonly params: Readonly<Record<string, string>>;
   readonly client: Client;
@@ -152,8 +158,9 @@ export interface TokenBinding {
 }
 
 /**
- * A sender constraint proved at the token endpoint (RFC 9449 DPoP, ...). Every enabled binder runs
- * before the grant handler chain; what each returns is merged into the grant's `confirmation` and
+ * A sender constraint proved at the token endpoint (RFC 9449 DPoP, ...), and at the pushed
+ * authorization request endpoint, where what it proves binds the authorization code (RFC 9449 §10.1).
+ * Every enabled binder runs before the grant handler chain; what each returns is merged into the grant's `confirmation` and
  * counts as verified for a bound refresh token whose `cnf` carries the same value. Throw an
  * `OAuthError` to refuse the request (e.g. `invalid_dpop_proof`); return null when the request
  * carries no proof of this kind.

@@ -6,7 +6,8 @@
  * Versioned: a manifest's `apiVersion` is a semver range checked against `API_VERSION`.
  */
 // 1.1.0: the TokenBinder and CertificateValidator kinds, ComponentDeps.certificateValidators.
-export const API_VERSION = '1.1.0';
+// 1.2.0: TokenBindingContext.endpoint — binders also run at the PAR endpoint (RFC 9449 §10.1).
+export const API_VERSION = '1.2.0';
 
 export type * from './model.ts';
 export type * from './extension-points.ts';

@@ -128,6 +128,8 @@ export interface AuthorizationCodeRecord extends ServerRef {
   nonce: string | null;
   codeChallenge: string | null;
   codeChallengeMethod: string | null;
+  /** RFC 9449 §10: the DPoP key thumbprint the code is bound to (`dpop_jkt`, or the proof at PAR); redeemed only with a proof by that key. */
+  dpopJkt?: string | null;
   authTime: number;
   issuedAt: number;
   expiresAt: number;

@@ -32,7 +32,7 @@ export function tokenEndpoint(runtime: CoreRuntime) {
     const server = c.get('server');
     const requestInfo = c.get('requestInfo');
     const base = { tenantId: server.tenantId, serverId: server.serverId, server, grantType, params, client, clientAuth: result, request: requestInfo };
-    const { proofs, responseHeaders } = await runTokenBinders(runtime, base);
+    const { proofs, responseHeaders } = await runTokenBinders(runtime, { ...base, endpoint: 'token' });
     requireDpopProof(client, proofs);
     if (isFapi(server) && grantType === 'password') throw new UnauthorizedClient('the password grant is not allowed on this server (FAPI 2.0)');
     const ctx: GrantContext = {

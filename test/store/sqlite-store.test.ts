@@ -50,7 +50,7 @@ describe('SQLite store specifics', () => {
 
   it('applies each migration once however often it is opened', async () => {
     for (let i = 0; i < 3; i++) await (await openStore({ sqliteFile: file })).close();
-    expect(appliedMigrations(file)).toEqual(['001-initial', '002-lookup-indexes', '003-dpop-bound-access-tokens', '004-fapi-profile']);
+    expect(appliedMigrations(file)).toEqual(['001-initial', '002-lookup-indexes', '003-dpop-bound-access-tokens', '004-fapi-profile', '005-code-dpop-binding']);
   });
 
   it('survives several processes migrating a fresh file at once', async () => {
@@ -66,7 +66,7 @@ describe('SQLite store specifics', () => {
     );
     const run = () => promisify(execFile)(process.execPath, ['--import', 'tsx', script, fresh], { cwd: resolve(import.meta.dirname, '../..') });
     await Promise.all([run(), run(), run()]);
-    expect(appliedMigrations(fresh)).toEqual(['001-initial', '002-lookup-indexes', '003-dpop-bound-access-tokens', '004-fapi-profile']);
+    expect(appliedMigrations(fresh)).toEqual(['001-initial', '002-lookup-indexes', '003-dpop-bound-access-tokens', '004-fapi-profile', '005-code-dpop-binding']);
     const store = await openStore({ sqliteFile: fresh });
     try {
       expect(await store.tenants.list()).toHaveLength(3);

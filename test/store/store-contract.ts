@@ -88,6 +88,8 @@ function code(ref: ServerRef, overrides: Partial<AuthorizationCodeRecord> = {}):
     nonce: 'n-0S6_WzA2Mj',
     codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
     codeChallengeMethod: 'S256',
+    // RFC 9449 §10: round-trips like every other member.
+    dpopJkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs',
     authTime: NOW - 5,
     issuedAt: NOW,
     expiresAt: NOW + 60,

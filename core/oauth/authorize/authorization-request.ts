@@ -17,6 +17,8 @@ export interface PendingAuthorization {
   nonce: string | null;
   codeChallenge: string | null;
   codeChallengeMethod: string | null;
+  /** RFC 9449 §10: the DPoP key (JWK SHA-256 thumbprint) the code is bound to; absent in requests made before it existed. */
+  dpopJkt?: string | null;
   prompt: string | null;
   csrf: string;
   /** The flow cookie of the browser that started it: every form post must come with it. */
@@ -115,6 +117,10 @@ export async function validateAuthorizationRequest(
   } else if (client.tokenEndpointAuthMethod === 'none' && settings.requirePkceForPublicClients) {
     throw back(new InvalidRequest('PKCE (code_challenge with S256) is required for public clients'));
   }
+  // RFC 9449 §10: a base64url SHA-256 thumbprint (RFC 7638), 43 characters.
+  if (params.dpop_jkt !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(params.dpop_jkt)) {
+    throw back(new InvalidRequest('malformed dpop_jkt: expected the base64url SHA-256 JWK thumbprint of the DPoP key (RFC 9449 §10)'));
+  }
   if (params.prompt && !/^(none|login|consent)( (none|login|consent))*$/.test(params.prompt)) {
     throw back(new InvalidRequest('unsupported prompt value'));
   }
@@ -129,6 +135,7 @@ export async function validateAuthorizationRequest(
       nonce: params.nonce ?? null,
       codeChallenge: challenge,
       codeChallengeMethod: method,
+      dpopJkt: params.dpop_jkt ?? null,
       prompt: params.prompt ?? null,
       csrf,
       browser,

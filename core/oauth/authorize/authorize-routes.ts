@@ -108,6 +108,7 @@ export function authorizeRoutes(runtime: CoreRuntime, pushed: PushedRequests) {
       nonce: pending.nonce,
       codeChallenge: pending.codeChallenge,
       codeChallengeMethod: pending.codeChallengeMethod,
+      dpopJkt: pending.dpopJkt ?? null,
       authTime: pending.authTime ?? issuedAt,
       issuedAt,
       // FAPI 2.0 §5.3.2.1: a code lives at most 60 s on a fapi2-security server, whatever the configuration says.

@@ -5,6 +5,7 @@ import type { GrantDependencies } from './grant-dependencies.ts';
 import { issueTokens } from './issue-tokens.ts';
 import { currentTokenRequest } from '../invariants/index.ts';
 import { PKCE_VERIFIER, pkceMatches } from './pkce.ts';
+import { JKT } from '../invariants/dpop-binding.ts';
 
 /** How long a reuse mark outlives the reuse: far longer than issuing tokens for one code takes. */
 const REUSE_MARK_SECONDS = 600;
@@ -51,6 +52,17 @@ export class AuthorizationCodeGrant implements GrantHandler {
     }
     const request = currentTokenRequest();
     if (request) request.found.code = record;
+    // RFC 9449 §10: a code bound to a DPoP key is redeemed only with a proof by that key. The core's
+    // view of what the binders proved, not the chain's copy.
+    if (record.dpopJkt) {
+      const proved = request ? request.proofs.get(JKT) : ctx.proofs[JKT];
+      if (proved !== record.dpopJkt) {
+        throw new InvalidGrant(
+          proved === undefined ? 'this authorization code is bound to a DPoP key: send a DPoP proof by that key' : 'the DPoP proof key does not match the dpop_jkt the authorization code is bound to',
+          `code bound to jkt ${record.dpopJkt}, proof ${proved ?? 'none'}`,
+        );
+      }
+    }
     const user = await this.deps.store.users.getByUsername(ctx, record.username);
     if (!user) throw new InvalidGrant('the user of this authorization code no longer exists');
     const response = await issueTokens(this.deps, ctx, {

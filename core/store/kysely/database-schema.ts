@@ -77,6 +77,7 @@ export interface AuthorizationCodesTable {
   nonce: string | null;
   code_challenge: string | null;
   code_challenge_method: string | null;
+  dpop_jkt: string | null;
   auth_time: number;
   issued_at: number;
   expires_at: number;

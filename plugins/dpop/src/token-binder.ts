@@ -6,6 +6,10 @@
  * 400 `invalid_dpop_proof`; a missing or stale nonce 400 `use_dpop_nonce` with a fresh `DPoP-Nonce`.
  * A public client's refresh token is bound to the key too and needs a proof by it (the core checks
  * the bound refresh token against what this binder proved).
+ *
+ * The core runs binders at the PAR endpoint too (RFC 9449 §10.1): there the proof names the PAR
+ * endpoint, and the key it proves binds the authorization code (the core stores it as the code's
+ * `dpop_jkt` and checks it when the code is redeemed).
  */
 import type { Logger, TokenBinder, TokenBinding, TokenBindingContext } from '../../../core/api/index.ts';
 import { OAuthError } from '../../../core/api/index.ts';
@@ -26,10 +30,12 @@ export class DPoPTokenBinder implements TokenBinder {
     const header = ctx.request.header('dpop');
     if (header === undefined) return null;
     const { server } = ctx;
-    const urls = [`${server.endpointBase}/token`, ...(server.mtlsEndpointBase ? [`${server.mtlsEndpointBase}/token`] : [])];
+    // RFC 9449 §10.1: a proof sent with a pushed authorization request names the PAR endpoint.
+    const path = ctx.endpoint === 'pushed_authorization' ? 'par' : 'token';
+    const urls = [`${server.endpointBase}/${path}`, ...(server.mtlsEndpointBase ? [`${server.mtlsEndpointBase}/${path}`] : [])];
     try {
       const { jkt } = await this.verifier.verify(header, { server, method: ctx.request.method, urls });
-      this.logger.debug({ clientId: ctx.client.clientId, grantType: ctx.grantType, jkt }, 'dpop: tokens bound to the proof key');
+      this.logger.debug({ clientId: ctx.client.clientId, endpoint: ctx.endpoint, grantType: ctx.grantType, jkt }, ctx.endpoint === 'token' ? 'dpop: tokens bound to the proof key' : 'dpop: authorization code bound to the proof key');
       return { confirmation: { [JKT]: jkt }, responseHeaders: this.nonceHeader(ctx) };
     } catch (err) {
       if (!(err instanceof ProofError)) throw err;
