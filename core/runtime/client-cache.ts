@@ -8,6 +8,7 @@
  */
 import type { Client, ServerRef } from '../api/model.ts';
 import type { Store } from '../store/repositories.ts';
+import { systemClock, type Clock } from './clock.ts';
 
 const CACHE_MS = 5_000;
 /** Most clients kept; the oldest entry goes first. */
@@ -18,19 +19,22 @@ export class ClientCache {
   /** Counts invalidations: a lookup that overlapped one may have read the old row, so it is not kept. */
   private invalidations = 0;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   async get(ref: ServerRef, clientId: string): Promise<Client | null> {
     const server = serverKey(ref);
     const key = `${server}\u0000${clientId}`;
     const hit = this.entries.get(key);
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit.client;
+    if (hit && this.clock.now() - hit.at < CACHE_MS) return hit.client;
     const before = this.invalidations;
     const client = await this.store.clients.get(ref, clientId);
     if (client && this.invalidations === before) {
       if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
       this.entries.delete(key);
-      this.entries.set(key, { at: Date.now(), client: Object.freeze(client) });
+      this.entries.set(key, { at: this.clock.now(), client: Object.freeze(client) });
     } else if (!client) {
       this.entries.delete(key);
     }

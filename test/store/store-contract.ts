@@ -659,20 +659,20 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
 
       it('putIfAbsent: first caller wins while unexpired; an expired row is replaced', async () => {
         const key = uid('jti');
-        expect(await store.kv.putIfAbsent(key, 'first', realNow() + 60)).toBe(true);
-        expect(await store.kv.putIfAbsent(key, 'second', realNow() + 60)).toBe(false);
+        expect(await store.kv.putIfAbsent(key, 'first', realNow() + 60, realNow())).toBe(true);
+        expect(await store.kv.putIfAbsent(key, 'second', realNow() + 60, realNow())).toBe(false);
         expect(await store.kv.get(key, realNow())).toBe('first');
 
         const stale = uid('jti');
         await store.kv.put(stale, 'old', realNow() - 1);
-        expect(await store.kv.putIfAbsent(stale, 'new', realNow() + 60)).toBe(true);
+        expect(await store.kv.putIfAbsent(stale, 'new', realNow() + 60, realNow())).toBe(true);
         expect(await store.kv.get(stale, realNow())).toBe('new');
       });
 
       it('putIfAbsent: exactly one of 20 concurrent callers wins', async () => {
         const key = uid('jti');
         const results = await withSecondStore((other) =>
-          Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store : other).kv.putIfAbsent(key, `v${i}`, realNow() + 60))),
+          Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store : other).kv.putIfAbsent(key, `v${i}`, realNow() + 60, realNow()))),
         );
         expect(results.filter(Boolean)).toHaveLength(1);
       });
