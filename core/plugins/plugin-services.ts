@@ -32,7 +32,7 @@ export function pluginServices(container: DependencyContainer): CoreServices {
       claim: (server: ServerRef, namespace: string, id: string, expiresAt: number) =>
         createReplayGuard(store().kv, () => epochSeconds(container.resolve<Clock>(SERVICE_TOKENS.Clock))).claim(server, namespace, id, expiresAt),
     }),
-    jwks: createJwksService(container.resolve<TesseraConfig>(SERVICE_TOKENS.Config).limits),
+    jwks: createJwksService(container.resolve<TesseraConfig>(SERVICE_TOKENS.Config).limits, container.resolve<Clock>(SERVICE_TOKENS.Clock)),
     x509: x509Service,
     thumbprint: certificateThumbprint,
   } satisfies CoreServices);

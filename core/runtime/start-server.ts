@@ -178,7 +178,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
 
     let baseUrl = config.server.public_url.replace(/\/$/, '');
     let mtlsBaseUrl: string | null = null;
-    const servers = new ServerDirectory(store, () => baseUrl, config.oauth.access_token_format, () => mtlsBaseUrl);
+    const servers = new ServerDirectory(store, () => baseUrl, config.oauth.access_token_format, () => mtlsBaseUrl, clock);
     invalidation.subscribe((event) => {
       if (event.scope === 'all') servers.clear();
       else if (event.scope === 'server') servers.forget(event);

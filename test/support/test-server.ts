@@ -14,6 +14,7 @@ import { hashClientSecret } from '../../core/crypto/secret-hash.ts';
 import type { TesseraEnv } from '../../core/http/hono-env.ts';
 import { createLogger } from '../../core/logging/logger.ts';
 import type { CoreRuntime } from '../../core/runtime/core-runtime.ts';
+import type { Clock } from '../../core/runtime/clock.ts';
 import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
 import { startServer, type RunningTessera } from '../../core/runtime/start-server.ts';
 
@@ -27,6 +28,8 @@ export interface TestServerOptions {
   /** Keep the folder (restart tests reuse it). */
   dir?: string;
   mount?: (app: Hono<TesseraEnv>, runtime: CoreRuntime) => void;
+  /** The server's clock; a TestClock lets a test move time instead of waiting it out. */
+  clock?: Clock;
 }
 
 export interface TestServer {
@@ -65,7 +68,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   const loaded = loadConfig(configFile);
   const logger = createLogger(loaded.config.logging.level, sink);
-  const running = await startServer({ loaded, logger, dropinsDir: options.dropinsDir, mount: options.mount });
+  const running = await startServer({ loaded, logger, dropinsDir: options.dropinsDir, mount: options.mount, clock: options.clock });
   const url = running.url('https').replace('127.0.0.1', 'localhost') || running.url('http');
   return {
     running,
