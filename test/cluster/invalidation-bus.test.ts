@@ -52,14 +52,19 @@ describe('PostgreSQL invalidation bus', () => {
     const a = await open();
     const b = await open();
     const other = await open(`${scope}_other`);
+    const otherPeer = await open(`${scope}_other`);
     const event: Invalidation = { scope: 'keys', tenantId: 'acme', serverId: 'main' };
     await a.bus.publish(event);
     await until(() => b.seen.length > 0);
     expect(b.seen).toEqual([event]);
-    // Local delivery is synchronous; the echo of its own NOTIFY is skipped.
-    await new Promise((r) => setTimeout(r, 200));
-    expect(a.seen).toEqual([event]);
-    expect(other.seen).toEqual([]);
+    // Local delivery is synchronous; the echo of its own NOTIFY is skipped. PostgreSQL delivers
+    // notifications in commit order, so once a later marker arrived, anything earlier would have too.
+    const marker: Invalidation = { scope: 'users', tenantId: 'acme', serverId: 'main' };
+    await b.bus.publish(marker);
+    await otherPeer.bus.publish(marker);
+    await until(() => a.seen.length > 1 && other.seen.length > 0);
+    expect(a.seen).toEqual([event, marker]);
+    expect(other.seen).toEqual([marker]);
   });
 
   it('measures the delivery latency between two nodes', async () => {
