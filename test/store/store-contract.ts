@@ -19,6 +19,7 @@ import {
   type SigningKeyRecord,
   type Store,
 } from '../../core/store/repositories.ts';
+import { aClient } from '../support/client-builder.ts';
 
 /** A fixed "now" for the records; far enough in the past that real-clock expiry never interferes. */
 const NOW = 1_700_000_000;
@@ -33,7 +34,8 @@ function newRef(): ServerRef {
 }
 
 function client(ref: ServerRef, overrides: Partial<Client> = {}): Client {
-  return {
+  // Every field set to a non-default value, so a round trip that drops one fails.
+  return aClient({
     ...ref,
     clientId: uid('client'),
     clientName: 'Example client',
@@ -44,14 +46,10 @@ function client(ref: ServerRef, overrides: Partial<Client> = {}): Client {
     redirectUris: ['https://app.example/cb', 'https://app.example/cb2'],
     scopes: ['openid', 'profile'],
     jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'k1' }] },
-    jwksUri: null,
     tlsClientAuthSubjectDn: 'CN=client,O=Example',
     tlsClientAuthSanDns: 'client.example',
-    tlsClientAuthSanUri: null,
     tlsClientAuthSanIp: '10.0.0.1',
-    tlsClientAuthSanEmail: null,
     tlsClientCertificateBoundAccessTokens: true,
-    dpopBoundAccessTokens: false,
     certificates: ['-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'],
     accessTokenFormat: 'jwt',
     tokenEndpointAuthSigningAlg: 'PS256',
@@ -60,7 +58,7 @@ function client(ref: ServerRef, overrides: Partial<Client> = {}): Client {
     createdAt: NOW,
     updatedAt: NOW,
     ...overrides,
-  };
+  });
 }
 
 function user(ref: ServerRef, overrides: Partial<User> = {}): User {

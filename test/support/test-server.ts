@@ -15,8 +15,8 @@ import type { TesseraEnv } from '../../core/http/hono-env.ts';
 import { createLogger } from '../../core/logging/logger.ts';
 import type { CoreRuntime } from '../../core/runtime/core-runtime.ts';
 import type { Clock } from '../../core/runtime/clock.ts';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
 import { startServer, type RunningTessera } from '../../core/runtime/start-server.ts';
+import { aClient } from './client-builder.ts';
 
 export interface TestServerOptions {
   /** deployment.toml text appended after the test defaults (ports 0, temp data_dir). */
@@ -110,30 +110,14 @@ function mergeToml(base: string, extra: string): string {
 }
 
 export async function createClient(runtime: CoreRuntime, fields: Partial<Client> & { clientId: string; secret?: string }): Promise<Client> {
-  const now = Math.floor(Date.now() / 1000);
   const { secret, ...rest } = fields;
-  return runtime.store.clients.create({
-    ...DEFAULT_SERVER,
-    clientName: null,
-    secretHash: secret ? hashClientSecret(secret) : null,
-    tokenEndpointAuthMethod: null,
-    grantTypes: ['client_credentials', 'password', 'authorization_code', 'refresh_token'],
-    responseTypes: ['code'],
-    redirectUris: ['https://client.example.com/callback'],
-    scopes: [],
-    jwks: null,
-    jwksUri: null,
-    tlsClientAuthSubjectDn: null,
-    tlsClientAuthSanDns: null,
-    tlsClientAuthSanUri: null,
-    tlsClientAuthSanIp: null,
-    tlsClientAuthSanEmail: null,
-    tlsClientCertificateBoundAccessTokens: false,
-    dpopBoundAccessTokens: false,
-    certificates: [],
-    accessTokenFormat: null,
-    createdAt: now,
-    updatedAt: now,
-    ...rest,
-  });
+  return runtime.store.clients.create(
+    aClient({
+      secretHash: secret ? hashClientSecret(secret) : null,
+      grantTypes: ['client_credentials', 'password', 'authorization_code', 'refresh_token'],
+      responseTypes: ['code'],
+      redirectUris: ['https://client.example.com/callback'],
+      ...rest,
+    }),
+  );
 }
