@@ -126,7 +126,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     const recentEvents = new RecentEvents();
     const events = new EventBus(logger, [(event) => metrics.onEvent(event), (event) => recentEvents.record(event)], clock);
     const keys = new SigningKeys(store, keyWrapper(config, loaded.file, logger), clock);
-    const adminCredentials = new CredentialCache();
+    const adminCredentials = new CredentialCache(undefined, undefined, () => clock.now());
     invalidation.subscribe((event) => {
       // A user changed on some node (the super admin's password is re-applied from deployment.toml
       // at start): what was verified may no longer hold.
