@@ -7,15 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { readCertificateFields } from '../../../core/x509/certificate-fields.ts';
-import { DerError, Tag, readSingle } from '../../../core/x509/der.ts';
-
-const KEY_USAGE = '2.5.29.15';
+import { x509 } from './x509.ts';
 
 /** False when the certificate's keyUsage lacks digitalSignature (bit 0), or is malformed. */
 export function allowsDigitalSignature(der: Uint8Array): boolean {
+  const { readCertificateFields, readSingle, Tag, ExtensionOid, DerError } = x509();
   try {
-    const ext = readCertificateFields(der).extensions.get(KEY_USAGE);
+    const ext = readCertificateFields(der).extensions.get(ExtensionOid.KEY_USAGE);
     if (!ext) return true;
     const bits = readSingle(ext.value, Tag.BIT_STRING).content;
     // First content octet: unused-bit count; digitalSignature is the first bit of the next, 0x80.
