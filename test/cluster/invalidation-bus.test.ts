@@ -9,6 +9,7 @@ import type { Invalidation } from '../../core/cluster/invalidation-bus.ts';
 import { INVALIDATION_CHANNEL, PostgresInvalidationBus } from '../../core/cluster/postgres-invalidation-bus.ts';
 import { createLogger } from '../../core/logging/logger.ts';
 import { POSTGRES_URL, uniqueSchema } from '../oauth/oauth-helpers.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const logger = createLogger('silent');
 const scope = uniqueSchema('tessera_bus');
@@ -22,13 +23,7 @@ async function open(busScope = scope): Promise<{ bus: PostgresInvalidationBus; s
   return { bus, seen };
 }
 
-async function until(check: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (check: () => boolean, ms = 5_000) => waitFor(check, Boolean, { timeoutMs: ms, intervalMs: 10, what: 'the delivery' });
 
 async function sql(text: string, values: unknown[] = []): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: POSTGRES_URL });
