@@ -40,6 +40,7 @@ export const UNIT_TESTS: readonly string[] = [
   'test/kernel/one-door.test.ts',
   'test/kernel/plugin-api-reference.test.ts',
   'test/oauth/jwks-uri-cache.test.ts',
+  'test/runtime/clock-and-event-bus.test.ts',
   'test/oauth/token-ids.test.ts',
   'test/store/replay-guard.test.ts',
   'test/store/sqlite-group-commit.test.ts',
