@@ -35,6 +35,7 @@ export function pluginServices(container: DependencyContainer): CoreServices {
     jwks: createJwksService(container.resolve<TesseraConfig>(SERVICE_TOKENS.Config).limits, container.resolve<Clock>(SERVICE_TOKENS.Clock)),
     x509: x509Service,
     thumbprint: certificateThumbprint,
+    clock: Object.freeze({ now: () => container.resolve<Clock>(SERVICE_TOKENS.Clock).now() }),
   } satisfies CoreServices);
 }
 
