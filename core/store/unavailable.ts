@@ -108,6 +108,7 @@ function isLockedByAnotherProcess(error: unknown): boolean {
  */
 export async function guard<T>(operation: () => Promise<T>, options: { waitForLock?: boolean } = {}): Promise<T> {
   const waitForLock = options.waitForLock ?? true;
+  // The process clock, not the server's: this is a real wait on another process's lock.
   const started = Date.now();
   for (let delay = 5; ; delay = Math.min(delay * 2, LOCK_RETRY_MAX_DELAY_MS)) {
     try {
