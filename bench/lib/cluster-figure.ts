@@ -20,6 +20,7 @@ import { openStore } from '../../core/store/open-store.ts';
 import { runLoad, type CellResult, type LoadOptions } from './load.ts';
 import type { BenchPki } from './pki.ts';
 import { pinProcess } from './proc.ts';
+import { aClient } from '../../test/support/client-builder.ts';
 
 export const CLUSTER_LAUNCHER = resolve(import.meta.dirname, '..', '..', 'test', 'support', 'cluster.ts');
 
@@ -120,29 +121,13 @@ function nginxPids(dir: string): number[] {
 }
 
 function selfSignedClient(pki: BenchPki): Client {
-  const now = Math.floor(Date.now() / 1000);
-  return {
-    ...DEFAULT_SERVER,
+  return aClient({
     clientId: CLIENT_ID,
     clientName: CLIENT_ID,
-    secretHash: null,
     tokenEndpointAuthMethod: 'self_signed_tls_client_auth',
-    grantTypes: ['client_credentials'],
-    responseTypes: [],
-    redirectUris: [],
     scopes: ['api:read'],
-    jwks: null,
-    jwksUri: null,
-    tlsClientAuthSubjectDn: null,
-    tlsClientAuthSanDns: null,
-    tlsClientAuthSanUri: null,
-    tlsClientAuthSanIp: null,
-    tlsClientAuthSanEmail: null,
     tlsClientCertificateBoundAccessTokens: true,
-    dpopBoundAccessTokens: false,
     certificates: [pki.clientCertPem],
     accessTokenFormat: 'opaque',
-    createdAt: now,
-    updatedAt: now,
-  };
+  });
 }

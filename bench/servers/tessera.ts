@@ -18,6 +18,7 @@ import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
 import { startServer } from '../../core/runtime/start-server.ts';
 import { openStore } from '../../core/store/open-store.ts';
 import type { ServerConfig } from '../lib/server-process.ts';
+import { aClient } from '../../test/support/client-builder.ts';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8')) as ServerConfig;
 const sqliteFile = config.sqliteFile ?? join(config.dir, 'data', 'tessera.db');
@@ -112,31 +113,15 @@ process.on('message', (m: { type?: string; file?: string }) => {
 });
 
 function benchClient(clientId: string, format: 'opaque' | 'jwt'): Client {
-  const now = Math.floor(Date.now() / 1000);
-  return {
-    ...DEFAULT_SERVER,
+  return aClient({
     clientId,
     clientName: clientId,
-    secretHash: null,
     tokenEndpointAuthMethod: 'tls_client_auth',
-    grantTypes: ['client_credentials'],
-    responseTypes: [],
-    redirectUris: [],
     scopes: ['api:read'],
-    jwks: null,
-    jwksUri: null,
     tlsClientAuthSubjectDn: config.clientDn,
-    tlsClientAuthSanDns: null,
-    tlsClientAuthSanUri: null,
-    tlsClientAuthSanIp: null,
-    tlsClientAuthSanEmail: null,
     tlsClientCertificateBoundAccessTokens: true,
-    dpopBoundAccessTokens: false,
-    certificates: [],
     accessTokenFormat: format,
-    createdAt: now,
-    updatedAt: now,
-  };
+  });
 }
 
 /** The value of seeded token `i`: deterministic, so a reused file's sample is known without reading it. */

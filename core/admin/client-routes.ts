@@ -14,6 +14,7 @@ import { clientListSchema, clientMetadataPatchSchema, clientMetadataSchema, clie
 import { requireClient, requireServer, requireTenant } from './lookups.ts';
 import { badRequest, clientParams, commonErrors, conflict, json, jsonBody, serverQuery, tenantParams } from './route-parts.ts';
 import { bodyError, validationHook } from './validation-errors.ts';
+import { epochSeconds } from '../runtime/clock.ts';
 
 const TAG = 'Clients';
 const metadataErrors = badRequest('invalid_client_metadata or invalid_redirect_uri (RFC 7591 §3.2.2); error_description names the field.');
@@ -80,7 +81,7 @@ const deleteClient = createRoute({
 export function clientRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): void {
   const hook = validationHook('client_metadata');
   const maxCertificates = () => runtime.config.limits.max_certificates_per_client;
-  const now = () => Math.floor(Date.now() / 1000);
+  const now = () => epochSeconds(runtime.clock);
 
   api.openapi(
     createClient,

@@ -42,6 +42,8 @@ export interface CoreServices {
   x509: X509Service;
   /** base64url(SHA-256(der)), the same as `x509.thumbprint`. */
   thumbprint(der: Uint8Array): string;
+  /** The server's clock: `now()` in milliseconds since the epoch. Bundles read time here, so a test that moves the server's clock moves theirs. */
+  clock: { now(): number };
 }
 
 export interface ReplayService {

@@ -52,6 +52,9 @@ export interface SubjectAlternativeNames {
   readonly email: string[];
 }
 
+/** What `decodePem` answers: the DERs of the blocks, or what is wrong with the text. */
+export type PemDecodeResult = { readonly ders: Uint8Array[] } | { readonly problem: string };
+
 /** `ctx.services.x509`: the core's X.509 code, one copy for every bundle. */
 export interface X509Service {
   /** Thrown for malformed DER. */
@@ -87,6 +90,11 @@ export interface X509Service {
   subjectAltNames(der: Uint8Array): SubjectAlternativeNames;
   /** base64url(SHA-256(der)) — RFC 8705 §3.1 `x5t#S256`. */
   thumbprint(der: Uint8Array): string;
+  /**
+   * Every `label` (default CERTIFICATE) block of a PEM text (RFC 7468), in order: folded, one-line
+   * and CRLF layouts are accepted; text outside the blocks or a bad base64 body is a problem. Never throws.
+   */
+  decodePem(text: string, label?: string): PemDecodeResult;
 
   // RFC 4514 names
   parseDn(value: string): Rdn[];

@@ -9,8 +9,9 @@
  * This parser is deliberately independent of the server's DN code so the tests can check that code.
  */
 import 'reflect-metadata';
-import { createHash, webcrypto } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { certificateThumbprint } from '../crypto/thumbprint.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -150,10 +151,8 @@ export async function createSelfSigned(options: SelfSignedOptions): Promise<Issu
   });
 }
 
-/** RFC 8705 §3.1 `x5t#S256`, computed here independently of the server's helper. */
-export function thumbprintOf(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest('base64url');
-}
+/** RFC 8705 §3.1 `x5t#S256`: the core's one thumbprint function, under the name the PKI kits use. */
+export const thumbprintOf: (der: Uint8Array) => string = certificateThumbprint;
 
 /** Certificates concatenated as one PEM text, in the order given (leaf first for a TLS chain). */
 export function chainPem(...issued: readonly Issued[]): string {

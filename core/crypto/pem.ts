@@ -9,7 +9,9 @@ export class PemError extends Error {
   override readonly name = 'PemError';
 }
 
-export type PemDecodeResult = { readonly ders: Uint8Array[] } | { readonly problem: string };
+import type { PemDecodeResult } from '../api/x509.ts';
+
+export type { PemDecodeResult };
 
 /** Decodes every `label` block of `text`, in order. Never throws: a problem says what is wrong. */
 export function decodePem(text: string, label = 'CERTIFICATE'): PemDecodeResult {

@@ -17,6 +17,7 @@ import { authenticateClientFor } from './client-auth/authenticate-request.ts';
 import { parseBasicAuthorization } from './client-auth/presented-credentials.ts';
 import { authenticateAdmin } from './admin-credentials.ts';
 import { hookFailure, isPlainObject } from '../plugins/hook-failure.ts';
+import { epochSeconds } from '../runtime/clock.ts';
 
 const FAILED = 'the token could not be introspected';
 
@@ -121,7 +122,7 @@ async function activeAccessResponse(runtime: CoreRuntime, ctx: IntrospectionCont
  */
 async function activeRefreshToken(runtime: CoreRuntime, server: ServerContext, value: string, caller: Caller): Promise<RefreshTokenRecord | null> {
   const record = await runtime.tokens.findRefreshToken(server, value);
-  if (!record || record.revoked || record.usedAt !== null || record.expiresAt <= Math.floor(Date.now() / 1000)) return null;
+  if (!record || record.revoked || record.usedAt !== null || record.expiresAt <= epochSeconds(runtime.clock)) return null;
   if (!caller.admin && caller.clientId !== record.clientId) return null;
   if (record.username && !(await runtime.store.users.getByUsername(server, record.username))) return null;
   return record;

@@ -10,6 +10,7 @@ import { introspectionEndpoint } from './introspection-endpoint.ts';
 import { revocationEndpoint } from './revocation-endpoint.ts';
 import { tokenEndpoint } from './token-endpoint.ts';
 import { userinfoEndpoint } from './userinfo-endpoint.ts';
+import { epochSeconds } from '../runtime/clock.ts';
 
 export function oauthRoutes(runtime: CoreRuntime) {
   const app = new Hono<TesseraEnv>();
@@ -19,7 +20,7 @@ export function oauthRoutes(runtime: CoreRuntime) {
   app.on(['GET', 'POST'], '/userinfo', userinfoEndpoint(runtime));
   app.get('/jwks', async (c) => c.json(await runtime.keys.publicJwks(c.get('server')), 200, { 'Cache-Control': 'public, max-age=300' }));
   // PAR (RFC 9126) lives in the core: it feeds /authorize, whose validation and one-time rules are the core's.
-  const pushed = new PushedRequests(runtime.store.kv, () => Math.floor(Date.now() / 1000));
+  const pushed = new PushedRequests(runtime.store.kv, () => epochSeconds(runtime.clock));
   app.post('/par', parEndpoint(runtime, pushed, authorizationSettings(runtime)));
   app.route('/', authorizeRoutes(runtime, pushed));
   return app;

@@ -22,11 +22,12 @@ export interface ReplayGuard {
 export function createReplayGuard(kv: KeyValueRepository, nowSeconds: () => number): ReplayGuard {
   return {
     claim(server, namespace, id, expiresAt) {
-      const until = Math.min(expiresAt, nowSeconds() + MAX_REPLAY_WINDOW_SECONDS);
+      const now = nowSeconds();
+      const until = Math.min(expiresAt, now + MAX_REPLAY_WINDOW_SECONDS);
       // Each part hashed: ids are attacker-chosen, so their length and characters never reach the
       // key, and no choice of parts can collide with another server's or namespace's key.
       const key = ['replay', server.tenantId, server.serverId, namespace, id].map((p) => sha256Base64Url(p)).join('.');
-      return kv.putIfAbsent(key, '1', until);
+      return kv.putIfAbsent(key, '1', until, now);
     },
   };
 }

@@ -8,6 +8,7 @@ import type { ServerRef } from '../api/model.ts';
 import { certificateThumbprint } from '../crypto/thumbprint.ts';
 import type { EventBus } from '../runtime/event-bus.ts';
 import { SERVICE_TOKENS } from '../runtime/service-tokens.ts';
+import { epochSeconds, type Clock } from '../runtime/clock.ts';
 import type { Store } from '../store/repositories.ts';
 import type { TokenService } from '../tokens/token-service.ts';
 import { createReplayGuard } from '../oauth/replay-guard.ts';
@@ -29,11 +30,12 @@ export function pluginServices(container: DependencyContainer): CoreServices {
     }),
     replay: Object.freeze({
       claim: (server: ServerRef, namespace: string, id: string, expiresAt: number) =>
-        createReplayGuard(store().kv, () => Math.floor(Date.now() / 1000)).claim(server, namespace, id, expiresAt),
+        createReplayGuard(store().kv, () => epochSeconds(container.resolve<Clock>(SERVICE_TOKENS.Clock))).claim(server, namespace, id, expiresAt),
     }),
-    jwks: createJwksService(container.resolve<TesseraConfig>(SERVICE_TOKENS.Config).limits),
+    jwks: createJwksService(container.resolve<TesseraConfig>(SERVICE_TOKENS.Config).limits, container.resolve<Clock>(SERVICE_TOKENS.Clock)),
     x509: x509Service,
     thumbprint: certificateThumbprint,
+    clock: Object.freeze({ now: () => container.resolve<Clock>(SERVICE_TOKENS.Clock).now() }),
   } satisfies CoreServices);
 }
 

@@ -4,6 +4,7 @@
  */
 import type { X509Service } from '../api/x509.ts';
 import { certificateThumbprint } from '../crypto/thumbprint.ts';
+import { decodePem } from '../crypto/pem.ts';
 import {
   ExtensionOid,
   allowsCertificateSigning,
@@ -37,6 +38,7 @@ export const x509Service: X509Service = Object.freeze({
   authorityKeyId,
   subjectAltNames: certificateSans,
   thumbprint: certificateThumbprint,
+  decodePem,
   parseDn,
   dnEquals,
   dnMatchesCertificate,

@@ -6,31 +6,34 @@
  * remembered (a flood of made-up ids must not fill the cache, and a client created elsewhere is
  * found at once).
  */
+import { LRUCache } from 'lru-cache';
 import type { Client, ServerRef } from '../api/model.ts';
 import type { Store } from '../store/repositories.ts';
+import { systemClock, type Clock } from './clock.ts';
 
 const CACHE_MS = 5_000;
-/** Most clients kept; the oldest entry goes first. */
+/** Most clients kept; the least recently used goes first. */
 const MAX_ENTRIES = 10_000;
 
 export class ClientCache {
-  private readonly entries = new Map<string, { at: number; client: Client }>();
+  private readonly entries = new LRUCache<string, { at: number; client: Client }>({ max: MAX_ENTRIES });
   /** Counts invalidations: a lookup that overlapped one may have read the old row, so it is not kept. */
   private invalidations = 0;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   async get(ref: ServerRef, clientId: string): Promise<Client | null> {
     const server = serverKey(ref);
     const key = `${server}\u0000${clientId}`;
     const hit = this.entries.get(key);
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit.client;
+    if (hit && this.clock.now() - hit.at < CACHE_MS) return hit.client;
     const before = this.invalidations;
     const client = await this.store.clients.get(ref, clientId);
     if (client && this.invalidations === before) {
-      if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.delete(key);
-      this.entries.set(key, { at: Date.now(), client: Object.freeze(client) });
+      this.entries.set(key, { at: this.clock.now(), client: Object.freeze(client) });
     } else if (!client) {
       this.entries.delete(key);
     }
@@ -41,7 +44,7 @@ export class ClientCache {
   forget(ref: ServerRef): void {
     const server = serverKey(ref);
     this.invalidations++;
-    for (const key of this.entries.keys()) if (key.startsWith(`${server}\u0000`)) this.entries.delete(key);
+    for (const key of [...this.entries.keys()]) if (key.startsWith(`${server}\u0000`)) this.entries.delete(key);
   }
 
   /** Drops everything (the invalidation channel reconnected: changes may have been missed). */

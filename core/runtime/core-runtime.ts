@@ -13,6 +13,7 @@ import type { ServerDirectory } from './server-directory.ts';
 import type { InvalidationBus } from '../cluster/invalidation-bus.ts';
 import type { CredentialCache } from '../users/credential-cache.ts';
 import type { RecentEvents } from '../observability/recent-events.ts';
+import type { Clock } from './clock.ts';
 
 /** The services every endpoint may use, built once at start-up (see runtime/start-server.ts). */
 export interface CoreRuntime {
@@ -35,4 +36,6 @@ export interface CoreRuntime {
   readonly adminCredentials: CredentialCache;
   /** The last audit events of this node, per type (GET /api/admin/{tid}/events). */
   readonly recentEvents: RecentEvents;
+  /** The server's time (a TestClock in tests that move time instead of waiting). */
+  readonly clock: Clock;
 }

@@ -5,14 +5,18 @@
 import type { EventListener, TesseraEvent } from '../api/extension-points.ts';
 import type { Logger } from '../api/plugin-context.ts';
 import type { Named } from '../plugins/extension-set.ts';
+import { systemClock, type Clock } from './clock.ts';
 
 export class EventBus {
   private listeners: readonly Named<EventListener>[] = [];
+  /** Deliveries not yet finished; at most one per emitted event still running its listeners. */
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(
     private readonly logger: Logger,
     /** The core's own consumers (metrics), called synchronously before the listeners. */
     private readonly sinks: readonly ((event: TesseraEvent) => void)[] = [],
+    private readonly clock: Clock = systemClock,
     /** The worker slot, named in every event when the server runs several workers. */
     private readonly worker?: number,
   ) {}
@@ -22,11 +26,19 @@ export class EventBus {
   }
 
   emit(event: Omit<TesseraEvent, 'at'>): void {
-    const full: TesseraEvent = this.worker === undefined ? { ...event, at: Date.now() } : { ...event, at: Date.now(), worker: this.worker };
+    const at = this.clock.now();
+    const full: TesseraEvent = this.worker === undefined ? { ...event, at } : { ...event, at, worker: this.worker };
     this.logger.info({ audit: full }, full.type);
     for (const sink of this.sinks) sink(full);
     if (this.listeners.length === 0) return;
-    queueMicrotask(() => void this.deliver(full));
+    const delivery = Promise.resolve().then(() => this.deliver(full));
+    this.pending.add(delivery);
+    void delivery.finally(() => this.pending.delete(delivery));
+  }
+
+  /** Resolves once every event emitted so far (and any emitted while waiting) reached every listener. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
   private async deliver(event: TesseraEvent): Promise<void> {

@@ -13,6 +13,7 @@ import { LRUCache } from 'lru-cache';
 import type { ServerRef, TokenFormat } from '../api/model.ts';
 import type { Store } from '../store/repositories.ts';
 import type { ServerContext } from './server-context.ts';
+import { systemClock, type Clock } from './clock.ts';
 
 const CACHE_MS = 5_000;
 /** Most servers kept (existing ones only); the least recently used goes first. */
@@ -21,14 +22,18 @@ const MAX_ENTRIES = 10_000;
 type Entry = { value: Promise<ServerContext | null> };
 
 export class ServerDirectory {
-  private readonly cache = new LRUCache<string, Entry>({ max: MAX_ENTRIES, ttl: CACHE_MS });
+  private readonly cache: LRUCache<string, Entry>;
 
   constructor(
     private readonly store: Store,
     private readonly baseUrl: () => string,
     private readonly defaultFormat: TokenFormat,
     private readonly mtlsBaseUrl: () => string | null = () => null,
-  ) {}
+    clock: Clock = systemClock,
+  ) {
+    // ttlResolution 0: every check reads the clock, so a test clock moved forward is seen at once.
+    this.cache = new LRUCache<string, Entry>({ max: MAX_ENTRIES, ttl: CACHE_MS, perf: clock, ttlResolution: 0 });
+  }
 
   resolve(ref: ServerRef): Promise<ServerContext | null> {
     const key = `${ref.tenantId}/${ref.serverId}`;

@@ -10,4 +10,5 @@ export const SERVICE_TOKENS = {
   Users: 'tessera.UserService',
   Events: 'tessera.EventBus',
   Certificates: 'tessera.ClientCertificateService',
+  Clock: 'tessera.Clock',
 } as const;

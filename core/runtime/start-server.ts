@@ -33,6 +33,7 @@ import { CredentialCache } from '../users/credential-cache.ts';
 import { builtinComponents } from './builtin-components.ts';
 import type { CoreRuntime } from './core-runtime.ts';
 import { EventBus } from './event-bus.ts';
+import { epochSeconds, systemClock, type Clock } from './clock.ts';
 import { RecentEvents } from '../observability/recent-events.ts';
 import { ensureDefaults } from './default-records.ts';
 import { createPrivateDir, warnAboutSharedEntries, warnAboutSharedFile } from '../files/private-files.ts';
@@ -59,6 +60,8 @@ export interface StartOptions {
   /** Overrides `[server] dropins_dir` (default: `dropins/` next to the project's package.json). */
   dropinsDir?: string;
   logger?: Logger;
+  /** The server's time; default the process clock. Tests pass a TestClock and advance it. */
+  clock?: Clock;
   /** Mount more routes (admin API, metrics, playground) before the catch-all server routes. */
   mount?: (app: Hono<TesseraEnv>, runtime: CoreRuntime) => void;
   /** Set in a worker of `[server] workers` > 1 (runtime/worker-main.ts): the link to the primary. */
@@ -90,6 +93,7 @@ export function dropinsDirOf(config: TesseraConfig): string {
 export async function startServer(options: StartOptions = {}): Promise<RunningTessera> {
   const loaded = options.loaded ?? loadConfig(options.configFile);
   const { config } = loaded;
+  const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logging.level, undefined, config.logging.format);
   // `key` is a redacted field name in logs (private keys), so the setting's name travels as `setting`.
   for (const warning of loaded.warnings) logger.warn({ config: { setting: warning.key, file: warning.file, line: warning.line } }, formatIssue(warning));
@@ -118,13 +122,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
   }
 
   async function assemble(invalidation: InvalidationBus, sharedStore: Store): Promise<RunningTessera> {
-    const clients = new ClientCache(sharedStore);
+    const clients = new ClientCache(sharedStore, clock);
     invalidation.subscribe((event) => {
       if (event.scope === 'all') clients.clear();
       else if (event.scope === 'clients' || event.scope === 'server') clients.forget(event);
     });
     const store = clients.in(sharedStore);
-    const users = new UserService(store, { maxAttempts: config.limits.login_max_attempts, lockoutSeconds: config.limits.login_lockout_seconds });
+    const users = new UserService(store, { maxAttempts: config.limits.login_max_attempts, lockoutSeconds: config.limits.login_lockout_seconds }, clock);
     refuseExposedDefaultAdmin(config, await ensureDefaults(store, users, config, logger), loaded.file);
 
     // One child container per running server: several servers in one process (tests) stay apart.
@@ -137,9 +141,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
       AggregatorRegistry.setRegistries([metrics.registry]);
     }
     const recentEvents = new RecentEvents();
-    const events = new EventBus(logger, [(event) => metrics.onEvent(event), (event) => recentEvents.record(event)], worker?.worker);
-    const keys = new SigningKeys(store, keyWrapper(config, loaded.file, logger));
-    const adminCredentials = new CredentialCache();
+    const events = new EventBus(logger, [(event) => metrics.onEvent(event), (event) => recentEvents.record(event)], clock, worker?.worker);
+    const keys = new SigningKeys(store, keyWrapper(config, loaded.file, logger), clock);
+    const adminCredentials = new CredentialCache(undefined, undefined, () => clock.now());
     invalidation.subscribe((event) => {
       // A user changed on some node (the super admin's password is re-applied from deployment.toml
       // at start): what was verified may no longer hold.
@@ -158,6 +162,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
       keys,
       { accessToken: config.oauth.access_token_lifetime, refreshToken: config.oauth.refresh_token_lifetime, idToken: config.oauth.id_token_lifetime, clockSkew: config.oauth.clock_skew },
       { accessToken: config.oauth.access_token_signing_alg, idToken: config.oauth.id_token_signing_alg },
+      clock,
     );
     const trustedProxies = new TrustedProxies(config.transport.http.trusted_proxies);
     const certificates = new ClientCertificateService({
@@ -168,11 +173,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     });
     for (const [token, value] of Object.entries({
       [SERVICE_TOKENS.Config]: config, [SERVICE_TOKENS.Logger]: logger, [SERVICE_TOKENS.Store]: store, [SERVICE_TOKENS.Tokens]: tokens,
-      [SERVICE_TOKENS.Users]: users, [SERVICE_TOKENS.Events]: events, [SERVICE_TOKENS.Certificates]: certificates,
+      [SERVICE_TOKENS.Users]: users, [SERVICE_TOKENS.Events]: events, [SERVICE_TOKENS.Certificates]: certificates, [SERVICE_TOKENS.Clock]: clock,
     })) container.register(token, { useValue: value });
 
     const grantDeps: GrantDependencies = {
-      store, tokens, users, events,
+      store, tokens, users, events, clock,
       settings: { defaultScopes: config.oauth.default_scopes, allowPlainPkce: config.oauth.allow_plain_pkce, requirePkceForPublicClients: config.oauth.require_pkce_for_public_clients },
     };
     const plugins = await loadPlugins({
@@ -190,13 +195,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
 
     let baseUrl = config.server.public_url.replace(/\/$/, '');
     let mtlsBaseUrl: string | null = null;
-    const servers = new ServerDirectory(store, () => baseUrl, config.oauth.access_token_format, () => mtlsBaseUrl);
+    const servers = new ServerDirectory(store, () => baseUrl, config.oauth.access_token_format, () => mtlsBaseUrl, clock);
     invalidation.subscribe((event) => {
       if (event.scope === 'all') servers.clear();
       else if (event.scope === 'server') servers.forget(event);
     });
     const runtime: CoreRuntime = {
-      config, logger, store, keys, tokens, users, events, extensions, certificates, trustedProxies, servers, invalidation, adminCredentials, recentEvents,
+      config, logger, store, keys, tokens, users, events, extensions, certificates, trustedProxies, servers, invalidation, adminCredentials, recentEvents, clock,
       clientAuth: new ClientAuthentication(store, extensions.clientAuthenticators, events),
     };
     let draining = false;
@@ -235,7 +240,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     if (!baseUrl) baseUrl = main.url;
     mtlsBaseUrl = listeners.find((l) => l.name === 'mtls')?.url ?? null;
     // One sweeper per machine is enough: the first worker's.
-    if (!worker || worker.worker === 1) sweeper = startSweeper(store, config, logger);
+    if (!worker || worker.worker === 1) sweeper = startSweeper(store, config, logger, clock);
 
     const urls = listeners.map((l) => `${l.name} ${l.url}`).join(', ');
     // Started in a folder without deployment.toml and without --config: say so where everyone looks.
@@ -317,9 +322,9 @@ async function openListeners(app: Hono<TesseraEnv>, config: TesseraConfig, logge
   return started;
 }
 
-function startSweeper(store: Store, config: TesseraConfig, logger: Logger): NodeJS.Timeout {
+function startSweeper(store: Store, config: TesseraConfig, logger: Logger, clock: Clock): NodeJS.Timeout {
   const timer = setInterval(() => {
-    store.sweepExpired(Math.floor(Date.now() / 1000)).then(
+    store.sweepExpired(epochSeconds(clock)).then(
       (count) => count > 0 && logger.debug({ count }, 'swept expired rows'),
       (err: Error) => logger.warn({ err: err.message }, 'sweep failed'),
     );

@@ -130,8 +130,8 @@ export interface ConsentRepository {
 
 /** Short-lived shared state (login CSRF/session, replay caches, rate limits) that must agree across nodes. */
 export interface KeyValueRepository {
-  /** Sets the key unless present and unexpired; true when set (a replay cache). */
-  putIfAbsent(key: string, value: string, expiresAt: number): Promise<boolean>;
+  /** Sets the key unless present and unexpired at `now` (epoch seconds); true when set (a replay cache). */
+  putIfAbsent(key: string, value: string, expiresAt: number, now: number): Promise<boolean>;
   put(key: string, value: string, expiresAt: number): Promise<void>;
   get(key: string, now: number): Promise<string | null>;
   delete(key: string): Promise<void>;

@@ -86,6 +86,12 @@ export function isUnavailableError(error: unknown): boolean {
 export const LOCK_WAIT_MS = 5000;
 const LOCK_RETRY_MAX_DELAY_MS = 100;
 
+/** Attempts retried because another process held the lock, in this process (a state tests wait for). */
+let lockRetryCount = 0;
+export function lockRetries(): number {
+  return lockRetryCount;
+}
+
 /**
  * Another process holds SQLite's lock: the statement did not run (SQLITE_BUSY, and its
  * SQLITE_BUSY_SNAPSHOT / _RECOVERY / _TIMEOUT variants), so running the operation again is safe.
@@ -102,12 +108,14 @@ function isLockedByAnotherProcess(error: unknown): boolean {
  */
 export async function guard<T>(operation: () => Promise<T>, options: { waitForLock?: boolean } = {}): Promise<T> {
   const waitForLock = options.waitForLock ?? true;
+  // The process clock, not the server's: this is a real wait on another process's lock.
   const started = Date.now();
   for (let delay = 5; ; delay = Math.min(delay * 2, LOCK_RETRY_MAX_DELAY_MS)) {
     try {
       return await operation();
     } catch (error) {
       if (waitForLock && isLockedByAnotherProcess(error) && Date.now() - started + delay < LOCK_WAIT_MS) {
+        lockRetryCount++;
         await new Promise((resolve) => setTimeout(resolve, delay));
         continue;
       }

@@ -13,6 +13,7 @@ import type { ServerRef } from '../api/model.ts';
 import type { SigningKeyRecord, Store } from '../store/repositories.ts';
 import { type KeyWrapper, unwrapStored } from '../crypto/key-wrapping.ts';
 import { randomToken } from '../crypto/random-token.ts';
+import { epochSeconds, systemClock, type Clock } from '../runtime/clock.ts';
 
 export type SigningAlg = 'ES256' | 'RS256';
 
@@ -69,6 +70,7 @@ export class SigningKeys {
   constructor(
     private readonly store: Store,
     private readonly wrapper: KeyWrapper | null = null,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Reads every stored key of `server` once: a key that cannot be unwrapped fails here, at start. */
@@ -95,7 +97,7 @@ export class SigningKeys {
         // Another node (or an earlier creation) may have stored one since our cache was filled.
         let key = pickCurrent((await this.load(server, true)).keys, alg);
         if (!key) {
-          await this.store.keys.add(await generateRecord(server, alg, this.wrapper));
+          await this.store.keys.add(await generateRecord(server, alg, this.wrapper, epochSeconds(this.clock)));
           key = pickCurrent((await this.load(server, true)).keys, alg);
         }
         return key;
@@ -109,7 +111,7 @@ export class SigningKeys {
     const keys = await this.load(server);
     const found = keys.keys.find((k) => k.kid === kid);
     if (found) return found;
-    if (Date.now() - keys.loadedAt < RELOAD_MS) return null;
+    if (this.clock.now() - keys.loadedAt < RELOAD_MS) return null;
     return (await this.load(server, true)).keys.find((k) => k.kid === kid) ?? null;
   }
 
@@ -120,7 +122,7 @@ export class SigningKeys {
 
   async publicJwks(server: ServerRef): Promise<{ keys: JWK[] }> {
     await this.ensureKeys(server);
-    const now = Math.floor(Date.now() / 1000);
+    const now = epochSeconds(this.clock);
     const { keys } = await this.load(server);
     return {
       keys: keys
@@ -133,7 +135,7 @@ export class SigningKeys {
   async inventory(server: ServerRef): Promise<KeyState[]> {
     await this.ensureKeys(server);
     const records = await this.store.keys.list(server);
-    const now = Math.floor(Date.now() / 1000);
+    const now = epochSeconds(this.clock);
     return records.map((r) => ({
       kid: r.kid,
       alg: r.alg,
@@ -147,10 +149,10 @@ export class SigningKeys {
   /** Adds new current keys for both algorithms; the old ones stay published for verification. */
   async rotate(server: ServerRef): Promise<string[]> {
     const { keys } = await this.load(server, true);
-    const now = Math.floor(Date.now() / 1000);
+    const now = epochSeconds(this.clock);
     const added: string[] = [];
     for (const alg of ['ES256', 'RS256'] as const) {
-      const record = await generateRecord(server, alg, this.wrapper);
+      const record = await generateRecord(server, alg, this.wrapper, epochSeconds(this.clock));
       await this.store.keys.add(record);
       added.push(record.kid);
       for (const old of keys.filter((k) => k.alg === alg && k.rotatedAt === null)) {
@@ -170,12 +172,12 @@ export class SigningKeys {
   private load(server: ServerRef, fresh = false): Promise<ServerKeys> {
     const cacheKey = `${server.tenantId}/${server.serverId}`;
     const cached = this.cache.get(cacheKey);
-    if (cached && !fresh && Date.now() - cached.startedAt < MAX_AGE_MS) return cached.keys;
+    if (cached && !fresh && this.clock.now() - cached.startedAt < MAX_AGE_MS) return cached.keys;
     const loading = this.store.keys.list(server).then(async (records) => ({
-      loadedAt: Date.now(),
+      loadedAt: this.clock.now(),
       keys: await Promise.all(records.map((record, _i, all) => importRecord(record, all, this.wrapper))),
     }));
-    const entry = { startedAt: Date.now(), keys: loading };
+    const entry = { startedAt: this.clock.now(), keys: loading };
     this.cache.set(cacheKey, entry);
     loading.catch(() => this.cache.peek(cacheKey) === entry && this.cache.delete(cacheKey));
     return loading;
@@ -204,7 +206,7 @@ function privateJwkOf(record: SigningKeyRecord, wrapper: KeyWrapper | null): JWK
   return JSON.parse(unwrapStored(record.privateJwk, wrapper, wrapContext(record, record.kid), what)) as JWK;
 }
 
-async function generateRecord(server: ServerRef, alg: SigningAlg, wrapper: KeyWrapper | null): Promise<SigningKeyRecord> {
+async function generateRecord(server: ServerRef, alg: SigningAlg, wrapper: KeyWrapper | null, createdAt: number): Promise<SigningKeyRecord> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
   const kid = randomToken(12);
   const meta = { kid, alg, use: 'sig' };
@@ -215,7 +217,7 @@ async function generateRecord(server: ServerRef, alg: SigningAlg, wrapper: KeyWr
     alg,
     privateJwk: wrapper ? wrapper.wrap(privateJwk, wrapContext(server, kid)) : privateJwk,
     publicJwk: JSON.stringify({ ...(await exportJWK(publicKey)), ...meta }),
-    createdAt: Math.floor(Date.now() / 1000),
+    createdAt,
     rotatedAt: null,
   };
 }

@@ -23,6 +23,7 @@ const RANDOM_BYTES = 32;
 const OPAQUE_LENGTH = TIME_DIGITS + Math.ceil((RANDOM_BYTES * 4) / 3);
 const TIME_PREFIX = /^[0-9a-f]{12}/;
 
+// The process clock, not the server's: the prefix only keeps new rows together in the index.
 function timePrefix(): string {
   return Date.now().toString(16).padStart(TIME_DIGITS, '0');
 }

@@ -12,6 +12,7 @@ import { signJwt } from './jws-sign.ts';
 import { jwtHeader, verifyJwt } from './jws-verify.ts';
 import type { SigningAlg, SigningKeys } from './signing-keys.ts';
 import { signingAlgFor } from '../oauth/profile/signing-alg.ts';
+import { epochSeconds, systemClock, type Clock } from '../runtime/clock.ts';
 
 export interface TokenLifetimes {
   accessToken: number;
@@ -63,10 +64,11 @@ export class TokenService {
     private readonly keys: SigningKeys,
     private readonly lifetimes: TokenLifetimes,
     private readonly algs: { accessToken: SigningAlg; idToken: SigningAlg },
+    private readonly clock: Clock = systemClock,
   ) {}
 
   now(): number {
-    return Math.floor(Date.now() / 1000);
+    return epochSeconds(this.clock);
   }
 
   async issueAccessToken(input: AccessTokenInput): Promise<{ token: string; record: AccessTokenRecord }> {

@@ -4,6 +4,7 @@
  * bare base64 DER), so all of them are accepted; the value is untrusted text, so nothing here throws.
  */
 import { X509Certificate, hash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { decodeBase64 } from '../crypto/base64.ts';
 import { decodePem } from '../crypto/pem.ts';
 
@@ -55,11 +56,11 @@ export function parseCertificateHeader(value: string, maxBytes = 16384): Certifi
 /**
  * DERs already found to be exactly one certificate, by SHA-256, with their own copy of the bytes (a
  * hit is compared byte for byte). A proxy forwards the same client certificate on every request, and
- * OpenSSL 3 parsing it again cost about 0.4 ms per request. Bounded; the oldest entry goes first;
+ * OpenSSL 3 parsing it again cost about 0.4 ms per request. Bounded; the least recently used goes first;
  * refusals are not kept.
  */
 const VERIFIED_LIMIT = 256;
-const verified = new Map<string, Buffer>();
+const verified = new LRUCache<string, Buffer>({ max: VERIFIED_LIMIT });
 
 function isSingleDerCertificate(der: Uint8Array): boolean {
   // A DER certificate is a SEQUENCE; checking the first byte also keeps PEM text away from the parser.
@@ -74,7 +75,6 @@ function isSingleDerCertificate(der: Uint8Array): boolean {
   } catch {
     return false;
   }
-  if (verified.size >= VERIFIED_LIMIT) verified.delete(verified.keys().next().value!);
   verified.set(key, Buffer.from(buffer));
   return true;
 }

@@ -8,10 +8,11 @@
  * `[super_admin] password`) empties the cache of every node through the invalidation bus.
  */
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 
 export class CredentialCache {
   /** Bounded by maxEntries; the oldest goes first. */
-  private readonly entries = new Map<string, number>();
+  private readonly entries: LRUCache<string, number>;
   /**
    * Verifications under way: parallel calls with the same pair share one check (and one lockout
    * count). Gone once settled; only pairs naming an existing admin user get here.
@@ -20,9 +21,12 @@ export class CredentialCache {
 
   constructor(
     private readonly ttlMs = 60_000,
-    private readonly maxEntries = 256,
+    maxEntries = 256,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    // Bounded by maxEntries, least recently used first out; the expiry is checked here against `clock`.
+    this.entries = new LRUCache<string, number>({ max: maxEntries });
+  }
 
   private key(username: string, password: string): string {
     return createHash('sha256').update(username).update('\u0000').update(password).digest('base64url');
@@ -60,11 +64,6 @@ export class CredentialCache {
   }
 
   remember(username: string, password: string): void {
-    if (this.entries.size >= this.maxEntries) {
-      // Maps iterate in insertion order: drop the oldest.
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
     this.entries.set(this.key(username, password), this.clock() + this.ttlMs);
   }
 }

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerRef, User } from '../api/model.ts';
 import type { Store } from '../store/repositories.ts';
+import { epochSeconds, systemClock, type Clock } from '../runtime/clock.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password-hash.ts';
 
 /** How many times `maxAttempts` the account as a whole takes, from every address together. */
@@ -25,6 +26,7 @@ export class UserService {
   constructor(
     private readonly store: Store,
     private readonly policy: LoginPolicy,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async create(server: ServerRef, input: { username: string; password: string; isAdmin?: boolean; claims?: Record<string, unknown> }): Promise<User> {
@@ -35,13 +37,13 @@ export class UserService {
       passwordHash: await hashPassword(input.password),
       isAdmin: input.isAdmin ?? false,
       claims: input.claims ?? {},
-      createdAt: Math.floor(Date.now() / 1000),
+      createdAt: epochSeconds(this.clock),
     });
   }
 
   /** `source` is the client's address (RequestInfo.clientAddress); '' when there is none. */
   async login(server: ServerRef, username: string, password: string, source: string): Promise<LoginOutcome> {
-    const now = Math.floor(Date.now() / 1000);
+    const now = epochSeconds(this.clock);
     // Each part is percent-encoded, so no ':', '/' or '@' inside a user name or address can make one
     // key equal another (user "v3@203.0.113.7" is not user "v3" at 203.0.113.7).
     const part = encodeURIComponent;

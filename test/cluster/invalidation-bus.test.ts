@@ -9,6 +9,7 @@ import type { Invalidation } from '../../core/cluster/invalidation-bus.ts';
 import { INVALIDATION_CHANNEL, PostgresInvalidationBus } from '../../core/cluster/postgres-invalidation-bus.ts';
 import { createLogger } from '../../core/logging/logger.ts';
 import { POSTGRES_URL, uniqueSchema } from '../oauth/oauth-helpers.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const logger = createLogger('silent');
 const scope = uniqueSchema('tessera_bus');
@@ -22,13 +23,7 @@ async function open(busScope = scope): Promise<{ bus: PostgresInvalidationBus; s
   return { bus, seen };
 }
 
-async function until(check: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (check: () => boolean, ms = 5_000) => waitFor(check, Boolean, { timeoutMs: ms, intervalMs: 10, what: 'the delivery' });
 
 async function sql(text: string, values: unknown[] = []): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: POSTGRES_URL });
@@ -52,14 +47,19 @@ describe('PostgreSQL invalidation bus', () => {
     const a = await open();
     const b = await open();
     const other = await open(`${scope}_other`);
+    const otherPeer = await open(`${scope}_other`);
     const event: Invalidation = { scope: 'keys', tenantId: 'acme', serverId: 'main' };
     await a.bus.publish(event);
     await until(() => b.seen.length > 0);
     expect(b.seen).toEqual([event]);
-    // Local delivery is synchronous; the echo of its own NOTIFY is skipped.
-    await new Promise((r) => setTimeout(r, 200));
-    expect(a.seen).toEqual([event]);
-    expect(other.seen).toEqual([]);
+    // Local delivery is synchronous; the echo of its own NOTIFY is skipped. PostgreSQL delivers
+    // notifications in commit order, so once a later marker arrived, anything earlier would have too.
+    const marker: Invalidation = { scope: 'users', tenantId: 'acme', serverId: 'main' };
+    await b.bus.publish(marker);
+    await otherPeer.bus.publish(marker);
+    await until(() => a.seen.length > 1 && other.seen.length > 0);
+    expect(a.seen).toEqual([event, marker]);
+    expect(other.seen).toEqual([marker]);
   });
 
   it('measures the delivery latency between two nodes', async () => {

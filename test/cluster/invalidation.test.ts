@@ -10,6 +10,7 @@ import { hashPassword } from '../../core/users/password-hash.ts';
 import { call, closeClients, type CallResult } from '../support/https-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { dropSchema, postgresToml, uniqueSchema } from '../oauth/oauth-helpers.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const schema = uniqueSchema('tessera_invalidation');
 const ADMIN: [string, string] = ['admin', 'admin'];
@@ -24,13 +25,11 @@ const WITHIN_MS = 10_000;
 let a: TestServer;
 let b: TestServer;
 
+/** Waits until `probe` holds; answers how long that took (ms). */
 async function eventually(probe: () => Promise<boolean>, withinMs = WITHIN_MS): Promise<number> {
-  const started = Date.now();
-  while (!(await probe())) {
-    if (Date.now() - started > withinMs) throw new Error(`not seen within ${withinMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return Date.now() - started;
+  const started = performance.now();
+  await waitFor(probe, Boolean, { timeoutMs: withinMs, intervalMs: 20, what: 'the change on the other node' });
+  return performance.now() - started;
 }
 
 const discovery = (node: TestServer, path: string): Promise<CallResult> => call(`${node.url}${path}/.well-known/openid-configuration`);

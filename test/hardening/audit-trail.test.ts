@@ -18,7 +18,7 @@ import { makeDropins } from '../support/fixture-bundles.ts';
 import { closeClients } from '../support/https-client.ts';
 import { createSelfSigned, thumbprintOf, type Issued } from '../support/pki.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { closeAgents, send, sleep } from './kit.ts';
+import { closeAgents, send } from './kit.ts';
 
 const SECRET = 'audit-secret-0123456789abcdefghijk';
 const HEADER = 'x-client-cert';
@@ -78,12 +78,10 @@ level = "info"
 
   /** The event the listener got for this client and outcome, waited for (delivery is asynchronous). */
   async function eventFor(type: TesseraEvent['type'], match: (e: TesseraEvent) => boolean): Promise<TesseraEvent> {
-    for (let i = 0; i < 50; i++) {
-      const found = delivered().filter((e) => e.type === type && match(e)).at(-1);
-      if (found) return found;
-      await sleep(20);
-    }
-    throw new Error(`no ${type} event delivered`);
+    await server.runtime.events.idle();
+    const found = delivered().filter((e) => e.type === type && match(e)).at(-1);
+    if (!found) throw new Error(`no ${type} event delivered`);
+    return found;
   }
   /** The same event as the structured log line carries it. */
   function logged(type: string, match: (a: Record<string, unknown>) => boolean): Record<string, unknown> | undefined {
@@ -175,7 +173,7 @@ level = "info"
   });
 
   it('the listener and the log saw the same authentication events, in order', async () => {
-    await sleep(100);
+    await server.runtime.events.idle();
     const fromLog = server.logs
       .map((l) => JSON.parse(l) as { audit?: TesseraEvent })
       .flatMap((l) => (l.audit && l.audit.type.startsWith('client.authentication.') ? [`${l.audit.type} ${l.audit.clientId} ${l.audit.at}`] : []));

@@ -10,7 +10,6 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client, ClientCertificate } from '../../core/api/index.ts';
 import { OAuthError } from '../../core/errors/oauth-errors.ts';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
 import { validateChain } from '../../plugins/mutual-tls-client-authenticator/src/chain-validation.ts';
 import { readCertificateFields } from '../../core/x509/certificate-fields.ts';
 import { validityProblem } from '../../plugins/mutual-tls-client-authenticator/src/certificate-validity.ts';
@@ -22,43 +21,21 @@ import { PkiMethod } from '../../plugins/mutual-tls-client-authenticator/src/pki
 import { SelfSignedMethod } from '../../plugins/mutual-tls-client-authenticator/src/self-signed-method.ts';
 import { certificateSans, sanDnsMatches, sanEmailMatches, sanIpMatches, sanUriMatches } from '../../plugins/mutual-tls-client-authenticator/src/subject-alternative-names.ts';
 import { createTrustStore } from '../../plugins/mutual-tls-client-authenticator/src/trust-store.ts';
-import { installX509 } from '../../plugins/mutual-tls-client-authenticator/src/x509.ts';
-import { x509Service } from '../../core/plugins/x509-service.ts';
 import { createCa, createLeaf, createSelfSigned, thumbprintOf, x509, type Issued } from '../support/pki.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { closeAgents, expectHealthy, expectJsonRefusal, expectNoErrorLogs, runs, send } from './kit.ts';
 import { base64Der, bulkyExtension, certificateShaped, craft, derTree, mutatedDer, pemOf } from './x509-kit.ts';
+import { aClient } from '../support/client-builder.ts';
+import { x509Service } from '../../core/plugins/x509-service.ts';
+import { installX509 } from '../../plugins/mutual-tls-client-authenticator/src/x509.ts';
 
+// The pure cases call the bundle's methods directly, without the activate() that installs this.
 installX509(x509Service);
 
 const HEADER = 'x-client-cert';
 
 function clientRecord(fields: Partial<Client>): Client {
-  return {
-    ...DEFAULT_SERVER,
-    clientId: 'fuzz',
-    clientName: null,
-    secretHash: null,
-    tokenEndpointAuthMethod: null,
-    grantTypes: ['client_credentials'],
-    responseTypes: [],
-    redirectUris: [],
-    scopes: [],
-    jwks: null,
-    jwksUri: null,
-    tlsClientAuthSubjectDn: null,
-    tlsClientAuthSanDns: null,
-    tlsClientAuthSanUri: null,
-    tlsClientAuthSanIp: null,
-    tlsClientAuthSanEmail: null,
-    tlsClientCertificateBoundAccessTokens: false,
-    dpopBoundAccessTokens: false,
-    certificates: [],
-    accessTokenFormat: null,
-    createdAt: 0,
-    updatedAt: 0,
-    ...fields,
-  };
+  return aClient({ clientId: 'fuzz', createdAt: 0, updatedAt: 0, ...fields });
 }
 
 const presented = (der: Uint8Array, chain: Uint8Array[] = []): ClientCertificate => ({ der, chain, source: 'header', thumbprint: thumbprintOf(der) });

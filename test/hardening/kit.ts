@@ -192,10 +192,6 @@ export const hostileText = (maxLength = 300) =>
     fc.constantFrom('', '%', '%zz', '%00', '%ff', '%c3%28', '=', '&&&', 'a=1&a=2', '\u0000=\u0000', 'x'.repeat(5000)),
   );
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Percent-encodes every byte of the UTF-8 form (lone surrogates become U+FFFD instead of throwing). */
 export function percentEncode(text: string): string {
   return [...Buffer.from(text, 'utf8')].map((b) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');

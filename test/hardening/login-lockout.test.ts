@@ -13,7 +13,8 @@ import { ACCOUNT_LIMIT_FACTOR } from '../../core/users/user-service.ts';
 import { CookieJar, REDIRECT_URI, pkcePair, startAuthorization, submitLogin } from '../oauth/oauth-helpers.ts';
 import { call, closeClients } from '../support/https-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { closeAgents, send, sleep } from './kit.ts';
+import { TestClock } from '../../core/runtime/clock.ts';
+import { closeAgents, send } from './kit.ts';
 
 const MAX_ATTEMPTS = 3;
 const LOCKOUT_SECONDS = 2;
@@ -22,8 +23,9 @@ const ADMIN_PASSWORD = 'lockout-admin-Passw0rd-0123';
 
 describe('login lockout that expires', () => {
   let server: TestServer;
+  const clock = new TestClock();
   beforeAll(async () => {
-    server = await startTestServer({ toml: `[limits]\nlogin_max_attempts = ${MAX_ATTEMPTS}\nlogin_lockout_seconds = ${LOCKOUT_SECONDS}\n\n[logging]\nlevel = "info"\n` });
+    server = await startTestServer({ toml: `[limits]\nlogin_max_attempts = ${MAX_ATTEMPTS}\nlogin_lockout_seconds = ${LOCKOUT_SECONDS}\n\n[logging]\nlevel = "info"\n`, clock });
     await server.createClient({ clientId: 'app', secret: SECRET });
     for (const username of ['grant-user', 'page-user', 'Case-User']) {
       await server.runtime.users.create(DEFAULT_SERVER, { username, password: `${username}-Passw0rd!` });
@@ -38,13 +40,10 @@ describe('login lockout that expires', () => {
   const passwordGrant = (username: string, password: string) =>
     send(`${server.url}/oauth2/token`, { form: { grant_type: 'password', username, password }, basic: ['app', SECRET] });
 
-  /** Polls with the right password until it works (at most a few seconds past the lockout). */
-  async function waitUntilLetIn(attempt: () => Promise<boolean>, lockedAt: number): Promise<void> {
-    for (;;) {
-      if (await attempt()) return;
-      if (performance.now() - lockedAt > (LOCKOUT_SECONDS + 8) * 1000) throw new Error('the lock did not expire');
-      await sleep(300);
-    }
+  /** Moves the server's clock past the lockout window (whole seconds, from the first failure); the right password works. */
+  async function expectLetInAfterLockout(attempt: () => Promise<boolean>): Promise<void> {
+    clock.advance((LOCKOUT_SECONDS + 1) * 1000);
+    expect(await attempt(), 'the lock did not expire').toBe(true);
   }
 
   it('password grant: locked after the failures, open again after login_lockout_seconds', async () => {
@@ -52,13 +51,12 @@ describe('login lockout that expires', () => {
       const res = await passwordGrant('grant-user', `wrong-${i}`);
       expect(res.json.error_description).toBe('invalid username or password');
     }
-    const lockedAt = performance.now();
     const locked = await passwordGrant('grant-user', 'grant-user-Passw0rd!');
     expect(locked.status).toBe(400);
     expect(locked.json).toMatchObject({ error: 'invalid_grant', error_description: 'too many failed attempts; try again later' });
 
     // The window runs from the first failure, in whole seconds: no tighter bound than "later" holds.
-    await waitUntilLetIn(async () => (await passwordGrant('grant-user', 'grant-user-Passw0rd!')).status === 200, lockedAt);
+    await expectLetInAfterLockout(async () => (await passwordGrant('grant-user', 'grant-user-Passw0rd!')).status === 200);
     // The success cleared the count: a new failure is an ordinary one, not a lock.
     expect((await passwordGrant('grant-user', 'wrong-again')).json.error_description).toBe('invalid username or password');
     expect((await passwordGrant('grant-user', 'grant-user-Passw0rd!')).status).toBe(200);
@@ -74,25 +72,24 @@ describe('login lockout that expires', () => {
       expect(res.status).toBe(401);
       expect(res.text).toContain('Wrong username or password.');
     }
-    const lockedAt = performance.now();
     const locked = await submitLogin(server, jar, login, 'page-user', 'page-user-Passw0rd!');
     expect(locked.status).toBe(401);
     expect(locked.text).toContain('Too many failed attempts');
 
-    await waitUntilLetIn(async () => {
+    await expectLetInAfterLockout(async () => {
       const res = await submitLogin(server, jar, login, 'page-user', 'page-user-Passw0rd!');
       if (res.status === 401) return false;
       // Signed in: the consent page (or the redirect when consent exists).
       expect([200, 302]).toContain(res.status);
       if (res.status === 200) expect(res.text).toContain('Allow access');
       return true;
-    }, lockedAt);
+    });
   });
 
   it('counts failures per user name whatever its case', async () => {
     for (let i = 0; i < MAX_ATTEMPTS; i++) await passwordGrant(i % 2 ? 'case-user' : 'CASE-USER', `wrong-${i}`);
     expect((await passwordGrant('Case-User', 'Case-User-Passw0rd!')).json.error_description).toBe('too many failed attempts; try again later');
-    await waitUntilLetIn(async () => (await passwordGrant('Case-User', 'Case-User-Passw0rd!')).status === 200, performance.now());
+    await expectLetInAfterLockout(async () => (await passwordGrant('Case-User', 'Case-User-Passw0rd!')).status === 200);
   });
 });
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
 import { makeDropins } from '../support/fixture-bundles.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { closeAgents, expectHealthy, send, sleep, type Sent } from './kit.ts';
+import { closeAgents, expectHealthy, send, type Sent } from './kit.ts';
 
 const SECRET = 'plugin-faults-secret-0123456789ab';
 /** Long enough for every ordinary request here (a password check included) on a busy machine. */
@@ -216,7 +216,7 @@ level = "info"
   it('an event listener that throws changes nothing', async () => {
     const res = await send(`${server.url}/oauth2/token`, { form: { grant_type: 'client_credentials' }, basic: ['listener-bomb', SECRET] });
     expect(res.status, res.text).toBe(200);
-    await sleep(100);
+    await server.runtime.events.idle();
     expectLogged('fx.FaultyListener', 'listener exploded');
   });
 

@@ -10,7 +10,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { closeAgents, expectJsonRefusal, send, sleep, type Sent } from './kit.ts';
+import { TestClock } from '../../core/runtime/clock.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { closeAgents, expectJsonRefusal, send, type Sent } from './kit.ts';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const SECRET = 'store-down-pg-secret-0123456789ab';
@@ -29,6 +31,7 @@ describe('PostgreSQL unavailable under a running server', () => {
   const database = `tessera_hardening_${randomBytes(5).toString('hex')}`;
   let server: TestServer;
   let issued: string;
+  const clock = new TestClock();
 
   const cut = () =>
     admin(async (c) => {
@@ -51,6 +54,7 @@ level = "info"
 [observability]
 metrics_listener = "0"
 `,
+      clock,
     });
     await server.createClient({ clientId: 'app', secret: SECRET });
     await server.runtime.users.create(DEFAULT_SERVER, { username: 'dora', password: 'dora-Passw0rd-pg-down' });
@@ -83,7 +87,7 @@ metrics_listener = "0"
     expectUnavailable(await send(`${server.url}/oauth2/token`, { form: { grant_type: 'client_credentials' }, basic: ['app', SECRET] }));
     expect(server.logs.some((l) => l.includes('client.authentication.failed'))).toBe(false);
     // Past the server directory's short cache, so the per-request store lookups happen too.
-    await sleep(5_500);
+    clock.advance(5_500);
     expectUnavailable(await send(`${server.url}/oauth2/token`, { form: { grant_type: 'client_credentials' }, basic: ['app', SECRET] }));
     expectUnavailable(await send(`${server.url}/oauth2/token`, { form: { grant_type: 'password', username: 'dora', password: 'dora-Passw0rd-pg-down' }, basic: ['app', SECRET] }));
     expectUnavailable(await send(`${server.url}/oauth2/introspect`, { form: { token: issued }, basic: ['app', SECRET] }));
@@ -101,12 +105,8 @@ metrics_listener = "0"
 
   it('recovers without a restart once the database accepts connections again', async () => {
     await restore();
-    let health: Sent | undefined;
-    for (let i = 0; i < 40 && health?.status !== 200; i++) {
-      health = await send(`${server.url}/health`);
-      if (health.status !== 200) await sleep(250);
-    }
-    expect(health?.status, health?.text).toBe(200);
+    const health = await waitFor(() => send(`${server.url}/health`), (res) => res.status === 200, { timeoutMs: 10_000, what: '/health 200' });
+    expect(health.status, health.text).toBe(200);
     const res = await send(`${server.url}/oauth2/token`, { form: { grant_type: 'client_credentials' }, basic: ['app', SECRET] });
     expect(res.status, res.text).toBe(200);
     const intro = await send(`${server.url}/oauth2/introspect`, { form: { token: issued }, basic: ['app', SECRET] });

@@ -1,5 +1,5 @@
 /**
- * Lifetimes from deployment.toml are enforced, set short here and waited out: access tokens (JWT and
+ * Lifetimes from deployment.toml are enforced, set short here and passed on the server's test clock: access tokens (JWT and
  * opaque) at introspection and userinfo, refresh tokens, authorization codes, and the ID token's
  * exp. `[oauth] clock_skew` is an allowance for clocks the server does not own (JWT verification);
  * it never lengthens the server's own records — set to a minute here, a token is still inactive
@@ -11,7 +11,8 @@ import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
 import { authorizeAndApprove, pkcePair } from '../oauth/oauth-helpers.ts';
 import { closeClients } from '../support/https-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { closeAgents, send, sleep } from './kit.ts';
+import { TestClock } from '../../core/runtime/clock.ts';
+import { closeAgents, send } from './kit.ts';
 
 const ACCESS = 3;
 const REFRESH = 4;
@@ -21,10 +22,12 @@ const SECRET = 'lifetimes-secret-0123456789abcdefg';
 const USER = { username: 'tim', password: 'tim-Passw0rd-lifetimes' };
 const REDIRECT = 'https://client.example.com/callback';
 
-/** Sleeps until the wall clock is at least `epochSeconds` (plus a margin for whole-second rounding). */
-async function until(epochSeconds: number) {
-  const wait = epochSeconds * 1000 + 1100 - Date.now();
-  if (wait > 0) await sleep(wait);
+const clock = new TestClock();
+
+/** Moves the server's clock to `epochSeconds` (the first second at which a record with that exp is over). */
+function until(epochSeconds: number) {
+  const ms = epochSeconds * 1000 - clock.now();
+  if (ms > 0) clock.advance(ms);
 }
 
 describe('token lifetimes', () => {
@@ -42,6 +45,7 @@ clock_skew = 60
 [logging]
 level = "info"
 `,
+      clock,
     });
     await server.createClient({ clientId: 'jwt', secret: SECRET, accessTokenFormat: 'jwt' });
     await server.createClient({ clientId: 'opaque', secret: SECRET, accessTokenFormat: 'opaque' });
@@ -73,7 +77,7 @@ level = "info"
       expect(id.exp! - id.iat!).toBe(ID);
     }
     // Past exp, still inside the 60 s skew: inactive.
-    await until(latestExp);
+    until(latestExp);
     for (const t of issued) {
       expect((await introspect(t.access_token)).json, t.clientId).toEqual({ active: false });
       const info = await send(`${server.url}/oauth2/userinfo`, { bearer: t.access_token });
@@ -81,7 +85,7 @@ level = "info"
       expect(info.json.error).toBe('invalid_token');
     }
     // The refresh tokens outlive the access tokens by a second, then go too.
-    await until(latestExp - ACCESS + REFRESH);
+    until(latestExp - ACCESS + REFRESH);
     for (const t of issued) {
       const res = await send(`${server.url}/oauth2/token`, { form: { grant_type: 'refresh_token', refresh_token: t.refresh_token }, basic: [t.clientId, SECRET] });
       expect(res.status, res.text).toBe(400);
@@ -91,9 +95,9 @@ level = "info"
 
   it('an authorization code expires on time', async () => {
     const { verifier, challenge } = pkcePair();
-    const before = Math.floor(Date.now() / 1000);
+    const before = Math.floor(clock.now() / 1000);
     const { code } = await authorizeAndApprove(server, { client_id: 'jwt', redirect_uri: REDIRECT, code_challenge: challenge, code_challenge_method: 'S256' }, USER);
-    await until(before + CODE + 1);
+    until(before + CODE + 1);
     const res = await send(`${server.url}/oauth2/token`, { form: { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }, basic: ['jwt', SECRET] });
     expect(res.status, res.text).toBe(400);
     expect(res.json.error).toBe('invalid_grant');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../core/runtime/start-server.ts';
 import { listenerBundle, makeDropins } from '../support/fixture-bundles.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'tessera.mjs');
 const dirs: string[] = [];
@@ -55,18 +56,20 @@ describe('tessera start', () => {
       });
     expect(await get('/health')).toMatchObject({ status: 200 });
 
-    // A request whose body is still arriving when SIGTERM comes must still be answered.
+    // A request whose body is still arriving when SIGTERM comes must still be answered. The server's
+    // 100 Continue says it has the request; the log line says it got the signal: no fixed waits.
     const inFlight = new Promise<number>((resolve, reject) => {
-      const req = request({ host: url.hostname, port: url.port, path: '/oauth2/token', method: 'POST', rejectUnauthorized: false, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '29' } }, (res) => {
+      const req = request({ host: url.hostname, port: url.port, path: '/oauth2/token', method: 'POST', rejectUnauthorized: false, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '29', expect: '100-continue' } }, (res) => {
         res.resume();
         resolve(res.statusCode!);
       });
       req.on('error', reject);
-      req.write('grant_type=client_');
-      setTimeout(() => {
+      req.once('continue', () => {
+        req.write('grant_type=client_');
         child.kill('SIGTERM');
-        setTimeout(() => req.end('credentials'), 300);
-      }, 200);
+        waitFor(output, (text) => /received SIGTERM/.test(text), { what: 'the SIGTERM log line' }).then(() => req.end('credentials'), reject);
+      });
+      req.flushHeaders();
     });
     expect(await inFlight).toBe(401); // no client credentials: a real answer, not a reset
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));

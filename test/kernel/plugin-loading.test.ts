@@ -12,9 +12,9 @@ async function tokenFor(s: TestServer) {
   return call(`${s.url}/oauth2/token`, { form: { grant_type: 'client_credentials' }, basic: ['app', SECRET] });
 }
 
-/** Events are delivered after the response; wait until the log has settled. */
+/** Events are delivered after the response; wait until the bus has delivered them. */
 async function settled(): Promise<string[]> {
-  await new Promise((r) => setTimeout(r, 50));
+  await server!.runtime.events.idle();
   return fixtureLog().filter((line) => line.endsWith(':token.issued'));
 }
 
@@ -201,7 +201,7 @@ describe('bundles that fail', () => {
     ]);
     server = await startTestServer({ dropinsDir: dropins, toml: '[[event_listener]]\nname = "fx.Faulty"\n' });
     expect((await tokenFor(server)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 50));
+    await server.runtime.events.idle();
     expect(server.logs.some((l) => l.includes('listener exploded'))).toBe(true);
   });
 });

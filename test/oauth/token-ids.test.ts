@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { sha256Base64Url } from '../../core/crypto/sha256.ts';
 import { newOpaqueToken, newTimeOrderedId, opaqueTokenId } from '../../core/tokens/token-ids.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 describe('token ids', () => {
   it('gives an opaque value the time prefix, 32 random bytes, and an id of prefix + SHA-256(value)', () => {
@@ -21,7 +22,9 @@ describe('token ids', () => {
   it('sorts ids made later after earlier ones, byte by byte (SQLite and PostgreSQL C order)', async () => {
     const first = newOpaqueToken().id;
     const jti = newTimeOrderedId(18);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // The ids lead with the millisecond: wait until the process clock has moved on.
+    const madeAt = Date.now();
+    await waitFor(() => Date.now() > madeAt, Boolean, { intervalMs: 1, what: 'the next millisecond' });
     expect(Buffer.compare(Buffer.from(first), Buffer.from(newOpaqueToken().id))).toBe(-1);
     expect(Buffer.compare(Buffer.from(jti), Buffer.from(newTimeOrderedId(18)))).toBe(-1);
   });

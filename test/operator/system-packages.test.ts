@@ -32,7 +32,8 @@ describe('tests and system packages', () => {
     for (const name of Object.keys(env)) if (name.startsWith('VITEST')) delete env[name];
     const listed = spawnSync(process.execPath, [join(PROJECT_ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'list', '--filesOnly'], { cwd: PROJECT_ROOT, env, encoding: 'utf8', timeout: 60_000 });
     expect(listed.status, listed.stderr).toBe(0);
-    const files = listed.stdout.split('\n').map((l) => l.trim()).filter((l) => l.endsWith('.test.ts')).sort();
+    // Each line is `[project] file` (the unit and integration projects of vitest.config.ts).
+    const files = listed.stdout.split('\n').map((l) => l.trim().replace(/^\[[\w-]+\]\s+/, '')).filter((l) => l.endsWith('.test.ts')).sort();
     expect(files).toEqual(ALL.filter((file) => !NEEDS.includes(file)));
 
     const script = spawnSync('bash', [join(PROJECT_ROOT, 'scripts', 'install-system-packages.sh')], { env, encoding: 'utf8' });

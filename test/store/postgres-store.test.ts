@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../core/store/open-store.ts';
 import { StoreUnavailableError, type Store } from '../../core/store/repositories.ts';
 import { describeStoreContract } from './store-contract.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const URL_ = 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `tessera_test_${randomBytes(6).toString('hex')}`;
@@ -154,8 +155,10 @@ describe('PostgreSQL store specifics', () => {
         (await c.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [appName])).rowCount,
       );
       expect(terminated).toBeGreaterThan(0);
-      // Let the pool notice the dead idle clients; an unhandled 'error' event would crash the run.
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The backends are gone (their sockets closed, so the pool hears of it); an unhandled 'error'
+      // event on a dead idle client would crash the run.
+      const alive = () => admin(async (c) => (await c.query('select count(*)::int as n from pg_stat_activity where application_name = $1', [appName])).rows[0].n as number);
+      await waitFor(alive, (n) => n === 0, { what: 'the terminated backends to exit' });
       await expect(victim.ping()).resolves.toBeUndefined();
     } finally {
       await victim.close();

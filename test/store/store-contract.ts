@@ -19,6 +19,7 @@ import {
   type SigningKeyRecord,
   type Store,
 } from '../../core/store/repositories.ts';
+import { aClient } from '../support/client-builder.ts';
 
 /** A fixed "now" for the records; far enough in the past that real-clock expiry never interferes. */
 const NOW = 1_700_000_000;
@@ -33,7 +34,8 @@ function newRef(): ServerRef {
 }
 
 function client(ref: ServerRef, overrides: Partial<Client> = {}): Client {
-  return {
+  // Every field set to a non-default value, so a round trip that drops one fails.
+  return aClient({
     ...ref,
     clientId: uid('client'),
     clientName: 'Example client',
@@ -44,14 +46,10 @@ function client(ref: ServerRef, overrides: Partial<Client> = {}): Client {
     redirectUris: ['https://app.example/cb', 'https://app.example/cb2'],
     scopes: ['openid', 'profile'],
     jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'k1' }] },
-    jwksUri: null,
     tlsClientAuthSubjectDn: 'CN=client,O=Example',
     tlsClientAuthSanDns: 'client.example',
-    tlsClientAuthSanUri: null,
     tlsClientAuthSanIp: '10.0.0.1',
-    tlsClientAuthSanEmail: null,
     tlsClientCertificateBoundAccessTokens: true,
-    dpopBoundAccessTokens: false,
     certificates: ['-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'],
     accessTokenFormat: 'jwt',
     tokenEndpointAuthSigningAlg: 'PS256',
@@ -60,7 +58,7 @@ function client(ref: ServerRef, overrides: Partial<Client> = {}): Client {
     createdAt: NOW,
     updatedAt: NOW,
     ...overrides,
-  };
+  });
 }
 
 function user(ref: ServerRef, overrides: Partial<User> = {}): User {
@@ -661,20 +659,20 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
 
       it('putIfAbsent: first caller wins while unexpired; an expired row is replaced', async () => {
         const key = uid('jti');
-        expect(await store.kv.putIfAbsent(key, 'first', realNow() + 60)).toBe(true);
-        expect(await store.kv.putIfAbsent(key, 'second', realNow() + 60)).toBe(false);
+        expect(await store.kv.putIfAbsent(key, 'first', realNow() + 60, realNow())).toBe(true);
+        expect(await store.kv.putIfAbsent(key, 'second', realNow() + 60, realNow())).toBe(false);
         expect(await store.kv.get(key, realNow())).toBe('first');
 
         const stale = uid('jti');
         await store.kv.put(stale, 'old', realNow() - 1);
-        expect(await store.kv.putIfAbsent(stale, 'new', realNow() + 60)).toBe(true);
+        expect(await store.kv.putIfAbsent(stale, 'new', realNow() + 60, realNow())).toBe(true);
         expect(await store.kv.get(stale, realNow())).toBe('new');
       });
 
       it('putIfAbsent: exactly one of 20 concurrent callers wins', async () => {
         const key = uid('jti');
         const results = await withSecondStore((other) =>
-          Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store : other).kv.putIfAbsent(key, `v${i}`, realNow() + 60))),
+          Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store : other).kv.putIfAbsent(key, `v${i}`, realNow() + 60, realNow()))),
         );
         expect(results.filter(Boolean)).toHaveLength(1);
       });

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import type { Hono } from 'hono';
 import type { Client } from '../../core/api/model.ts';
 import { loadConfig } from '../../core/config/load-config.ts';
@@ -14,8 +15,9 @@ import { hashClientSecret } from '../../core/crypto/secret-hash.ts';
 import type { TesseraEnv } from '../../core/http/hono-env.ts';
 import { createLogger } from '../../core/logging/logger.ts';
 import type { CoreRuntime } from '../../core/runtime/core-runtime.ts';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import type { Clock } from '../../core/runtime/clock.ts';
 import { startServer, type RunningTessera } from '../../core/runtime/start-server.ts';
+import { aClient } from './client-builder.ts';
 
 export interface TestServerOptions {
   /** deployment.toml text appended after the test defaults (ports 0, temp data_dir). */
@@ -27,6 +29,8 @@ export interface TestServerOptions {
   /** Keep the folder (restart tests reuse it). */
   dir?: string;
   mount?: (app: Hono<TesseraEnv>, runtime: CoreRuntime) => void;
+  /** The server's clock; a TestClock lets a test move time instead of waiting it out. */
+  clock?: Clock;
 }
 
 export interface TestServer {
@@ -65,7 +69,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   const loaded = loadConfig(configFile);
   const logger = createLogger(loaded.config.logging.level, sink);
-  const running = await startServer({ loaded, logger, dropinsDir: options.dropinsDir, mount: options.mount });
+  const running = await startServer({ loaded, logger, dropinsDir: options.dropinsDir, mount: options.mount, clock: options.clock });
   const url = running.url('https').replace('127.0.0.1', 'localhost') || running.url('http');
   return {
     running,
@@ -83,54 +87,38 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 }
 
 /**
- * The test defaults come first; a test's own `[transport.https]` etc. may repeat a table, which TOML
- * forbids, so repeated tables of the defaults are dropped in favour of the test's.
+ * The test's deployment.toml: the defaults (ephemeral HTTPS port on loopback, debug logs) with the
+ * test's own TOML merged over them, table by table: a key the test sets wins, the others stay.
+ * Arrays of tables (`[[event_listener]]`) are the test's alone.
  */
 function mergeToml(base: string, extra: string): string {
-  const extraTables = new Set([...extra.matchAll(/^\s*\[([^\[\]]+)\]\s*$/gm)].map((m) => m[1].trim()));
-  const kept: string[] = [];
-  let skipping = false;
-  for (const line of base.split('\n')) {
-    const header = /^\s*\[([^\[\]]+)\]\s*$/.exec(line);
-    if (header) skipping = extraTables.has(header[1].trim());
-    if (!skipping) kept.push(line);
-  }
-  // Keep the ephemeral port unless the test set one.
-  let merged = `${kept.join('\n')}\n${extra}\n`;
-  if (extraTables.has('transport.https') && !/\[transport\.https\][^\[]*\bport\s*=/.test(extra)) {
-    merged = merged.replace(/\[transport\.https\]/, '[transport.https]\nport = 0');
-  }
-  if (extraTables.has('transport.https') && !/\[transport\.https\][^\[]*\bhost\s*=/.test(extra)) {
-    merged = merged.replace(/\[transport\.https\]/, '[transport.https]\nhost = "127.0.0.1"');
+  return stringifyToml(deepMerge(parseToml(base), parseToml(extra)));
+}
+
+type TomlTable = Record<string, unknown>;
+
+function deepMerge(base: TomlTable, extra: TomlTable): TomlTable {
+  const merged: TomlTable = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const earlier = merged[key];
+    merged[key] = isTable(earlier) && isTable(value) ? deepMerge(earlier, value) : value;
   }
   return merged;
 }
 
+function isTable(value: unknown): value is TomlTable {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
 export async function createClient(runtime: CoreRuntime, fields: Partial<Client> & { clientId: string; secret?: string }): Promise<Client> {
-  const now = Math.floor(Date.now() / 1000);
   const { secret, ...rest } = fields;
-  return runtime.store.clients.create({
-    ...DEFAULT_SERVER,
-    clientName: null,
-    secretHash: secret ? hashClientSecret(secret) : null,
-    tokenEndpointAuthMethod: null,
-    grantTypes: ['client_credentials', 'password', 'authorization_code', 'refresh_token'],
-    responseTypes: ['code'],
-    redirectUris: ['https://client.example.com/callback'],
-    scopes: [],
-    jwks: null,
-    jwksUri: null,
-    tlsClientAuthSubjectDn: null,
-    tlsClientAuthSanDns: null,
-    tlsClientAuthSanUri: null,
-    tlsClientAuthSanIp: null,
-    tlsClientAuthSanEmail: null,
-    tlsClientCertificateBoundAccessTokens: false,
-    dpopBoundAccessTokens: false,
-    certificates: [],
-    accessTokenFormat: null,
-    createdAt: now,
-    updatedAt: now,
-    ...rest,
-  });
+  return runtime.store.clients.create(
+    aClient({
+      secretHash: secret ? hashClientSecret(secret) : null,
+      grantTypes: ['client_credentials', 'password', 'authorization_code', 'refresh_token'],
+      responseTypes: ['code'],
+      redirectUris: ['https://client.example.com/callback'],
+      ...rest,
+    }),
+  );
 }

@@ -30,6 +30,7 @@ import {
 import { authorizationSettings } from './authorization-settings.ts';
 import type { PushedRequests } from '../par/pushed-requests.ts';
 import { FAPI_MAX_CODE_LIFETIME_SECONDS, isFapi } from '../profile/fapi2-security.ts';
+import { epochSeconds } from '../../runtime/clock.ts';
 
 const PENDING_SECONDS = 600;
 /** What randomToken(24) produces; any other cookie value is replaced. */
@@ -40,7 +41,7 @@ export function authorizeRoutes(runtime: CoreRuntime, pushed: PushedRequests) {
   const app = new Hono<TesseraEnv>();
   const { store } = runtime;
   const settings = authorizationSettings(runtime);
-  const now = () => Math.floor(Date.now() / 1000);
+  const now = () => epochSeconds(runtime.clock);
   // The id is stored hashed, as tokens and codes are: whoever reads the store (a backup, a copied
   // database file) cannot replay a sign-in session cookie or a pending request (security review #15).
   const key = (server: ServerContext, kind: string, id: string) => `${kind}:${server.tenantId}/${server.serverId}:${sha256Base64Url(id)}`;
@@ -91,7 +92,8 @@ export function authorizeRoutes(runtime: CoreRuntime, pushed: PushedRequests) {
   async function issueCode(c: Context<TesseraEnv>, requestId: string, pending: PendingAuthorization) {
     const server = c.get('server');
     // Two posts of the same form (a double click, two tabs of one page) read the same pending request.
-    if (!(await store.kv.putIfAbsent(key(server, 'authz-done', requestId), '1', now() + PENDING_SECONDS))) {
+    const at = now();
+    if (!(await store.kv.putIfAbsent(key(server, 'authz-done', requestId), '1', at + PENDING_SECONDS, at))) {
       throw new UntrustedRedirectError(new InvalidRequest('this sign-in request is already complete'));
     }
     const code = randomToken();

@@ -6,6 +6,7 @@ import { issueTokens } from './issue-tokens.ts';
 import { currentTokenRequest } from '../invariants/index.ts';
 import { PKCE_VERIFIER, pkceMatches } from './pkce.ts';
 import { JKT } from '../invariants/dpop-binding.ts';
+import { epochSeconds } from '../../runtime/clock.ts';
 
 /** How long a reuse mark outlives the reuse: far longer than issuing tokens for one code takes. */
 const REUSE_MARK_SECONDS = 600;
@@ -24,7 +25,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
     if (!code) throw new InvalidRequest('code is required');
     if (code.length > 512) throw new InvalidGrant('the authorization code is invalid');
     const codeId = sha256Base64Url(code);
-    const now = Math.floor(Date.now() / 1000);
+    const now = epochSeconds(this.deps.clock);
     const outcome = await this.deps.store.codes.redeem(ctx, codeId, now);
     if (!outcome) throw new InvalidGrant('the authorization code is invalid or expired');
     if ('reused' in outcome) {
@@ -76,7 +77,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
     });
     // A reuse that raced this redemption revoked only what existed when it ran. Either its mark
     // is visible now, or it was set after our tokens were stored and its revocation covers them.
-    if (await this.deps.store.kv.get(reuseKey(ctx, codeId), Math.floor(Date.now() / 1000))) await this.revokeIssued(ctx, codeId);
+    if (await this.deps.store.kv.get(reuseKey(ctx, codeId), epochSeconds(this.deps.clock))) await this.revokeIssued(ctx, codeId);
     return response;
   }
 

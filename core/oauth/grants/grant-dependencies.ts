@@ -2,6 +2,7 @@ import type { Store } from '../../store/repositories.ts';
 import type { TokenService } from '../../tokens/token-service.ts';
 import type { UserService } from '../../users/user-service.ts';
 import type { EventBus } from '../../runtime/event-bus.ts';
+import type { Clock } from '../../runtime/clock.ts';
 
 /** What the core's grant handlers share; built once at start-up. */
 export interface GrantDependencies {
@@ -9,6 +10,7 @@ export interface GrantDependencies {
   tokens: TokenService;
   users: UserService;
   events: EventBus;
+  clock: Clock;
   settings: {
     defaultScopes: string[];
     allowPlainPkce: boolean;

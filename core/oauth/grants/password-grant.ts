@@ -5,6 +5,7 @@ import type { GrantDependencies } from './grant-dependencies.ts';
 import { issueTokens } from './issue-tokens.ts';
 import { currentTokenRequest } from '../invariants/index.ts';
 import { resolveScopes } from './scopes.ts';
+import { epochSeconds } from '../../runtime/clock.ts';
 
 /** RFC 6749 §4.3 resource owner password credentials (kept for the WSO2 guide's first call). */
 export class PasswordGrant implements GrantHandler {
@@ -34,7 +35,7 @@ export class PasswordGrant implements GrantHandler {
       scopes,
       grantId: newTimeOrderedId(16),
       withRefreshToken: true,
-      authTime: Math.floor(Date.now() / 1000),
+      authTime: epochSeconds(this.deps.clock),
     });
   }
 }

@@ -6,6 +6,7 @@ import { parseScope } from './scopes.ts';
 import { currentTokenRequest } from '../invariants/index.ts';
 import { unprovenMembers } from '../invariants/refresh-binding.ts';
 import { timingSafeEqual } from 'node:crypto';
+import { epochSeconds } from '../../runtime/clock.ts';
 
 function sameValue(presented: string | undefined, bound: string): boolean {
   if (presented === undefined) return false;
@@ -26,7 +27,7 @@ export class RefreshTokenGrant implements GrantHandler {
     const value = ctx.params.refresh_token;
     if (!value) throw new InvalidRequest('refresh_token is required');
     const record = await this.deps.tokens.findRefreshToken(ctx, value);
-    const now = Math.floor(Date.now() / 1000);
+    const now = epochSeconds(this.deps.clock);
     if (!record || record.revoked || record.expiresAt <= now) throw new InvalidGrant('the refresh token is invalid or expired');
     if (record.clientId !== ctx.client.clientId) throw new InvalidGrant('the refresh token was issued to another client', `refresh token of ${record.clientId} presented by ${ctx.client.clientId}`);
     if (record.usedAt !== null) return this.reuse(ctx, record.familyId);

@@ -3,9 +3,10 @@
  * again early when the caller asks (the client presented a certificate or key the document lacks:
  * it rotated), but never more often than once per `refetchIntervalMs` per client — failed fetches
  * included — so neither a client presenting unknown keys nor a dead URL turns into a request storm.
- * Concurrent requests for one client share one fetch. Bounded: `maxEntries` clients (oldest first
- * out), `maxKeys` keys kept of one document.
+ * Concurrent requests for one client share one fetch. Bounded: `maxEntries` clients (least recently
+ * used first out), `maxKeys` keys kept of one document.
  */
+import { LRUCache } from 'lru-cache';
 import type { JwksCacheOptions, JwksUriCache, JwksUriLookup, PublicJwkSet } from '../../api/plugin-context.ts';
 import type { JwksFetcher } from './jwks-uri-fetch.ts';
 
@@ -25,8 +26,8 @@ interface Entry {
 const DEFAULT_MAX_ENTRIES = 10_000;
 
 export class JwksUriDocumentCache implements JwksUriCache {
-  /** Bounded by maxEntries (default 10,000), oldest first out; keyed by registered clients only. */
-  private readonly entries = new Map<string, Entry>();
+  /** Bounded by maxEntries (default 10,000), least recently used first out; keyed by registered clients only. */
+  private readonly entries: LRUCache<string, Entry>;
   /** Fetches under way, gone once settled; one per registered client (and its one jwks_uri). */
   private readonly inflight = new Map<string, Promise<Entry>>();
   private readonly now: () => number;
@@ -36,6 +37,7 @@ export class JwksUriDocumentCache implements JwksUriCache {
     private readonly options: JwksUriCacheOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.entries = new LRUCache<string, Entry>({ max: options.maxEntries ?? DEFAULT_MAX_ENTRIES });
   }
 
   async lookup(client: string, uri: string, refresh = false): Promise<JwksUriLookup> {
@@ -70,13 +72,7 @@ export class JwksUriDocumentCache implements JwksUriCache {
   }
 
   private remember(client: string, entry: Entry): void {
-    this.entries.delete(client);
     this.entries.set(client, entry);
-    const max = this.options.maxEntries ?? DEFAULT_MAX_ENTRIES;
-    while (this.entries.size > max) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
   }
 }
 

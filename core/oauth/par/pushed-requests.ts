@@ -45,7 +45,7 @@ export class PushedRequests {
     const stored = JSON.parse(raw) as StoredRequest;
     if (stored.clientId !== clientId) return { problem: 'other_client' };
     // One use, atomically across nodes; the mark outlives the request it marks.
-    if (!(await this.kv.putIfAbsent(this.key(server, 'par-used', token), '1', now + 600))) return { problem: 'used' };
+    if (!(await this.kv.putIfAbsent(this.key(server, 'par-used', token), '1', now + 600, now))) return { problem: 'used' };
     await this.kv.delete(this.key(server, 'par', token));
     return { params: stored.params };
   }

@@ -1,13 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { KeyValueRepository } from '../repositories.ts';
 import type { Database } from './database-schema.ts';
-import { nowSeconds } from './row-mapping.ts';
 
 export function createKeyValueRepository(db: Kysely<Database>): KeyValueRepository {
   return {
-    async putIfAbsent(key: string, value: string, expiresAt: number): Promise<boolean> {
-      // The interface passes no `now`; the process clock is what callers compute expiresAt from.
-      const now = nowSeconds();
+    async putIfAbsent(key: string, value: string, expiresAt: number, now: number): Promise<boolean> {
       // Insert, or take over an expired row; an unexpired row makes the upsert's WHERE false so
       // nothing is written and the count is 0. Concurrent callers: the database serialises the
       // conflicting inserts, and only the first sees no live row.

@@ -21,7 +21,7 @@ import { readSettings } from './settings.ts';
 
 export function activate(ctx: PluginContext): void {
   const settings = readSettings(ctx.config);
-  const now = () => Date.now();
+  const now = () => ctx.services.clock.now();
   let checker: RevocationChecker | null = null;
   const mode = settings.mode;
 

@@ -15,7 +15,7 @@ import { DPoPTokenBinder } from './token-binder.ts';
 
 export function activate(ctx: PluginContext): void {
   const settings = readDpopSettings(ctx.settings, ctx.logger);
-  const now = () => Math.floor(Date.now() / 1000);
+  const now = () => Math.floor(ctx.services.clock.now() / 1000);
   const nonceIssuer = new NonceIssuer(settings.nonceSecret, settings.nonceLifetimeSeconds, now);
   const verifier = new ProofVerifier(settings, nonceIssuer, ctx.services.replay, now);
   // Nonces are handed out only when required; a client may still send one it got before.

@@ -11,14 +11,15 @@ import { x509 } from './x509.ts';
 
 /** False when the certificate's keyUsage lacks digitalSignature (bit 0), or is malformed. */
 export function allowsDigitalSignature(der: Uint8Array): boolean {
+  const { readCertificateFields, readSingle, Tag, ExtensionOid, DerError } = x509();
   try {
-    const ext = x509().readCertificateFields(der).extensions.get(x509().ExtensionOid.KEY_USAGE);
+    const ext = readCertificateFields(der).extensions.get(ExtensionOid.KEY_USAGE);
     if (!ext) return true;
-    const bits = x509().readSingle(ext.value, x509().Tag.BIT_STRING).content;
+    const bits = readSingle(ext.value, Tag.BIT_STRING).content;
     // First content octet: unused-bit count; digitalSignature is the first bit of the next, 0x80.
     return bits.length >= 2 && (bits[1] & 0x80) !== 0;
   } catch (e) {
-    if (e instanceof x509().DerError) return false;
+    if (e instanceof DerError) return false;
     throw e;
   }
 }

@@ -13,6 +13,7 @@ import type {
   ClientCertificate,
   NamedComponent,
 } from '../../../core/api/index.ts';
+import { LRUCache } from 'lru-cache';
 import { type ChainFailureReason, validateChain } from './chain-validation.ts';
 import { allowsClientAuthentication } from './extended-key-usage.ts';
 import { Reason, authenticationFailed } from './failure.ts';
@@ -41,7 +42,7 @@ const CHAIN_REASONS: Readonly<Record<ChainFailureReason, string>> = {
   unhandled_critical_extension: Reason.unhandledCriticalExtension,
 };
 
-/** Most remembered (certificate, check) verdicts; the oldest goes first. */
+/** Most remembered (certificate, check) verdicts; the least recently used goes first. */
 const VERDICT_LIMIT = 1024;
 
 export class PkiMethod {
@@ -50,7 +51,7 @@ export class PkiMethod {
    * a client presents the same certificate every time: their verdicts are kept by the certificate's
    * SHA-256 (and the registered value). The chain itself is validated on every request.
    */
-  private readonly verdicts = new Map<string, string | null>();
+  private readonly verdicts = new LRUCache<string, { refusal: string | null }>({ max: VERDICT_LIMIT });
 
   constructor(private readonly options: PkiMethodOptions) {}
 
@@ -105,10 +106,9 @@ export class PkiMethod {
 
   private remember(key: string, check: () => string | null): string | null {
     const known = this.verdicts.get(key);
-    if (known !== undefined) return known;
+    if (known !== undefined) return known.refusal;
     const verdict = check();
-    if (this.verdicts.size >= VERDICT_LIMIT) this.verdicts.delete(this.verdicts.keys().next().value!);
-    this.verdicts.set(key, verdict);
+    this.verdicts.set(key, { refusal: verdict });
     return verdict;
   }
 }

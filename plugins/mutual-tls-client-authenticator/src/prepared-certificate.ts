@@ -5,6 +5,7 @@
 import type { CertificateFields } from '../../../core/api/index.ts';
 import { x509 } from './x509.ts';
 import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 
 export interface PreparedCertificate {
   readonly der: Uint8Array;
@@ -29,10 +30,10 @@ export interface PreparedCertificate {
  * request (and on every new connection), and parsing it twice (OpenSSL and our DER reader) was the
  * largest cost of a tls_client_auth request. Entries keep their own copy of the bytes and a hit is
  * compared byte for byte, so a caller changing its buffer later can never get stale fields.
- * Bounded; the oldest entry goes first. Failures are not cached.
+ * Bounded; the least recently used goes first. Failures are not cached.
  */
 const CACHE_LIMIT = 512;
-const cache = new Map<string, PreparedCertificate>();
+const cache = new LRUCache<string, PreparedCertificate>({ max: CACHE_LIMIT });
 const byArray = new WeakMap<Uint8Array, PreparedCertificate>();
 
 /** Throws `DerError` when `der` is not exactly one certificate both parsers read. */
@@ -44,7 +45,6 @@ export function prepareCertificate(der: Uint8Array): PreparedCertificate {
   let prepared = cache.get(id);
   if (!prepared || !sameBytes(prepared, der)) {
     prepared = parse(new Uint8Array(der), id);
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
     cache.set(id, prepared);
   }
   byArray.set(der, prepared);

@@ -4,17 +4,16 @@
  * entry of each key of a JWK Set (`jwks`, or the document behind `jwks_uri`). Entries that do not
  * decode are skipped: they cannot equal a presented certificate, so skipping never lets anyone in.
  */
+import { x509 } from './x509.ts';
 
 /** DERs of the PEM CERTIFICATE blocks in the registered texts (one-line, folded or multi-line). */
 export function pemCertificates(texts: readonly string[]): Uint8Array[] {
   const ders: Uint8Array[] = [];
-  const block = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]*?)-----END CERTIFICATE-----/g;
   for (const text of texts) {
     if (typeof text !== 'string') continue;
-    for (const match of text.matchAll(block)) {
-      const der = base64Der(match[1].replace(/\s+/g, ''));
-      if (der) ders.push(der);
-    }
+    // The core's PEM decoder; a text it refuses is skipped whole (it can match no certificate).
+    const decoded = x509().decodePem(text);
+    if ('ders' in decoded) ders.push(...decoded.ders);
   }
   return ders;
 }

@@ -83,19 +83,7 @@ export function trustStoreFor(anchors: readonly Uint8Array[]): TrustStore {
 // The bundle receives nothing from the core at run time but what `activate` hands it, so it reads
 // PEM itself rather than importing core/crypto/pem.ts.
 function pemCertificates(text: string): Uint8Array[] {
-  const block = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]*?)-----END CERTIFICATE-----/g;
-  const ders: Uint8Array[] = [];
-  let last = 0;
-  for (let m = block.exec(text); m !== null; m = block.exec(text)) {
-    if (text.slice(last, m.index).trim() !== '') throw new TrustStoreError('trust bundle has text outside CERTIFICATE blocks');
-    const body = m[1].replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body) || body.length % 4 !== 0) {
-      throw new TrustStoreError(`trust anchor ${ders.length + 1}: invalid base64`);
-    }
-    ders.push(new Uint8Array(Buffer.from(body, 'base64')));
-    last = block.lastIndex;
-  }
-  if (text.slice(last).trim() !== '') throw new TrustStoreError('trust bundle has text outside CERTIFICATE blocks');
-  if (ders.length === 0) throw new TrustStoreError('trust bundle has no certificates');
-  return ders;
+  const decoded = x509().decodePem(text);
+  if ('problem' in decoded) throw new TrustStoreError(`trust bundle: ${decoded.problem}`);
+  return decoded.ders;
 }

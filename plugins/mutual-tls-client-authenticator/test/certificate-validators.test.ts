@@ -13,6 +13,7 @@ import { PkiMethod } from '../src/pki-method.ts';
 import { createTrustStore } from '../src/trust-store.ts';
 import { x509Service } from '../../../core/plugins/x509-service.ts';
 import { installX509 } from '../src/x509.ts';
+import { aClient } from '../../../test/support/client-builder.ts';
 
 installX509(x509Service);
 
@@ -26,31 +27,8 @@ beforeAll(async () => {
   leaf = await createLeaf({ issuer: intermediate, subject: 'CN=validated-client,O=Acme' });
 });
 
-const client = (fields: Partial<Client> = {}): Client => ({
-  ...DEFAULT_SERVER,
-  clientId: 'validated',
-  clientName: null,
-  secretHash: null,
-  tokenEndpointAuthMethod: 'tls_client_auth',
-  grantTypes: ['client_credentials'],
-  responseTypes: [],
-  redirectUris: [],
-  scopes: [],
-  jwks: null,
-  jwksUri: null,
-  tlsClientAuthSubjectDn: 'CN=validated-client,O=Acme',
-  tlsClientAuthSanDns: null,
-  tlsClientAuthSanUri: null,
-  tlsClientAuthSanIp: null,
-  tlsClientAuthSanEmail: null,
-  tlsClientCertificateBoundAccessTokens: false,
-  dpopBoundAccessTokens: false,
-  certificates: [],
-  accessTokenFormat: null,
-  createdAt: 0,
-  updatedAt: 0,
-  ...fields,
-});
+const client = (fields: Partial<Client> = {}): Client =>
+  aClient({ clientId: 'validated', tokenEndpointAuthMethod: 'tls_client_auth', tlsClientAuthSubjectDn: 'CN=validated-client,O=Acme', createdAt: 0, updatedAt: 0, ...fields });
 
 const presented = (): ClientCertificate => ({ der: leaf.der, chain: [intermediate.der], source: 'tls', thumbprint: thumbprintOf(leaf.der) });
 

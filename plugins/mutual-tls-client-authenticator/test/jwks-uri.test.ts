@@ -10,8 +10,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestClock } from '../../../core/runtime/clock.ts';
 import { closeClients } from '../../../test/support/https-client.ts';
 import { type Issued, createCa, createLeaf, createSelfSigned } from '../../../test/support/pki.ts';
 import { type TestServer, startTestServer } from '../../../test/support/test-server.ts';
@@ -77,6 +77,7 @@ describe('self_signed_tls_client_auth with jwks_uri', () => {
   let plainBase: string;
   let dir: string;
   let server: TestServer;
+  const clock = new TestClock();
   let first: Issued;
   let second: Issued;
   let stranger: Issued;
@@ -107,6 +108,7 @@ jwks_uri_max_bytes = ${MAX_BYTES}
 jwks_uri_ca_file = "${caFile}"
 jwks_uri_refetch_interval_seconds = ${REFETCH_INTERVAL_S}
 `,
+      clock,
     });
   });
   afterAll(async () => {
@@ -143,7 +145,7 @@ jwks_uri_refetch_interval_seconds = ${REFETCH_INTERVAL_S}
     expectRefused(server, await token(server, { clientId: 'rotating', as: second }), 'rotating', 'unknown certificate');
     expect(host.hitCount('/rotating')).toBe(1);
 
-    await sleep(REFETCH_INTERVAL_S * 1000 + 100);
+    clock.advance(REFETCH_INTERVAL_S * 1000 + 100);
     expectToken(await token(server, { clientId: 'rotating', as: second }));
     expect(host.hitCount('/rotating')).toBe(2);
     // The rotated-out certificate is unknown now, and a stranger triggers no new fetch within the interval.
