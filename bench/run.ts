@@ -9,7 +9,7 @@
  *   npm run bench -- --profile    CPU profile of Tessera's measured windows, top self-time functions
  *
  * Options: --rounds N --duration S --warmup S --concurrency N --workers N --scenarios a,b
- *          --servers ceiling,oidc,oidc-sqlite,tessera --seed-sizes 10000,1000000 --million-count N
+ *          --servers ceiling,oidc,oidc-sqlite,tessera,tessera-revocation --seed-sizes 10000,1000000 --million-count N
  *          --tessera-db postgres://... --no-cluster --no-pin --keep --out FILE
  */
 import { execFileSync } from 'node:child_process';
@@ -61,13 +61,13 @@ const options = {
   concurrency: Number(values.concurrency),
   workers: Number(values.workers),
   // --quick leaves out oidc-provider on SQLite (a fourth server start per round).
-  servers: (values.servers ?? (quick ? 'ceiling,oidc,tessera' : 'ceiling,oidc,oidc-sqlite,tessera')).split(',').map((s) => s.trim()) as ServerKind[],
+  servers: (values.servers ?? (quick ? 'ceiling,oidc,tessera,tessera-revocation' : 'ceiling,oidc,oidc-sqlite,tessera,tessera-revocation')).split(',').map((s) => s.trim()) as ServerKind[],
   scenarios: values.scenarios ? values.scenarios.split(',').map((s) => s.trim()) : null,
   seedSizes: (values['seed-sizes'] ?? (quick ? '10000,100000' : '10000,1000000')).split(',').filter(Boolean).map(Number),
   millionCount: Number(values['million-count']),
   keyAlg: values['key-alg'] === 'RSA' ? ('RSA' as const) : ('EC' as const),
 };
-for (const s of options.servers) if (!['ceiling', 'oidc', 'oidc-sqlite', 'tessera'].includes(s)) throw new Error(`unknown server ${s}`);
+for (const s of options.servers) if (!['ceiling', 'oidc', 'oidc-sqlite', 'tessera', 'tessera-revocation'].includes(s)) throw new Error(`unknown server ${s}`);
 const selected: Scenario[] = SCENARIOS.filter((s) => !options.scenarios || options.scenarios.includes(s.id));
 const tableScenarios = ['table-issue-opaque', 'table-introspect-opaque'].filter((id) => !options.scenarios || options.scenarios.includes(id));
 const clusterWanted = !values['no-cluster'] && options.servers.includes('tessera') && (!options.scenarios || options.scenarios.some((id) => id.startsWith('cluster')));
@@ -124,7 +124,8 @@ function serverConfig(kind: ServerKind, dir: string, extra: Partial<ServerConfig
     certificateHeader: CERT_HEADER,
     ...(kind === 'oidc-sqlite' ? { adapter: 'sqlite' as const } : {}),
     // --tessera-db postgres://...: Tessera on PostgreSQL (a fresh schema per child) instead of SQLite.
-    ...(kind === 'tessera' && values['tessera-db'] ? { databaseUrl: values['tessera-db'], databaseSchema: `tessera_bench_${process.pid}_${++schemas}` } : {}),
+    ...(kind === 'tessera-revocation' ? { crlFile: pki.crlFile } : {}),
+    ...((kind === 'tessera' || kind === 'tessera-revocation') && values['tessera-db'] ? { databaseUrl: values['tessera-db'], databaseSchema: `tessera_bench_${process.pid}_${++schemas}` } : {}),
     ...extra,
   };
 }
