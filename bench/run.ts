@@ -7,6 +7,7 @@
  *   npm run bench -- --quick      a smoke run (1-2 minutes): 1 short round, no oidc-provider+SQLite, table sizes 1e4 / 1e5
  *   npm run bench -- --million    RSS after one million tokens issued (oidc-provider, Tessera)
  *   npm run bench -- --profile    CPU profile of Tessera's measured windows, top self-time functions
+ *                                 (--servers tessera,tessera-revocation: each variant in turn)
  *
  * Options: --rounds N --duration S --warmup S --concurrency N --workers N --scenarios a,b
  *          --servers ceiling,oidc,oidc-sqlite,tessera,tessera-revocation --seed-sizes 10000,1000000 --million-count N
@@ -22,7 +23,7 @@ import { measureWorkers } from './lib/workers-figure.ts';
 import { runLoad, type CellResult, type LoadOptions } from './lib/load.ts';
 import { createBenchPki, type BenchPki } from './lib/pki.ts';
 import { cpuModel, loadAverage, memory, pinProcess, taskset } from './lib/proc.ts';
-import { renderTable, renderTargets, ratios, summarise, targets, type Cell } from './lib/report.ts';
+import { renderTable, renderTargets, ratios, revocationRounds, summarise, targets, type Cell } from './lib/report.ts';
 import { CERT_HEADER, SCENARIOS, SetupClient, prepare, prepareSeeded, type Scenario } from './lib/scenarios.ts';
 import { BENCH_ROOT, seedTessera, startServer, type RunningServer, type ServerConfig, type ServerKind } from './lib/server-process.ts';
 import { renderProfile, summariseProfile } from './profile-summary.ts';
@@ -226,6 +227,7 @@ async function runMain(): Promise<void> {
   const summary = summarise(cells);
   const r = ratios(summary);
   const t = targets(r);
+  const revocation = revocationRounds(cells);
   const titles: Record<string, string> = Object.fromEntries(SCENARIOS.map((s) => [s.id, s.title]));
   titles['table-issue-opaque'] = 'Tessera: client_credentials opaque with N rows already in the token table (SQLite)';
   titles['table-introspect-opaque'] = 'Tessera: introspection of tokens spread over N seeded rows (SQLite)';
@@ -257,6 +259,7 @@ async function runMain(): Promise<void> {
     targets: t,
     cluster,
     serverWorkers,
+    revocationRounds: revocation,
     seedingSeconds: seeding,
     cells,
   };
@@ -274,6 +277,11 @@ async function runMain(): Promise<void> {
   process.stdout.write(`${renderTable(summary, r, titles)}\n`);
   if (clusterWanted) process.stdout.write(`\nCluster (${clusterNote}):\n${scalingLine('token', cluster.token)}${scalingLine('introspection', cluster.introspect)}`);
   if (workersWanted) process.stdout.write(`\n[server] workers (all on the server core: CPU per request, not scaling):\n${scalingLine('token', serverWorkers.token)}${scalingLine('introspection', serverWorkers.introspect)}`.replace(/nodes \/ 1 node/g, 'workers / 1 worker'));
+  if (revocation) {
+    process.stdout.write(
+      `\nrevocation on / off, server CPU/req round by round: ${revocation.ratios.map((v) => v.toFixed(3)).join(' ')} (median ${revocation.median.toFixed(3)}, min ${revocation.min.toFixed(3)}, max ${revocation.max.toFixed(3)})\n`,
+    );
+  }
   process.stdout.write(`\nTargets (informational, never asserted):\n${renderTargets(t)}\n\nwritten ${file}\n`);
 }
 
@@ -328,22 +336,26 @@ async function runMillion(): Promise<void> {
 async function runProfile(): Promise<void> {
   const profiles = join(resultsDir, 'profiles');
   mkdirSync(profiles, { recursive: true });
-  const server = await startServer(serverConfig('tessera', join(work, 'profile')), { cpus: serverCpus });
-  try {
-    for (const scenario of selected.filter((s) => s.servers.includes('tessera'))) {
-      const spec = await prepare(scenario, server, setup, pki);
-      const file = join(profiles, `tessera-${scenario.id}.cpuprofile`);
-      const result = await runLoad(
-        spec,
-        loadOptions(server, {
-          onWindow: (phase) =>
-            phase === 'start' ? server.ask({ type: 'profile-start' }, 'profile-started') : server.ask({ type: 'profile-stop', file }, 'profile-written'),
-        }),
-      );
-      process.stdout.write(`\n== ${scenario.id} (${describe(result)}, profiler on)\n${renderProfile(summariseProfile(file, 25))}\nprofile: ${file}\n`);
+  // Tessera alone, or each Tessera variant named in --servers (e.g. tessera,tessera-revocation).
+  const asked = options.servers.filter((k) => k === 'tessera' || k === 'tessera-revocation');
+  for (const kind of values.servers && asked.length > 0 ? asked : (['tessera'] as const)) {
+    const server = await startServer(serverConfig(kind, join(work, `profile-${kind}`)), { cpus: serverCpus });
+    try {
+      for (const scenario of selected.filter((s) => s.servers.includes(kind))) {
+        const spec = await prepare(scenario, server, setup, pki);
+        const file = join(profiles, `${kind}-${scenario.id}.cpuprofile`);
+        const result = await runLoad(
+          spec,
+          loadOptions(server, {
+            onWindow: (phase) =>
+              phase === 'start' ? server.ask({ type: 'profile-start' }, 'profile-started') : server.ask({ type: 'profile-stop', file }, 'profile-written'),
+          }),
+        );
+        process.stdout.write(`\n== ${kind} ${scenario.id} (${describe(result)}, profiler on)\n${renderProfile(summariseProfile(file, 25))}\nprofile: ${file}\n`);
+      }
+    } finally {
+      await server.stop();
     }
-  } finally {
-    await server.stop();
   }
 }
 

@@ -89,6 +89,21 @@ export function ratios(summary: Record<string, Record<string, Summary>>): Record
   return out;
 }
 
+/**
+ * Revocation on / off CPU per request round by round (same round = the two measured seconds apart):
+ * on a shared machine the spread says how far to trust the ratio of the medians.
+ */
+export function revocationRounds(cells: readonly Cell[], scenario = 'token-opaque'): { ratios: number[]; median: number; min: number; max: number } | null {
+  const ratios: number[] = [];
+  for (const round of new Set(cells.map((c) => c.round))) {
+    const off = cells.find((c) => c.round === round && c.scenario === scenario && c.server === 'tessera');
+    const on = cells.find((c) => c.round === round && c.scenario === scenario && c.server === 'tessera-revocation');
+    if (off && on) ratios.push(on.result.serverCpuUsPerReq / off.result.serverCpuUsPerReq);
+  }
+  if (ratios.length === 0) return null;
+  return { ratios, median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+}
+
 export interface Target {
   name: string;
   scenario: string;
