@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { clusterLauncherAvailable, measureCluster } from './lib/cluster-figure.ts';
 import { measureWorkers } from './lib/workers-figure.ts';
-import { runLoad, type CellResult, type LoadOptions } from './lib/load.ts';
+import { runLoad, type CellResult, type LoadOptions, type LoadSpec } from './lib/load.ts';
 import { createBenchPki, type BenchPki } from './lib/pki.ts';
 import { cpuModel, loadAverage, memory, pinProcess, taskset } from './lib/proc.ts';
 import { renderTable, renderTargets, ratios, revocationRounds, summarise, targets, type Cell } from './lib/report.ts';
@@ -72,6 +72,9 @@ for (const s of options.servers) if (!['ceiling', 'oidc', 'oidc-sqlite', 'tesser
 const selected: Scenario[] = SCENARIOS.filter((s) => !options.scenarios || options.scenarios.includes(s.id));
 const tableScenarios = ['table-issue-opaque', 'table-introspect-opaque'].filter((id) => !options.scenarios || options.scenarios.includes(id));
 const clusterWanted = !values['no-cluster'] && options.servers.includes('tessera') && (!options.scenarios || options.scenarios.some((id) => id.startsWith('cluster')));
+/** Tessera with revocation on and off loaded side by side (issue #17's ratio). */
+const PAIRED = 'token-opaque-paired';
+const pairedWanted = options.servers.includes('tessera') && options.servers.includes('tessera-revocation') && (!options.scenarios || options.scenarios.includes('token-opaque') || options.scenarios.includes(PAIRED));
 const workersWanted = !values['no-server-workers'] && options.servers.includes('tessera') && (!options.scenarios || options.scenarios.some((id) => id.startsWith('workers-')));
 
 // Servers on core 0, the load generator (this process and its worker threads) on core 1.
@@ -176,6 +179,20 @@ async function runMain(): Promise<void> {
           log(`[round ${round}] ${scenario.id.padEnd(24)} ${kind.padEnd(8)} ${describe(result)}`);
         }
       }
+      // Issue #17, revocation on vs off: both loaded in the same window (both on the server core), so
+      // what other processes take from a shared machine hits both alike; measured one after the
+      // other (token-opaque above), a 5% difference drowns in the machine's swings.
+      if (pairedWanted && running.has('tessera') && running.has('tessera-revocation')) {
+        const scenario = SCENARIOS.find((s) => s.id === 'token-opaque')!;
+        const pair = rotate(['tessera', 'tessera-revocation'] as const, round);
+        const specs: LoadSpec[] = [];
+        for (const kind of pair) specs.push(await prepare(scenario, running.get(kind)!, setup, pki));
+        const results = await Promise.all(pair.map((kind, i) => runLoad(specs[i], loadOptions(running.get(kind)!))));
+        for (const [i, kind] of pair.entries()) {
+          cells.push({ round, scenario: PAIRED, server: kind, result: results[i], loadAverage: loadAverage() });
+          log(`[round ${round}] ${PAIRED.padEnd(24)} ${kind.padEnd(8)} ${describe(results[i])}`);
+        }
+      }
     } finally {
       for (const server of running.values()) await server.stop();
     }
@@ -227,8 +244,9 @@ async function runMain(): Promise<void> {
   const summary = summarise(cells);
   const r = ratios(summary);
   const t = targets(r);
-  const revocation = revocationRounds(cells);
+  const revocation = revocationRounds(cells, PAIRED);
   const titles: Record<string, string> = Object.fromEntries(SCENARIOS.map((s) => [s.id, s.title]));
+  titles[PAIRED] = 'client_credentials opaque, keep-alive: Tessera with revocation off and on (hard_fail, CRL file, warm) loaded at the same time, both on the server core';
   titles['table-issue-opaque'] = 'Tessera: client_credentials opaque with N rows already in the token table (SQLite)';
   titles['table-introspect-opaque'] = 'Tessera: introspection of tokens spread over N seeded rows (SQLite)';
   titles['cluster-token-opaque'] = 'Tessera cluster: client_credentials opaque through nginx, 1 vs 2 nodes on PostgreSQL (CPU: nodes + nginx)';
@@ -279,7 +297,7 @@ async function runMain(): Promise<void> {
   if (workersWanted) process.stdout.write(`\n[server] workers (all on the server core: CPU per request, not scaling):\n${scalingLine('token', serverWorkers.token)}${scalingLine('introspection', serverWorkers.introspect)}`.replace(/nodes \/ 1 node/g, 'workers / 1 worker'));
   if (revocation) {
     process.stdout.write(
-      `\nrevocation on / off, server CPU/req round by round: ${revocation.ratios.map((v) => v.toFixed(3)).join(' ')} (median ${revocation.median.toFixed(3)}, min ${revocation.min.toFixed(3)}, max ${revocation.max.toFixed(3)})\n`,
+      `\nrevocation on / off, loaded side by side (${PAIRED}), server CPU/req round by round: ${revocation.ratios.map((v) => v.toFixed(3)).join(' ')} (median ${revocation.median.toFixed(3)}, min ${revocation.min.toFixed(3)}, max ${revocation.max.toFixed(3)})\n`,
     );
   }
   process.stdout.write(`\nTargets (informational, never asserted):\n${renderTargets(t)}\n\nwritten ${file}\n`);
@@ -288,7 +306,8 @@ async function runMain(): Promise<void> {
 async function runMillion(): Promise<void> {
   const scenario = SCENARIOS.find((s) => s.id === 'token-opaque')!;
   const rows: Record<string, unknown>[] = [];
-  for (const kind of options.servers.filter((k) => k !== 'ceiling')) {
+  // tessera-revocation only when named (--servers): the default run is about memory, not revocation.
+  for (const kind of options.servers.filter((k) => k !== 'ceiling' && (k !== 'tessera-revocation' || values.servers !== undefined))) {
     const dir = join(work, `million-${kind}`);
     const server = await startServer(serverConfig(kind, dir), { cpus: serverCpus });
     try {
