@@ -96,7 +96,8 @@ const machine = {
   platform: `${process.platform} ${process.arch}`,
   pinned: pin ? { servers: 'cpu 0', loadGenerator: 'cpu 1' } : null,
   commit: git(['rev-parse', '--short', 'HEAD']),
-  dirty: git(['status', '--porcelain', '--', 'core', 'plugins', 'bench']) !== '',
+  // Pathspecs from the repository root (git runs in bench/).
+  dirty: git(['status', '--porcelain', '--', ':/core', ':/plugins', ':/bench']) !== '',
 };
 
 const pki = await createBenchPki(work, options.keyAlg);
