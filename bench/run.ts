@@ -2,7 +2,7 @@
  * `npm run bench` — Tessera side by side with node-oidc-provider and a raw node:https ceiling, on
  * loopback, same TLS settings, same client certificate, same load. See bench/README.md.
  *
- *   npm run bench                 full run (~12 minutes): 3 rounds x every server x every scenario, table
+ *   npm run bench                 full run (~13 minutes): 3 rounds x every server x every scenario, table
  *                                 sizes 1e4 / 1e6, 1 vs 2 cluster nodes
  *   npm run bench -- --quick      a smoke run (1-2 minutes): 1 short round, no oidc-provider+SQLite, table sizes 1e4 / 1e5
  *   npm run bench -- --million    RSS after one million tokens issued (oidc-provider, Tessera)
