@@ -34,7 +34,7 @@ out.push(
   '| --- | --- | --- | --- | --- | --- |',
 );
 for (const [id, servers] of Object.entries(latest.summary)) {
-  if (id.startsWith('table-') || id.startsWith('cluster-')) continue;
+  if (id.startsWith('table-') || id.startsWith('cluster-') || id === 'token-opaque-paired') continue;
   const r = latest.ratios[id];
   out.push(
     `| ${id} | ${cell(servers.ceiling)} | ${cell(servers.oidc)} | ${cell(servers['oidc-sqlite'])} | ${cell(servers.tessera)} | ${r?.rpsVsOidc != null ? `${n(r.rpsVsOidc, 2)}×, ${n(r.cpuVsOidc, 2)}×` : '–'} |`,
@@ -50,7 +50,11 @@ if (latest.summary['cluster-token-opaque']) {
     out.push(`| ${k.endsWith('1') ? '1 node' : '2 nodes'} | ${cell(latest.summary['cluster-token-opaque'][k])} | ${cell(latest.summary['cluster-introspect-opaque']?.[k])} |`);
   }
 }
-out.push('', 'Targets of issue #9 (printed, never asserted):', '');
+const paired = latest.summary['token-opaque-paired'];
+if (paired?.tessera && paired['tessera-revocation']) {
+  out.push('', `Revocation on vs off (issue #17, token-opaque-paired, both loaded at once): off ${cell(paired.tessera)}; on ${cell(paired['tessera-revocation'])}.`);
+}
+out.push('', 'Targets of issues #9 and #17 (printed, never asserted):', '');
 for (const t of latest.targets) out.push(`- ${t.met === null ? 'n/a' : t.met ? 'met' : '**not met**'}: ${t.name} — wanted ${t.wanted}, measured ${n(t.value, 2)}`);
 if (existsSync(millionFile)) {
   const million = JSON.parse(readFileSync(millionFile, 'utf8')) as { command: string; rows: Record<string, number | string | boolean | null>[] };

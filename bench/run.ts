@@ -2,14 +2,15 @@
  * `npm run bench` — Tessera side by side with node-oidc-provider and a raw node:https ceiling, on
  * loopback, same TLS settings, same client certificate, same load. See bench/README.md.
  *
- *   npm run bench                 full run (~12 minutes): 3 rounds x every server x every scenario, table
+ *   npm run bench                 full run (~13 minutes): 3 rounds x every server x every scenario, table
  *                                 sizes 1e4 / 1e6, 1 vs 2 cluster nodes
  *   npm run bench -- --quick      a smoke run (1-2 minutes): 1 short round, no oidc-provider+SQLite, table sizes 1e4 / 1e5
  *   npm run bench -- --million    RSS after one million tokens issued (oidc-provider, Tessera)
  *   npm run bench -- --profile    CPU profile of Tessera's measured windows, top self-time functions
+ *                                 (--servers tessera,tessera-revocation: each variant in turn)
  *
  * Options: --rounds N --duration S --warmup S --concurrency N --workers N --scenarios a,b
- *          --servers ceiling,oidc,oidc-sqlite,tessera --seed-sizes 10000,1000000 --million-count N
+ *          --servers ceiling,oidc,oidc-sqlite,tessera,tessera-revocation --seed-sizes 10000,1000000 --million-count N
  *          --tessera-db postgres://... --no-cluster --no-pin --keep --out FILE
  */
 import { execFileSync } from 'node:child_process';
@@ -19,10 +20,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { clusterLauncherAvailable, measureCluster } from './lib/cluster-figure.ts';
 import { measureWorkers } from './lib/workers-figure.ts';
-import { runLoad, type CellResult, type LoadOptions } from './lib/load.ts';
+import { runLoad, type CellResult, type LoadOptions, type LoadSpec } from './lib/load.ts';
 import { createBenchPki, type BenchPki } from './lib/pki.ts';
 import { cpuModel, loadAverage, memory, pinProcess, taskset } from './lib/proc.ts';
-import { renderTable, renderTargets, ratios, summarise, targets, type Cell } from './lib/report.ts';
+import { renderTable, renderTargets, ratios, revocationRounds, summarise, targets, type Cell } from './lib/report.ts';
 import { CERT_HEADER, SCENARIOS, SetupClient, prepare, prepareSeeded, type Scenario } from './lib/scenarios.ts';
 import { BENCH_ROOT, seedTessera, startServer, type RunningServer, type ServerConfig, type ServerKind } from './lib/server-process.ts';
 import { renderProfile, summariseProfile } from './profile-summary.ts';
@@ -61,16 +62,19 @@ const options = {
   concurrency: Number(values.concurrency),
   workers: Number(values.workers),
   // --quick leaves out oidc-provider on SQLite (a fourth server start per round).
-  servers: (values.servers ?? (quick ? 'ceiling,oidc,tessera' : 'ceiling,oidc,oidc-sqlite,tessera')).split(',').map((s) => s.trim()) as ServerKind[],
+  servers: (values.servers ?? (quick ? 'ceiling,oidc,tessera,tessera-revocation' : 'ceiling,oidc,oidc-sqlite,tessera,tessera-revocation')).split(',').map((s) => s.trim()) as ServerKind[],
   scenarios: values.scenarios ? values.scenarios.split(',').map((s) => s.trim()) : null,
   seedSizes: (values['seed-sizes'] ?? (quick ? '10000,100000' : '10000,1000000')).split(',').filter(Boolean).map(Number),
   millionCount: Number(values['million-count']),
   keyAlg: values['key-alg'] === 'RSA' ? ('RSA' as const) : ('EC' as const),
 };
-for (const s of options.servers) if (!['ceiling', 'oidc', 'oidc-sqlite', 'tessera'].includes(s)) throw new Error(`unknown server ${s}`);
+for (const s of options.servers) if (!['ceiling', 'oidc', 'oidc-sqlite', 'tessera', 'tessera-revocation'].includes(s)) throw new Error(`unknown server ${s}`);
 const selected: Scenario[] = SCENARIOS.filter((s) => !options.scenarios || options.scenarios.includes(s.id));
 const tableScenarios = ['table-issue-opaque', 'table-introspect-opaque'].filter((id) => !options.scenarios || options.scenarios.includes(id));
 const clusterWanted = !values['no-cluster'] && options.servers.includes('tessera') && (!options.scenarios || options.scenarios.some((id) => id.startsWith('cluster')));
+/** Tessera with revocation on and off loaded side by side (issue #17's ratio). */
+const PAIRED = 'token-opaque-paired';
+const pairedWanted = options.servers.includes('tessera') && options.servers.includes('tessera-revocation') && (!options.scenarios || options.scenarios.includes('token-opaque') || options.scenarios.includes(PAIRED));
 const workersWanted = !values['no-server-workers'] && options.servers.includes('tessera') && (!options.scenarios || options.scenarios.some((id) => id.startsWith('workers-')));
 
 // Servers on core 0, the load generator (this process and its worker threads) on core 1.
@@ -92,7 +96,8 @@ const machine = {
   platform: `${process.platform} ${process.arch}`,
   pinned: pin ? { servers: 'cpu 0', loadGenerator: 'cpu 1' } : null,
   commit: git(['rev-parse', '--short', 'HEAD']),
-  dirty: git(['status', '--porcelain', '--', 'core', 'plugins', 'bench']) !== '',
+  // Pathspecs from the repository root (git runs in bench/).
+  dirty: git(['status', '--porcelain', '--', ':/core', ':/plugins', ':/bench']) !== '',
 };
 
 const pki = await createBenchPki(work, options.keyAlg);
@@ -124,7 +129,8 @@ function serverConfig(kind: ServerKind, dir: string, extra: Partial<ServerConfig
     certificateHeader: CERT_HEADER,
     ...(kind === 'oidc-sqlite' ? { adapter: 'sqlite' as const } : {}),
     // --tessera-db postgres://...: Tessera on PostgreSQL (a fresh schema per child) instead of SQLite.
-    ...(kind === 'tessera' && values['tessera-db'] ? { databaseUrl: values['tessera-db'], databaseSchema: `tessera_bench_${process.pid}_${++schemas}` } : {}),
+    ...(kind === 'tessera-revocation' ? { crlFile: pki.crlFile } : {}),
+    ...((kind === 'tessera' || kind === 'tessera-revocation') && values['tessera-db'] ? { databaseUrl: values['tessera-db'], databaseSchema: `tessera_bench_${process.pid}_${++schemas}` } : {}),
     ...extra,
   };
 }
@@ -172,6 +178,20 @@ async function runMain(): Promise<void> {
           const result = await runLoad(spec, loadOptions(server));
           cells.push({ round, scenario: scenario.id, server: kind, result, loadAverage: loadAverage() });
           log(`[round ${round}] ${scenario.id.padEnd(24)} ${kind.padEnd(8)} ${describe(result)}`);
+        }
+      }
+      // Issue #17, revocation on vs off: both loaded in the same window (both on the server core), so
+      // what other processes take from a shared machine hits both alike; measured one after the
+      // other (token-opaque above), a 5% difference drowns in the machine's swings.
+      if (pairedWanted && running.has('tessera') && running.has('tessera-revocation')) {
+        const scenario = SCENARIOS.find((s) => s.id === 'token-opaque')!;
+        const pair = rotate(['tessera', 'tessera-revocation'] as const, round);
+        const specs: LoadSpec[] = [];
+        for (const kind of pair) specs.push(await prepare(scenario, running.get(kind)!, setup, pki));
+        const results = await Promise.all(pair.map((kind, i) => runLoad(specs[i], loadOptions(running.get(kind)!))));
+        for (const [i, kind] of pair.entries()) {
+          cells.push({ round, scenario: PAIRED, server: kind, result: results[i], loadAverage: loadAverage() });
+          log(`[round ${round}] ${PAIRED.padEnd(24)} ${kind.padEnd(8)} ${describe(results[i])}`);
         }
       }
     } finally {
@@ -225,7 +245,9 @@ async function runMain(): Promise<void> {
   const summary = summarise(cells);
   const r = ratios(summary);
   const t = targets(r);
+  const revocation = revocationRounds(cells, PAIRED);
   const titles: Record<string, string> = Object.fromEntries(SCENARIOS.map((s) => [s.id, s.title]));
+  titles[PAIRED] = 'client_credentials opaque, keep-alive: Tessera with revocation off and on (hard_fail, CRL file, warm) loaded at the same time, both on the server core';
   titles['table-issue-opaque'] = 'Tessera: client_credentials opaque with N rows already in the token table (SQLite)';
   titles['table-introspect-opaque'] = 'Tessera: introspection of tokens spread over N seeded rows (SQLite)';
   titles['cluster-token-opaque'] = 'Tessera cluster: client_credentials opaque through nginx, 1 vs 2 nodes on PostgreSQL (CPU: nodes + nginx)';
@@ -256,6 +278,7 @@ async function runMain(): Promise<void> {
     targets: t,
     cluster,
     serverWorkers,
+    revocationRounds: revocation,
     seedingSeconds: seeding,
     cells,
   };
@@ -273,13 +296,19 @@ async function runMain(): Promise<void> {
   process.stdout.write(`${renderTable(summary, r, titles)}\n`);
   if (clusterWanted) process.stdout.write(`\nCluster (${clusterNote}):\n${scalingLine('token', cluster.token)}${scalingLine('introspection', cluster.introspect)}`);
   if (workersWanted) process.stdout.write(`\n[server] workers (all on the server core: CPU per request, not scaling):\n${scalingLine('token', serverWorkers.token)}${scalingLine('introspection', serverWorkers.introspect)}`.replace(/nodes \/ 1 node/g, 'workers / 1 worker'));
+  if (revocation) {
+    process.stdout.write(
+      `\nrevocation on / off, loaded side by side (${PAIRED}), server CPU/req round by round: ${revocation.ratios.map((v) => v.toFixed(3)).join(' ')} (median ${revocation.median.toFixed(3)}, min ${revocation.min.toFixed(3)}, max ${revocation.max.toFixed(3)})\n`,
+    );
+  }
   process.stdout.write(`\nTargets (informational, never asserted):\n${renderTargets(t)}\n\nwritten ${file}\n`);
 }
 
 async function runMillion(): Promise<void> {
   const scenario = SCENARIOS.find((s) => s.id === 'token-opaque')!;
   const rows: Record<string, unknown>[] = [];
-  for (const kind of options.servers.filter((k) => k !== 'ceiling')) {
+  // tessera-revocation only when named (--servers): the default run is about memory, not revocation.
+  for (const kind of options.servers.filter((k) => k !== 'ceiling' && (k !== 'tessera-revocation' || values.servers !== undefined))) {
     const dir = join(work, `million-${kind}`);
     const server = await startServer(serverConfig(kind, dir), { cpus: serverCpus });
     try {
@@ -327,22 +356,26 @@ async function runMillion(): Promise<void> {
 async function runProfile(): Promise<void> {
   const profiles = join(resultsDir, 'profiles');
   mkdirSync(profiles, { recursive: true });
-  const server = await startServer(serverConfig('tessera', join(work, 'profile')), { cpus: serverCpus });
-  try {
-    for (const scenario of selected.filter((s) => s.servers.includes('tessera'))) {
-      const spec = await prepare(scenario, server, setup, pki);
-      const file = join(profiles, `tessera-${scenario.id}.cpuprofile`);
-      const result = await runLoad(
-        spec,
-        loadOptions(server, {
-          onWindow: (phase) =>
-            phase === 'start' ? server.ask({ type: 'profile-start' }, 'profile-started') : server.ask({ type: 'profile-stop', file }, 'profile-written'),
-        }),
-      );
-      process.stdout.write(`\n== ${scenario.id} (${describe(result)}, profiler on)\n${renderProfile(summariseProfile(file, 25))}\nprofile: ${file}\n`);
+  // Tessera alone, or each Tessera variant named in --servers (e.g. tessera,tessera-revocation).
+  const asked = options.servers.filter((k) => k === 'tessera' || k === 'tessera-revocation');
+  for (const kind of values.servers && asked.length > 0 ? asked : (['tessera'] as const)) {
+    const server = await startServer(serverConfig(kind, join(work, `profile-${kind}`)), { cpus: serverCpus });
+    try {
+      for (const scenario of selected.filter((s) => s.servers.includes(kind))) {
+        const spec = await prepare(scenario, server, setup, pki);
+        const file = join(profiles, `${kind}-${scenario.id}.cpuprofile`);
+        const result = await runLoad(
+          spec,
+          loadOptions(server, {
+            onWindow: (phase) =>
+              phase === 'start' ? server.ask({ type: 'profile-start' }, 'profile-started') : server.ask({ type: 'profile-stop', file }, 'profile-written'),
+          }),
+        );
+        process.stdout.write(`\n== ${kind} ${scenario.id} (${describe(result)}, profiler on)\n${renderProfile(summariseProfile(file, 25))}\nprofile: ${file}\n`);
+      }
+    } finally {
+      await server.stop();
     }
-  } finally {
-    await server.stop();
   }
 }
 

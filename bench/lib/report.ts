@@ -61,6 +61,9 @@ export interface Ratios {
   cpuVsOidcSqlite: number | null;
   rpsVsCeiling: number | null;
   cpuVsCeiling: number | null;
+  /** tessera-revocation / tessera: the certificate-revocation bundle on (warm) vs off. */
+  rpsRevocationVsOff: number | null;
+  cpuRevocationVsOff: number | null;
 }
 
 export function ratios(summary: Record<string, Record<string, Summary>>): Record<string, Ratios> {
@@ -71,6 +74,7 @@ export function ratios(summary: Record<string, Record<string, Summary>>): Record
     const o = servers.oidc;
     const os = servers['oidc-sqlite'];
     const c = servers.ceiling;
+    const rv = servers['tessera-revocation'];
     out[scenario] = {
       rpsVsOidc: o ? t.rps / o.rps : null,
       cpuVsOidc: o ? t.serverCpuUsPerReq / o.serverCpuUsPerReq : null,
@@ -78,9 +82,26 @@ export function ratios(summary: Record<string, Record<string, Summary>>): Record
       cpuVsOidcSqlite: os ? t.serverCpuUsPerReq / os.serverCpuUsPerReq : null,
       rpsVsCeiling: c ? t.rps / c.rps : null,
       cpuVsCeiling: c ? t.serverCpuUsPerReq / c.serverCpuUsPerReq : null,
+      rpsRevocationVsOff: rv ? rv.rps / t.rps : null,
+      cpuRevocationVsOff: rv ? rv.serverCpuUsPerReq / t.serverCpuUsPerReq : null,
     };
   }
   return out;
+}
+
+/**
+ * Revocation on / off CPU per request round by round (same round = the two measured seconds apart):
+ * on a shared machine the spread says how far to trust the ratio of the medians.
+ */
+export function revocationRounds(cells: readonly Cell[], scenario: string): { ratios: number[]; median: number; min: number; max: number } | null {
+  const ratios: number[] = [];
+  for (const round of new Set(cells.map((c) => c.round))) {
+    const off = cells.find((c) => c.round === round && c.scenario === scenario && c.server === 'tessera');
+    const on = cells.find((c) => c.round === round && c.scenario === scenario && c.server === 'tessera-revocation');
+    if (off && on) ratios.push(on.result.serverCpuUsPerReq / off.result.serverCpuUsPerReq);
+  }
+  if (ratios.length === 0) return null;
+  return { ratios, median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
 }
 
 export interface Target {
@@ -106,6 +127,8 @@ export function targets(r: Record<string, Ratios>): Target[] {
     t('keep-alive JWT: server CPU/req vs oidc-provider', 'token-jwt', '<= 1/3', r['token-jwt']?.cpuVsOidc, (v) => v <= 1 / 3),
     t('full handshake: server CPU/req vs ceiling', 'token-opaque-handshake', '<= 1.10x', r['token-opaque-handshake']?.cpuVsCeiling, (v) => v <= 1.1),
     t('introspection: req/s vs oidc-provider', 'introspect-opaque', '>= 3x', r['introspect-opaque']?.rpsVsOidc, (v) => v >= 3),
+    // Issue #17: hard_fail with a CRL file, caches warm, keep-alive; both servers loaded side by side.
+    t('revocation on vs off: server CPU/req', 'token-opaque-paired', '<= 1.05x', r['token-opaque-paired']?.cpuRevocationVsOff, (v) => v <= 1.05),
   ];
 }
 
@@ -114,8 +137,9 @@ const NAMES: Record<string, string> = {
   oidc: 'oidc-provider (memory)',
   'oidc-sqlite': 'oidc-provider (SQLite)',
   tessera: 'Tessera (SQLite)',
+  'tessera-revocation': 'Tessera + revocation',
 };
-const ORDER = ['ceiling', 'oidc', 'oidc-sqlite', 'tessera'];
+const ORDER = ['ceiling', 'oidc', 'oidc-sqlite', 'tessera', 'tessera-revocation'];
 
 function fmt(v: number | null | undefined, digits = 0): string {
   return v == null || !Number.isFinite(v) ? '-' : v.toFixed(digits);
@@ -153,6 +177,7 @@ export function renderTable(summary: Record<string, Record<string, Summary>>, r:
       const parts = [];
       if (q.rpsVsOidc !== null) parts.push(`Tessera/oidc-provider: req/s ${fmt(q.rpsVsOidc, 2)}x, CPU/req ${fmt(q.cpuVsOidc, 2)}x`);
       if (q.rpsVsOidcSqlite !== null) parts.push(`Tessera/oidc-provider+SQLite: req/s ${fmt(q.rpsVsOidcSqlite, 2)}x, CPU/req ${fmt(q.cpuVsOidcSqlite, 2)}x`);
+      if (q.cpuRevocationVsOff !== null) parts.push(`revocation on/off: req/s ${fmt(q.rpsRevocationVsOff, 3)}x, CPU/req ${fmt(q.cpuRevocationVsOff, 3)}x`);
       if (q.rpsVsCeiling !== null) parts.push(`Tessera/ceiling: req/s ${fmt(q.rpsVsCeiling, 2)}x, CPU/req ${fmt(q.cpuVsCeiling, 2)}x`);
       if (parts.length) lines.push(`  ${parts.join('; ')}`);
     }
@@ -162,6 +187,6 @@ export function renderTable(summary: Record<string, Record<string, Summary>>, r:
 
 export function renderTargets(list: readonly Target[]): string {
   return list
-    .map((t) => `  [${t.met === null ? 'n/a' : t.met ? 'met' : 'NOT MET'}] ${t.name}: ${t.wanted}, measured ${fmt(t.value, 2)}`)
+    .map((t) => `  [${t.met === null ? 'n/a' : t.met ? 'met' : 'NOT MET'}] ${t.name}: ${t.wanted}, measured ${fmt(t.value, t.wanted === '<= 1.05x' ? 3 : 2)}`)
     .join('\n');
 }

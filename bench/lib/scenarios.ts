@@ -25,7 +25,8 @@ export interface Scenario {
 const ALL: ServerKind[] = ['ceiling', 'oidc', 'oidc-sqlite', 'tessera'];
 
 export const SCENARIOS: Scenario[] = [
-  { id: 'token-opaque', title: 'client_credentials, bound opaque token, keep-alive', mode: 'keepalive', proxy: false, servers: ALL, kind: 'token', format: 'opaque' },
+  // tessera-revocation (issue #17: revocation on vs off, warm caches) is measured on this one only.
+  { id: 'token-opaque', title: 'client_credentials, bound opaque token, keep-alive', mode: 'keepalive', proxy: false, servers: [...ALL, 'tessera-revocation'], kind: 'token', format: 'opaque' },
   { id: 'token-jwt', title: 'client_credentials, bound JWT, keep-alive', mode: 'keepalive', proxy: false, servers: ALL, kind: 'token', format: 'jwt' },
   { id: 'introspect-opaque', title: 'introspection of a bound opaque token, keep-alive', mode: 'keepalive', proxy: false, servers: ALL, kind: 'introspect', format: 'opaque' },
   // oidc-provider refuses to introspect structured (JWT) access tokens by design.
@@ -41,6 +42,7 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 function tokenRequest(kind: ServerKind, format: 'opaque' | 'jwt'): { path: string; body: string } {
   switch (kind) {
     case 'tessera':
+    case 'tessera-revocation':
       return { path: '/oauth2/token', body: `grant_type=client_credentials&client_id=bench-${format}&scope=api%3Aread` };
     case 'oidc':
     case 'oidc-sqlite':
@@ -54,6 +56,7 @@ function introspectionRequest(kind: ServerKind, token: string): { path: string; 
   const value = encodeURIComponent(token);
   switch (kind) {
     case 'tessera':
+    case 'tessera-revocation':
       return { path: '/oauth2/introspect', body: `token=${value}&client_id=bench-opaque` };
     case 'oidc':
     case 'oidc-sqlite':
@@ -126,6 +129,7 @@ export async function prepare(scenario: Scenario, server: RunningServer, setup: 
         throw new Error(`${server.kind} ${scenario.id}: sample request failed: ${sample.status} ${JSON.stringify(sample.json)}`);
       }
       await setup.expectBound(server, sample.json.access_token, scenario.format);
+      if (server.kind === 'tessera-revocation') await expectRevokedRefused(origin, path, body, scenario.proxy, pki);
     }
     return { origin, path, headers, bodies: [body], mode: scenario.mode, tls };
   }
@@ -140,6 +144,26 @@ export async function prepare(scenario: Scenario, server: RunningServer, setup: 
   }
   const requests = tokens.map((t) => introspectionRequest(server.kind, t));
   return { origin, path: requests[0].path, headers, bodies: requests.map((r) => r.body), mode: scenario.mode, tls };
+}
+
+/**
+ * The revocation bundle is really in the path: the same request with the CA's revoked client
+ * certificate (same subject DN, so only the revocation check can refuse it) must get 401
+ * invalid_client. With hard_fail, the sample above being accepted means the CRL said good.
+ */
+async function expectRevokedRefused(origin: string, path: string, body: string, proxy: boolean, pki: BenchPki): Promise<void> {
+  const agent = new Agent({ connect: { cert: pki.revokedCertPem, key: pki.revokedKeyPem, ca: pki.caPem, servername: 'localhost' } });
+  try {
+    const headers: Record<string, string> = { ...FORM };
+    if (proxy) headers[CERT_HEADER] = encodeURIComponent(pki.revokedCertPem);
+    const response = await request(`${origin}${path}`, { method: 'POST', body, headers, dispatcher: agent });
+    const text = await response.body.text();
+    if (response.statusCode !== 401 || !text.includes('invalid_client')) {
+      throw new Error(`tessera-revocation: a token request with the revoked certificate got ${response.statusCode} ${text}, not 401 invalid_client: the revocation check is not running`);
+    }
+  } finally {
+    await agent.close();
+  }
 }
 
 /** Table-size scenarios (Tessera only): issue and introspect against a seeded access-token table. */

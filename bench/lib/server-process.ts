@@ -8,7 +8,8 @@ import { closeSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { taskset } from './proc.ts';
 
-export type ServerKind = 'ceiling' | 'oidc' | 'oidc-sqlite' | 'tessera';
+/** `tessera-revocation`: `tessera` plus the certificate-revocation bundle (hard_fail, the bench CA's CRL file). */
+export type ServerKind = 'ceiling' | 'oidc' | 'oidc-sqlite' | 'tessera' | 'tessera-revocation';
 
 export interface ServerConfig {
   kind: ServerKind;
@@ -32,6 +33,8 @@ export interface ServerConfig {
   /** oidc-provider: its store ("memory", its default, or "sqlite"). */
   adapter?: 'memory' | 'sqlite';
   clientThumbprint: string;
+  /** tessera-revocation: the CRL file for `[oauth.mutualtls.revocation] crl_files`. */
+  crlFile?: string;
 }
 
 export interface ReadyMessage {
@@ -64,6 +67,7 @@ const ENTRY: Record<ServerKind, string[]> = {
   'oidc-sqlite': [join(BENCH_ROOT, 'servers', 'oidc-provider.mjs')],
   // Through the project's TypeScript runner, as bin/tessera.mjs runs the server in production.
   tessera: [join(PROJECT_ROOT, 'bin', 'run-ts.mjs'), join(BENCH_ROOT, 'servers', 'tessera.ts')],
+  'tessera-revocation': [join(PROJECT_ROOT, 'bin', 'run-ts.mjs'), join(BENCH_ROOT, 'servers', 'tessera.ts')],
 };
 
 export interface StartOptions {

@@ -4,6 +4,8 @@
  * bundles switched on by deployment.toml: the tls_client_auth authenticator (PKI + subject DN), the
  * certificate-binding client_credentials handler and the introspection interceptor + data provider.
  * A plain-HTTP listener with `client_certificate_header` serves the behind-a-proxy scenario.
+ * As `tessera-revocation` it also enables the certificate-revocation bundle: hard_fail, one CRL file
+ * (the bench CA's), no OCSP and no distribution points, so the warm path is what is measured.
  *
  * Optionally seeds N bound access tokens straight into the SQLite file first (table-size scenario).
  */
@@ -60,9 +62,21 @@ name = "tessera.mtls.introspection.IntrospectionResponseInterceptor"
 
 [[event_listener]]
 name = "tessera.mtls.introspection.CertificateBindingDataProvider"
-`;
+${config.kind === 'tessera-revocation' ? revocationToml() : ''}`;
 const configFile = join(config.dir, 'deployment.toml');
 writeFileSync(configFile, toml);
+
+function revocationToml(): string {
+  if (!config.crlFile) throw new Error('tessera-revocation needs crlFile');
+  return `
+[[event_listener]]
+name = "tessera.revocation.CertificateRevocationValidator"
+
+[oauth.mutualtls.revocation]
+mode = "hard_fail"
+crl_files = [${JSON.stringify(config.crlFile)}]
+`;
+}
 
 /** Seeded token values handed back for introspection, spread evenly over the table. */
 const SAMPLE = 1000;
