@@ -17,7 +17,7 @@ const USAGE = `Usage: tessera <command> [options]
        tessera --version
 
 Commands:
-${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)}${c.options.padEnd(26)}${c.what}`).join('\n')}
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)}${c.options.padEnd(26)}${c.what}`).join('\n')}
 `;
 
 

@@ -25,6 +25,13 @@ export async function runStart(argv: string[]): Promise<number> {
       process.stderr.write(`tessera: cannot start: ${err.message}\n`);
       return 2;
     }
+    const { code, address, port } = err as NodeJS.ErrnoException & { address?: string; port?: number };
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      // The most common first-start failure: say which key moves the listener, not a stack trace.
+      const what = code === 'EADDRINUSE' ? 'is already in use' : 'may not be opened by this user';
+      process.stderr.write(`tessera: cannot start: ${address ?? ''}:${port ?? '?'} ${what}; choose another with [transport.https] port (or [transport.http] port) in deployment.toml\n`);
+      return 1;
+    }
     process.stderr.write(`tessera: cannot start: ${(err as Error).stack ?? err}\n`);
     return 1;
   }

@@ -146,3 +146,20 @@ describe('dpop_jkt binds the authorization code (RFC 9449 §10)', () => {
     expect(ok.json.token_type).toBe('DPoP');
   });
 });
+
+describe('DPoP algorithms on a fapi2-security server (FAPI 2.0 §5.4.1)', () => {
+  it('advertises and accepts only PS256, ES256 and EdDSA proofs; a server without a profile takes RS256', async () => {
+    const meta = async (prefix: string) => (await call(`${server.url}${prefix}/.well-known/openid-configuration`)).json;
+    expect((await meta(fapi.prefix)).dpop_signing_alg_values_supported.every((a: string) => ['PS256', 'ES256', 'EdDSA'].includes(a))).toBe(true);
+    expect((await meta(plain.prefix)).dpop_signing_alg_values_supported).toContain('RS256');
+
+    const rsa = await dpopKey('RS256');
+    const refused = await push({}, await proof(rsa, { htu: fapi.ep.par }));
+    expect(refused.status, refused.text).toBe(400);
+    expect(refused.json).toMatchObject({ error: 'invalid_dpop_proof' });
+    expect(refused.json.error_description).toContain('PS256');
+
+    const accepted = await push({}, await proof(await dpopKey('PS256'), { htu: fapi.ep.par }));
+    expect(accepted.status, accepted.text).toBe(201);
+  });
+});

@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -82,6 +83,21 @@ describe('tessera start', () => {
     const res = spawnSync(process.execPath, [BIN, 'start', '--config', join(dir, 'deployment.toml')], { encoding: 'utf8', timeout: 30_000 });
     expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/deployment\.toml:5: transport\.https\.port: /);
+  });
+
+  it('says which key moves the listener when its port is taken, without a stack trace, exit 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const dir = folderWith(`[transport.https]\nport = ${port}\n`);
+      const res = spawnSync(process.execPath, [BIN, 'start', '--config', join(dir, 'deployment.toml')], { encoding: 'utf8', timeout: 30_000 });
+      expect(res.status).toBe(1);
+      expect(res.stderr).toContain(`127.0.0.1:${port} is already in use; choose another with [transport.https] port`);
+      expect(res.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      taken.close();
+    }
   });
 
   it('refuses a missing bundle an entry enables, exit 2', () => {

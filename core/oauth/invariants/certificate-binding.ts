@@ -21,7 +21,11 @@ export const certificateBinding: TokenInvariant = {
     }
     if (!request.client.tlsClientCertificateBoundAccessTokens) return null;
     if (presented === null) return 'the client requires certificate-bound tokens and presented no certificate';
-    if (accessBound === undefined) return 'the client requires certificate-bound tokens and the access token carries no cnf.x5t#S256';
+    if (accessBound === undefined) {
+      // The usual cause is configuration, not a rogue bundle: say what to switch on.
+      const hint = request.chain.length <= 1 ? ` (no grant handler in the ${request.grantType} chain binds tokens: enable one, e.g. [oauth.grant_type.${request.grantType}] grant_handler = the mtls-token-binding bundle's)` : '';
+      return `the client requires certificate-bound tokens and the access token carries no cnf.x5t#S256${hint}`;
+    }
     if (refresh && request.client.tokenEndpointAuthMethod === 'none' && refreshBound === undefined) {
       return "a public client's refresh token must be bound to its certificate (RFC 8705 §4)";
     }

@@ -12,6 +12,7 @@ const ALG_LISTS = [
   'introspection_endpoint_auth_signing_alg_values_supported',
   'revocation_endpoint_auth_signing_alg_values_supported',
   'id_token_signing_alg_values_supported',
+  'dpop_signing_alg_values_supported',
 ];
 
 export function applyFapiMetadata(metadata: Record<string, unknown>, server: ServerContext): void {

@@ -19,8 +19,11 @@ const MAX_JTI_LENGTH = 256;
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'];
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
+/** FAPI 2.0 Security Profile §5.4.1: what a `fapi2-security` server accepts, whatever `signing_algs` says. */
+const FAPI2_ALGS: readonly string[] = ['PS256', 'ES256', 'EdDSA'];
+
 export interface ProofExpectations {
-  readonly server: ServerRef;
+  readonly server: ServerRef & { readonly profile?: string };
   /** The request's method (`htm`). */
   readonly method: string;
   /** The URLs the request may have been sent to (`htu`): the endpoint on each listener. */
@@ -74,8 +77,9 @@ export class ProofVerifier {
       throw invalid('the DPoP proof header is malformed');
     }
     if (protectedHeader.typ !== 'dpop+jwt') throw invalid('the DPoP proof typ must be dpop+jwt');
-    if (typeof protectedHeader.alg !== 'string' || !this.settings.signingAlgs.includes(protectedHeader.alg)) {
-      throw invalid(`the DPoP proof alg must be one of ${this.settings.signingAlgs.join(', ')}`, `alg ${String(protectedHeader.alg)}`);
+    const algorithms = expect.server.profile === 'fapi2-security' ? this.settings.signingAlgs.filter((a) => FAPI2_ALGS.includes(a)) : this.settings.signingAlgs;
+    if (typeof protectedHeader.alg !== 'string' || !algorithms.includes(protectedHeader.alg)) {
+      throw invalid(`the DPoP proof alg must be one of ${algorithms.join(', ')}`, `alg ${String(protectedHeader.alg)}`);
     }
     const jwk = protectedHeader.jwk;
     if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw invalid('the DPoP proof needs a jwk header');
@@ -86,7 +90,7 @@ export class ProofVerifier {
     try {
       ({ payload } = await jwtVerify(proof, EmbeddedJWK, {
         typ: 'dpop+jwt',
-        algorithms: [...this.settings.signingAlgs],
+        algorithms: [...algorithms],
         requiredClaims: ['jti', 'htm', 'htu', 'iat'],
         currentDate: new Date(now * 1000),
       }));
