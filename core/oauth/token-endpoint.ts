@@ -30,11 +30,11 @@ export function tokenEndpoint(runtime: CoreRuntime) {
     if (!client.grantTypes.includes(grantType)) throw new UnauthorizedClient(`the client may not use the ${grantType} grant`);
 
     const server = c.get('server');
+    if (isFapi(server) && grantType === 'password') throw new UnauthorizedClient('the password grant is not allowed on this server (FAPI 2.0)');
     const requestInfo = c.get('requestInfo');
     const base = { tenantId: server.tenantId, serverId: server.serverId, server, grantType, params, client, clientAuth: result, request: requestInfo };
     const { proofs, responseHeaders } = await runTokenBinders(runtime, { ...base, endpoint: 'token' });
     requireDpopProof(client, proofs);
-    if (isFapi(server) && grantType === 'password') throw new UnauthorizedClient('the password grant is not allowed on this server (FAPI 2.0)');
     const ctx: GrantContext = {
       ...base,
       // The chain's own copy: a member that writes to it changes neither the core's view nor the cache.
