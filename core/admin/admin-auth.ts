@@ -5,9 +5,9 @@
  * rights, whatever `[admin_console.authenticator.mutual_ssl_authenticator] enable` says.
  */
 import type { MiddlewareHandler } from 'hono';
-import { AccessDenied, InsufficientScope, OAuthError } from '../errors/oauth-errors.ts';
+import { AccessDenied, OAuthError } from '../errors/oauth-errors.ts';
 import { authenticateAdmin } from '../oauth/admin-credentials.ts';
-import { bearerTokenOf, checkBearerToken } from '../oauth/bearer-token.ts';
+import { scopedBearerToken } from '../oauth/scoped-bearer-token.ts';
 import { parseBasicAuthorization } from '../oauth/client-auth/presented-credentials.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
 import { DEFAULT_SERVER } from '../runtime/server-context.ts';
@@ -50,17 +50,8 @@ export function adminAuthentication(runtime: CoreRuntime): MiddlewareHandler<Adm
   }
 
   async function bearer(header: string, c: Parameters<MiddlewareHandler<AdminEnv>>[0]): Promise<AdminPrincipal> {
-    const server = await runtime.servers.resolve(DEFAULT_SERVER);
-    if (!server) throw new AdminUnauthorized('invalid_token', 'the default server is unavailable');
-    let token;
-    try {
-      token = await checkBearerToken(runtime, server, bearerTokenOf(header), c.get('requestInfo'));
-    } catch (err) {
-      // Same error, with the admin API's challenge (Basic or Bearer).
-      if (OAuthError.is(err) && err.status === 401) throw new AdminUnauthorized(err.error, err.description, err.reason);
-      throw err;
-    }
-    if (!token.scopes.includes(ADMIN_SCOPE)) throw new InsufficientScope(ADMIN_SCOPE);
+    // Same errors, with the admin API's challenge (Basic or Bearer).
+    const token = await scopedBearerToken(runtime, header, c.get('requestInfo'), ADMIN_SCOPE, (...a) => new AdminUnauthorized(...a));
     // Admin tokens are a client's own (client_credentials), never a user's delegated one.
     if (token.username !== null) throw new AccessDenied('admin tokens are issued to clients through the client_credentials grant, not on behalf of users');
     // A deleted client's tokens stop granting admin rights at once.

@@ -6,10 +6,10 @@
  * `[observability] metrics_listener` (loopback by default) serves /metrics without this check.
  */
 import type { MiddlewareHandler } from 'hono';
-import { InsufficientScope, OAuthError } from '../errors/oauth-errors.ts';
+import { OAuthError } from '../errors/oauth-errors.ts';
 import type { TesseraEnv } from '../http/hono-env.ts';
 import { authenticateAdmin } from '../oauth/admin-credentials.ts';
-import { bearerTokenOf, checkBearerToken } from '../oauth/bearer-token.ts';
+import { scopedBearerToken } from '../oauth/scoped-bearer-token.ts';
 import { parseBasicAuthorization } from '../oauth/client-auth/presented-credentials.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
 import { DEFAULT_SERVER } from '../runtime/server-context.ts';
@@ -38,16 +38,7 @@ export function metricsAccess(runtime: CoreRuntime): MiddlewareHandler<TesseraEn
         throw new MetricsUnauthorized('unauthorized', 'invalid admin credentials', 'Basic credentials at /metrics refused');
       }
     } else if (/^Bearer(\s|$)/i.test(header)) {
-      const server = await runtime.servers.resolve(DEFAULT_SERVER);
-      if (!server) throw new MetricsUnauthorized('invalid_token', 'the default server is unavailable');
-      let token;
-      try {
-        token = await checkBearerToken(runtime, server, bearerTokenOf(header), c.get('requestInfo'));
-      } catch (err) {
-        if (OAuthError.is(err) && err.status === 401) throw new MetricsUnauthorized(err.error, err.description, err.reason);
-        throw err;
-      }
-      if (!token.scopes.includes(METRICS_SCOPE)) throw new InsufficientScope(METRICS_SCOPE);
+      await scopedBearerToken(runtime, header, c.get('requestInfo'), METRICS_SCOPE, (...a) => new MetricsUnauthorized(...a));
     } else {
       throw new MetricsUnauthorized('unauthorized', 'unsupported authorization scheme: use Basic or Bearer');
     }
