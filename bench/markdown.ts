@@ -19,7 +19,9 @@ const latest = JSON.parse(readFileSync(latestFile, 'utf8')) as {
 };
 
 const n = (v: number | null | undefined, d = 0) => (v == null || !Number.isFinite(v) ? '–' : v.toFixed(d));
-const cell = (s: Summary | undefined) => (s ? `${n(s.rps)} · ${n(s.serverCpuUsPerReq)} µs · ${n(s.peakRssMb)} MB` : 'n/a');
+/** "median (min–max)" over the rounds; older result files have no spread. */
+const spread = (v: number, range: [number, number] | undefined) => (range && range[0] !== range[1] ? `${n(v)} (${n(range[0])}–${n(range[1])})` : n(v));
+const cell = (s: Summary | undefined) => (s ? `${spread(s.rps, s.spread?.rps)} · ${spread(s.serverCpuUsPerReq, s.spread?.serverCpuUsPerReq)} µs · ${n(s.peakRssMb)} MB` : 'n/a');
 const out: string[] = [];
 const m = latest.machine;
 const loads = [m.loadAverage.before, ...m.loadAverage.rounds.map((r) => r.after)].map((l) => l[0]);
@@ -28,7 +30,7 @@ out.push(
     `${latest.options.rounds} rounds × ${latest.options.durationMs / 1000} s after ${latest.options.warmupMs / 1000} s warm-up, C = ${latest.options.concurrency}, medians; ` +
     `1-minute load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the run.`,
   '',
-  'Each cell: requests/s · server CPU per request (user + kernel, from /proc) · peak RSS.',
+  'Each cell: requests/s · server CPU per request (user + kernel, from /proc) · peak RSS; medians, with the min–max over the rounds in brackets.',
   '',
   '| scenario | ceiling (node:https) | oidc-provider (memory) | oidc-provider (SQLite) | Tessera (SQLite) | Tessera / oidc-provider: req/s, CPU/req |',
   '| --- | --- | --- | --- | --- | --- |',
@@ -54,8 +56,11 @@ const paired = latest.summary['token-opaque-paired'];
 if (paired?.tessera && paired['tessera-revocation']) {
   out.push('', `Revocation on vs off (issue #17, token-opaque-paired, both loaded at once): off ${cell(paired.tessera)}; on ${cell(paired['tessera-revocation'])}.`);
 }
-out.push('', 'Targets of issues #9 and #17 (printed, never asserted):', '');
-for (const t of latest.targets) out.push(`- ${t.met === null ? 'n/a' : t.met ? 'met' : '**not met**'}: ${t.name} — wanted ${t.wanted}, measured ${n(t.value, 2)}`);
+out.push('', 'Targets of issues #9, #17 and #20 (printed, never asserted):', '');
+for (const t of latest.targets) {
+  const rounds = t.rounds ? ` (round by round ${n(t.rounds[0], 2)}–${n(t.rounds[1], 2)})` : '';
+  out.push(`- ${t.met === null ? 'n/a' : t.met ? 'met' : '**not met**'}: ${t.name} — wanted ${t.wanted}, measured ${n(t.value, 2)}${rounds}`);
+}
 if (existsSync(millionFile)) {
   const million = JSON.parse(readFileSync(millionFile, 'utf8')) as { command: string; rows: Record<string, number | string | boolean | null>[] };
   out.push('', `RSS after one million tokens issued (\`${million.command}\`):`, '', '| server | tokens | time | req/s | RSS at start → after | peak RSS | SQLite file |', '| --- | --- | --- | --- | --- | --- | --- |');

@@ -2,7 +2,7 @@
  * `npm run bench` — Tessera side by side with node-oidc-provider and a raw node:https ceiling, on
  * loopback, same TLS settings, same client certificate, same load. See bench/README.md.
  *
- *   npm run bench                 full run (~13 minutes): 3 rounds x every server x every scenario, table
+ *   npm run bench                 full run (~20 minutes): 5 rounds x every server x every scenario, table
  *                                 sizes 1e4 / 1e6, 1 vs 2 cluster nodes
  *   npm run bench -- --quick      a smoke run (1-2 minutes): 1 short round, no oidc-provider+SQLite, table sizes 1e4 / 1e5
  *   npm run bench -- --million    RSS after one million tokens issued (oidc-provider, Tessera)
@@ -56,7 +56,7 @@ const { values } = parseArgs({
 
 const quick = values.quick;
 const options = {
-  rounds: Number(values.rounds ?? (quick ? 1 : 3)),
+  rounds: Number(values.rounds ?? (quick ? 1 : 5)),
   warmupMs: 1000 * Number(values.warmup ?? (quick ? 0.5 : 1.5)),
   durationMs: 1000 * Number(values.duration ?? (quick ? 1.2 : 4)),
   concurrency: Number(values.concurrency),
@@ -244,7 +244,7 @@ async function runMain(): Promise<void> {
 
   const summary = summarise(cells);
   const r = ratios(summary);
-  const t = targets(r);
+  const t = targets(r, cells);
   const revocation = revocationRounds(cells, PAIRED);
   const titles: Record<string, string> = Object.fromEntries(SCENARIOS.map((s) => [s.id, s.title]));
   titles[PAIRED] = 'client_credentials opaque, keep-alive: Tessera with revocation off and on (hard_fail, CRL file, warm) loaded at the same time, both on the server core';

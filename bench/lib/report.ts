@@ -14,6 +14,9 @@ export interface Cell {
   loadAverage: [number, number, number];
 }
 
+/** Lowest and highest value over the rounds: how far the median can be trusted on a shared machine. */
+export type Spread = [min: number, max: number];
+
 export interface Summary {
   rounds: number;
   rps: number;
@@ -27,6 +30,13 @@ export interface Summary {
   peakRssMb: number;
   errors: number;
   resumedShare: number | null;
+  /** Min–max over the rounds of the medians above. */
+  spread: { rps: Spread; p50Ms: Spread; p99Ms: Spread; serverCpuUsPerReq: Spread; serverSysUsPerReq: Spread };
+}
+
+function spreadOf(values: readonly number[]): Spread {
+  const finite = values.filter((v) => Number.isFinite(v));
+  return finite.length === 0 ? [NaN, NaN] : [Math.min(...finite), Math.max(...finite)];
 }
 
 export function summarise(cells: readonly Cell[]): Record<string, Record<string, Summary>> {
@@ -48,6 +58,13 @@ export function summarise(cells: readonly Cell[]): Record<string, Record<string,
       peakRssMb: Math.max(...mine.map((r) => r.peakRssMb)),
       errors: mine.reduce((n, r) => n + r.errors, 0),
       resumedShare: handshakes > 0 ? mine.reduce((n, r) => n + r.resumed, 0) / handshakes : null,
+      spread: {
+        rps: spreadOf(mine.map((r) => r.rps)),
+        p50Ms: spreadOf(mine.map((r) => r.p50Ms)),
+        p99Ms: spreadOf(mine.map((r) => r.p99Ms)),
+        serverCpuUsPerReq: spreadOf(mine.map((r) => r.serverCpuUsPerReq)),
+        serverSysUsPerReq: spreadOf(mine.map((r) => r.serverSysUsPerReq)),
+      },
     };
   }
   return out;
@@ -104,31 +121,56 @@ export function revocationRounds(cells: readonly Cell[], scenario: string): { ra
   return { ratios, median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
 }
 
+/**
+ * One ratio round by round, `server / against` on `metric`, both cells from the same round (servers
+ * alternate inside a round, so a round's ratio shares that round's machine load).
+ */
+export function roundRatios(cells: readonly Cell[], scenario: string, server: string, against: string, metric: 'rps' | 'serverCpuUsPerReq'): number[] {
+  const out: number[] = [];
+  for (const round of [...new Set(cells.map((c) => c.round))].sort((a, b) => a - b)) {
+    const mine = cells.find((c) => c.round === round && c.scenario === scenario && c.server === server);
+    const other = cells.find((c) => c.round === round && c.scenario === scenario && c.server === against);
+    if (mine && other) out.push(mine.result[metric] / other.result[metric]);
+  }
+  return out;
+}
+
 export interface Target {
   name: string;
   scenario: string;
   wanted: string;
   value: number | null;
   met: boolean | null;
+  /** The same ratio round by round (min–max), when the cells were given. */
+  rounds?: Spread | null;
 }
 
-export function targets(r: Record<string, Ratios>): Target[] {
-  const t = (name: string, scenario: string, wanted: string, value: number | null | undefined, ok: (v: number) => boolean): Target => ({
-    name,
-    scenario,
-    wanted,
-    value: value ?? null,
-    met: value == null || !Number.isFinite(value) ? null : ok(value),
-  });
+export function targets(r: Record<string, Ratios>, cells: readonly Cell[] = []): Target[] {
+  const t = (name: string, scenario: string, wanted: string, value: number | null | undefined, ok: (v: number) => boolean, per?: [server: string, against: string, metric: 'rps' | 'serverCpuUsPerReq']): Target => {
+    const byRound = per ? roundRatios(cells, scenario, ...per) : [];
+    return {
+      name,
+      scenario,
+      wanted,
+      value: value ?? null,
+      met: value == null || !Number.isFinite(value) ? null : ok(value),
+      ...(per ? { rounds: byRound.length > 0 ? spreadOf(byRound) : null } : {}),
+    };
+  };
   return [
     t('keep-alive opaque: req/s vs oidc-provider', 'token-opaque', '>= 3x', r['token-opaque']?.rpsVsOidc, (v) => v >= 3),
     t('keep-alive opaque: server CPU/req vs oidc-provider', 'token-opaque', '<= 1/3', r['token-opaque']?.cpuVsOidc, (v) => v <= 1 / 3),
     t('keep-alive JWT: req/s vs oidc-provider', 'token-jwt', '>= 3x', r['token-jwt']?.rpsVsOidc, (v) => v >= 3),
     t('keep-alive JWT: server CPU/req vs oidc-provider', 'token-jwt', '<= 1/3', r['token-jwt']?.cpuVsOidc, (v) => v <= 1 / 3),
-    t('full handshake: server CPU/req vs ceiling', 'token-opaque-handshake', '<= 1.10x', r['token-opaque-handshake']?.cpuVsCeiling, (v) => v <= 1.1),
+    t('full handshake: server CPU/req vs ceiling', 'token-opaque-handshake', '<= 1.10x', r['token-opaque-handshake']?.cpuVsCeiling, (v) => v <= 1.1, ['tessera', 'ceiling', 'serverCpuUsPerReq']),
     t('introspection: req/s vs oidc-provider', 'introspect-opaque', '>= 3x', r['introspect-opaque']?.rpsVsOidc, (v) => v >= 3),
     // Issue #17: hard_fail with a CRL file, caches warm, keep-alive; both servers loaded side by side.
     t('revocation on vs off: server CPU/req', 'token-opaque-paired', '<= 1.05x', r['token-opaque-paired']?.cpuRevocationVsOff, (v) => v <= 1.05),
+    // Issue #20: the new-connection path, and keep-alive against oidc-provider's default (in-memory)
+    // store with Tessera on its durable default (SQLite).
+    t('#20 full handshake: server CPU/req vs ceiling', 'token-opaque-handshake', '<= 1.15x', r['token-opaque-handshake']?.cpuVsCeiling, (v) => v <= 1.15, ['tessera', 'ceiling', 'serverCpuUsPerReq']),
+    t('#20 resumed session: server CPU/req vs ceiling', 'token-opaque-resumed', '<= 1.15x', r['token-opaque-resumed']?.cpuVsCeiling, (v) => v <= 1.15, ['tessera', 'ceiling', 'serverCpuUsPerReq']),
+    t('#20 keep-alive opaque: req/s vs oidc-provider (memory), Tessera on SQLite', 'token-opaque', '>= 2x', r['token-opaque']?.rpsVsOidc, (v) => v >= 2, ['tessera', 'oidc', 'rps']),
   ];
 }
 
@@ -145,10 +187,16 @@ function fmt(v: number | null | undefined, digits = 0): string {
   return v == null || !Number.isFinite(v) ? '-' : v.toFixed(digits);
 }
 
+/** "median (min–max)" over the rounds; the median alone after a single round. */
+function withSpread(median: number, spread: Spread | undefined, digits = 0): string {
+  if (!spread || spread[0] === spread[1]) return fmt(median, digits);
+  return `${fmt(median, digits)} (${fmt(spread[0], digits)}–${fmt(spread[1], digits)})`;
+}
+
 export function renderTable(summary: Record<string, Record<string, Summary>>, r: Record<string, Ratios>, titles: Record<string, string>): string {
   const lines: string[] = [];
-  const header = ['server', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', '(kernel)', 'srv CPU', 'gen CPU', 'peak RSS MB', 'errors', 'resumed'];
-  const widths = [24, 9, 8, 8, 11, 9, 8, 8, 12, 7, 8];
+  const header = ['server', 'req/s (min–max)', 'p50 ms (min–max)', 'p99 ms (min–max)', 'CPU µs/req (min–max)', '(kernel)', 'srv CPU', 'gen CPU', 'peak RSS MB', 'errors', 'resumed'];
+  const widths = [24, 19, 19, 19, 21, 9, 8, 8, 12, 7, 8];
   widths[0] = 26;
   const row = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' ');
   for (const [scenario, servers] of Object.entries(summary)) {
@@ -159,10 +207,10 @@ export function renderTable(summary: Record<string, Record<string, Summary>>, r:
       lines.push(
         row([
           NAMES[server] ?? server,
-          fmt(s.rps),
-          fmt(s.p50Ms, 2),
-          fmt(s.p99Ms, 2),
-          fmt(s.serverCpuUsPerReq),
+          withSpread(s.rps, s.spread?.rps),
+          withSpread(s.p50Ms, s.spread?.p50Ms, 2),
+          withSpread(s.p99Ms, s.spread?.p99Ms, 2),
+          withSpread(s.serverCpuUsPerReq, s.spread?.serverCpuUsPerReq),
           fmt(s.serverSysUsPerReq),
           `${fmt(s.serverCpuShare * 100)}%`,
           `${fmt(s.clientCpuShare * 100)}%`,
@@ -187,6 +235,10 @@ export function renderTable(summary: Record<string, Record<string, Summary>>, r:
 
 export function renderTargets(list: readonly Target[]): string {
   return list
-    .map((t) => `  [${t.met === null ? 'n/a' : t.met ? 'met' : 'NOT MET'}] ${t.name}: ${t.wanted}, measured ${fmt(t.value, t.wanted === '<= 1.05x' ? 3 : 2)}`)
+    .map((t) => {
+      const digits = t.wanted === '<= 1.05x' ? 3 : 2;
+      const rounds = t.rounds ? ` (round by round ${fmt(t.rounds[0], digits)}–${fmt(t.rounds[1], digits)})` : '';
+      return `  [${t.met === null ? 'n/a' : t.met ? 'met' : 'NOT MET'}] ${t.name}: ${t.wanted}, measured ${fmt(t.value, digits)}${rounds}`;
+    })
     .join('\n');
 }
