@@ -14,13 +14,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Client } from '../../core/api/model.ts';
 import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
 import { openStore } from '../../core/store/open-store.ts';
+import { FORM, benchPost, issueBenchTokens, selfSignedBenchClient } from './bound-client.ts';
 import { runLoad, type CellResult, type LoadOptions } from './load.ts';
 import type { BenchPki } from './pki.ts';
 import { pinProcess } from './proc.ts';
-import { aClient } from '../../test/support/client-builder.ts';
 
 export const CLUSTER_LAUNCHER = resolve(import.meta.dirname, '..', '..', 'test', 'support', 'cluster.ts');
 
@@ -35,7 +34,6 @@ export interface ClusterCell {
 }
 
 const CLIENT_ID = 'bench-self-signed';
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 interface LauncherModule {
   startCluster(options: { nodes?: number; testing?: boolean; logLevel?: string }): Promise<{
@@ -64,30 +62,15 @@ export async function measureCluster(
 
     const store = await openStore({ url: cluster.databaseUrl, sqliteFile: '', schema: cluster.schema });
     try {
-      if (!(await store.clients.get(DEFAULT_SERVER, CLIENT_ID))) await store.clients.create(selfSignedClient(pki));
+      if (!(await store.clients.get(DEFAULT_SERVER, CLIENT_ID))) await store.clients.create(selfSignedBenchClient(pki, CLIENT_ID));
     } finally {
       await store.close();
     }
 
     const origin = cluster.url.replace('://localhost:', '://127.0.0.1:');
     const tls = { cert: pki.clientCertPem, key: pki.clientKeyPem, ca: cluster.serverCa.certPem };
-    const post = async (path: string, body: string) => {
-      const { Agent, request } = await import('undici');
-      const agent = new Agent({ connect: { ...tls, servername: 'localhost' } });
-      try {
-        const res = await request(`${origin}${path}`, { method: 'POST', body, headers: FORM, dispatcher: agent });
-        return { status: res.statusCode, json: (await res.body.json()) as Record<string, unknown> };
-      } finally {
-        await agent.close();
-      }
-    };
-    const tokenBody = `grant_type=client_credentials&client_id=${CLIENT_ID}&scope=api%3Aread`;
-    const tokens: string[] = [];
-    for (let i = 0; i < 64; i++) {
-      const res = await post('/oauth2/token', tokenBody);
-      if (res.status !== 200 || typeof res.json.access_token !== 'string') throw new Error(`cluster token request failed: ${res.status} ${JSON.stringify(res.json)}`);
-      tokens.push(res.json.access_token);
-    }
+    const post = benchPost(origin, tls);
+    const { tokenBody, tokens } = await issueBenchTokens(post, CLIENT_ID, 64, 'cluster');
     const check = await post('/oauth2/introspect', `token=${tokens[0]}&client_id=${CLIENT_ID}`);
     if ((check.json.cnf as Record<string, unknown> | undefined)?.['x5t#S256'] !== pki.clientThumbprint) {
       throw new Error(`cluster token not bound to the client certificate: ${JSON.stringify(check.json)}`);
@@ -118,16 +101,4 @@ function nginxPids(dir: string): number[] {
   } catch {
     return [];
   }
-}
-
-function selfSignedClient(pki: BenchPki): Client {
-  return aClient({
-    clientId: CLIENT_ID,
-    clientName: CLIENT_ID,
-    tokenEndpointAuthMethod: 'self_signed_tls_client_auth',
-    scopes: ['api:read'],
-    tlsClientCertificateBoundAccessTokens: true,
-    certificates: [pki.clientCertPem],
-    accessTokenFormat: 'opaque',
-  });
 }

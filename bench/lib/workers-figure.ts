@@ -11,9 +11,8 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Client } from '../../core/api/model.ts';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
 import { openStore } from '../../core/store/open-store.ts';
+import { FORM, benchPost, issueBenchTokens, selfSignedBenchClient } from './bound-client.ts';
 import { runLoad, type CellResult, type LoadOptions } from './load.ts';
 import type { BenchPki } from './pki.ts';
 import { pinProcess } from './proc.ts';
@@ -26,7 +25,6 @@ export interface WorkersCell {
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
 const CLIENT_ID = 'bench-workers';
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 export async function measureWorkers(
   workers: number,
@@ -82,29 +80,14 @@ name = "tessera.mtls.introspection.CertificateBindingDataProvider"
     // The client straight into the store (a client id not yet seen is looked up on every request).
     const store = await openStore({ url: null, sqliteFile });
     try {
-      await store.clients.create(selfSignedClient(pki));
+      await store.clients.create(selfSignedBenchClient(pki, CLIENT_ID));
     } finally {
       await store.close();
     }
 
     const tls = { cert: pki.clientCertPem, key: pki.clientKeyPem, ca: pki.caPem };
-    const post = async (path: string, body: string) => {
-      const { Agent, request } = await import('undici');
-      const agent = new Agent({ connect: { ...tls, servername: 'localhost' } });
-      try {
-        const res = await request(`${origin}${path}`, { method: 'POST', body, headers: FORM, dispatcher: agent });
-        return { status: res.statusCode, json: (await res.body.json()) as Record<string, unknown> };
-      } finally {
-        await agent.close();
-      }
-    };
-    const tokenBody = `grant_type=client_credentials&client_id=${CLIENT_ID}&scope=api%3Aread`;
-    const tokens: string[] = [];
-    for (let i = 0; i < 64; i++) {
-      const res = await post('/oauth2/token', tokenBody);
-      if (res.status !== 200 || typeof res.json.access_token !== 'string') throw new Error(`workers token request failed: ${res.status} ${JSON.stringify(res.json)}`);
-      tokens.push(res.json.access_token);
-    }
+    const post = benchPost(origin, tls);
+    const { tokenBody, tokens } = await issueBenchTokens(post, CLIENT_ID, 64, 'workers');
     // Correctness first: every token (issued on either worker) introspects, bound, on any worker.
     for (const token of tokens.slice(0, 8)) {
       const check = await post('/oauth2/introspect', `token=${token}&client_id=${CLIENT_ID}`);
@@ -150,32 +133,4 @@ async function ready(logFile: string, pid: number, workers: number, gone: () => 
     if (Date.now() > deadline) throw new Error(`tessera start not ready within 180 s; see ${logFile}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-function selfSignedClient(pki: BenchPki): Client {
-  const now = Math.floor(Date.now() / 1000);
-  return {
-    ...DEFAULT_SERVER,
-    clientId: CLIENT_ID,
-    clientName: CLIENT_ID,
-    secretHash: null,
-    tokenEndpointAuthMethod: 'self_signed_tls_client_auth',
-    grantTypes: ['client_credentials'],
-    responseTypes: [],
-    redirectUris: [],
-    scopes: ['api:read'],
-    jwks: null,
-    jwksUri: null,
-    tlsClientAuthSubjectDn: null,
-    tlsClientAuthSanDns: null,
-    tlsClientAuthSanUri: null,
-    tlsClientAuthSanIp: null,
-    tlsClientAuthSanEmail: null,
-    tlsClientCertificateBoundAccessTokens: true,
-    dpopBoundAccessTokens: false,
-    certificates: [pki.clientCertPem],
-    accessTokenFormat: 'opaque',
-    createdAt: now,
-    updatedAt: now,
-  };
 }
