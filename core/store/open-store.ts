@@ -2,13 +2,12 @@
  * Opens the store the configuration asks for: PostgreSQL when `url` is a postgres URL, else the
  * embedded SQLite file. Migrates the schema before returning.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from './kysely/database-schema.ts';
 import { createKyselyStore } from './kysely/kysely-store.ts';
 import { migrateToLatest } from './migrate.ts';
 import { currentSchema, ensureSchema, openPostgres } from './postgres.ts';
 import { StoreUnavailableError, type Store } from './repositories.ts';
-import { REQUEST_BUSY_WAIT_MS, directSqliteOf, openSqlite } from './sqlite.ts';
+import { kyselyExecutor, type QueryExecutor } from './query-executor.ts';
+import { REQUEST_BUSY_WAIT_MS, openSqlite } from './sqlite.ts';
 import { isUnavailableError } from './unavailable.ts';
 
 export interface OpenStoreOptions {
@@ -20,6 +19,8 @@ export interface OpenStoreOptions {
   schema?: string;
   /** PostgreSQL pool size, default 10. */
   poolSize?: number;
+  /** The query executor's fast path (see query-executor.ts); default on. Off: plain kysely. */
+  fastPath?: boolean;
 }
 
 function isPostgresUrl(url: string): boolean {
@@ -31,11 +32,12 @@ function unavailable(error: unknown): unknown {
   return isUnavailableError(error) && !(error instanceof StoreUnavailableError) ? new StoreUnavailableError(error) : error;
 }
 
-async function initialise(db: Kysely<Database>, kind: Store['kind'], schema: string | undefined): Promise<void> {
+async function initialise(executor: QueryExecutor, schema: string | undefined): Promise<void> {
+  const { db, kind } = executor;
   if (kind === 'sqlite') {
     await migrateToLatest(db, { kind });
     // From here on a lock held by another process is waited for asynchronously (guard in unavailable.ts).
-    directSqliteOf(db)?.setBusyTimeout(REQUEST_BUSY_WAIT_MS);
+    executor.setBusyTimeout(REQUEST_BUSY_WAIT_MS);
     return;
   }
   if (schema !== undefined) await ensureSchema(db, schema);
@@ -54,17 +56,21 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   }
   const kind: Store['kind'] = url === '' ? 'sqlite' : 'postgres';
 
-  let db: Kysely<Database>;
+  const executorOptions = { fastPath: options.fastPath };
+  let executor: QueryExecutor;
   try {
-    db = kind === 'sqlite' ? openSqlite(options.sqliteFile) : openPostgres(url, { schema: options.schema, poolSize: options.poolSize });
+    executor =
+      kind === 'sqlite'
+        ? openSqlite(options.sqliteFile, executorOptions)
+        : kyselyExecutor(openPostgres(url, { schema: options.schema, poolSize: options.poolSize }), kind, executorOptions);
   } catch (error) {
     throw unavailable(error);
   }
   try {
-    await initialise(db, kind, options.schema);
+    await initialise(executor, options.schema);
   } catch (error) {
-    await db.destroy().catch(() => undefined);
+    await executor.destroy().catch(() => undefined);
     throw unavailable(error);
   }
-  return createKyselyStore(db, kind);
+  return createKyselyStore(executor);
 }

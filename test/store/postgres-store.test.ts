@@ -33,7 +33,7 @@ afterAll(async () => {
   });
 });
 
-describeStoreContract('postgres', () => openStore({ url: URL_, sqliteFile: unusedSqlite, schema, poolSize: 5 }));
+describeStoreContract('postgres, fast path on', () => openStore({ url: URL_, sqliteFile: unusedSqlite, schema, poolSize: 5 }));
 
 /** A TCP relay in front of PostgreSQL that the test can cut, to simulate the database going away. */
 class Relay {

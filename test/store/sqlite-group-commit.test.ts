@@ -2,6 +2,7 @@
  * SQLite commits the access-token inserts of concurrent requests together (one transaction per turn
  * of the event loop). Each insert must still settle on its own: resolved once its row is committed,
  * refused alone when it breaks a constraint, and the batch rolled back when the database fails.
+ * The same holds, insert by insert, with the fast path off (plain kysely).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,12 +25,12 @@ function token(id: string): AccessTokenRecord {
   };
 }
 
-describe('SQLite group commit of access tokens', () => {
+describe.each([true, false])('SQLite access-token inserts, fast path %s', (fastPath) => {
   let dir: string;
   let store: Store;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tessera-group-commit-'));
-    store = await openStore({ sqliteFile: join(dir, 'tessera.db') });
+    store = await openStore({ sqliteFile: join(dir, 'tessera.db'), fastPath });
   });
   afterAll(async () => {
     await store.close();
@@ -60,9 +61,10 @@ describe('SQLite group commit of access tokens', () => {
   });
 
   it('never commits inside a kysely transaction that is open on the connection: a rolled-back transaction keeps tokens issued meanwhile', async () => {
-    const db = openSqlite(join(dir, 'interleaved.db'));
+    const executor = openSqlite(join(dir, 'interleaved.db'), { fastPath });
+    const { db } = executor;
     await migrateToLatest(db, { kind: 'sqlite' });
-    const interleaved = createKyselyStore(db, 'sqlite');
+    const interleaved = createKyselyStore(executor);
     let issued: Promise<void> | undefined;
     await expect(
       db.transaction().execute(async (trx) => {
@@ -79,7 +81,7 @@ describe('SQLite group commit of access tokens', () => {
   });
 
   it('fails every insert of a batch when the database is gone, and stores none of them', async () => {
-    const other = await openStore({ sqliteFile: join(dir, 'closing.db') });
+    const other = await openStore({ sqliteFile: join(dir, 'closing.db'), fastPath });
     const pending = [other.accessTokens.create(token('lost-1')), other.accessTokens.create(token('lost-2'))];
     await other.close();
     const results = await Promise.allSettled(pending);

@@ -19,7 +19,9 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describeStoreContract('sqlite', () => openStore({ url: null, sqliteFile: file }));
+describeStoreContract('sqlite, fast path on', () => openStore({ url: null, sqliteFile: file }));
+// The fast path (query-executor.ts) must change nothing but speed: the same contract on plain kysely.
+describeStoreContract('sqlite, fast path off (plain kysely)', () => openStore({ url: null, sqliteFile: join(dir, 'plain', 'tessera.sqlite'), fastPath: false }));
 
 function appliedMigrations(path: string): string[] {
   const db = new BetterSqlite3(path, { readonly: true });
@@ -36,7 +38,7 @@ describe('SQLite store specifics', () => {
     expect(store.kind).toBe('sqlite');
     await store.close();
 
-    const db = openSqlite(file);
+    const { db } = openSqlite(file);
     try {
       const pragma = async (name: string) => Object.values((await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(db)).rows[0] ?? {})[0];
       expect(await pragma('journal_mode')).toBe('wal');

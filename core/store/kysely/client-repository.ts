@@ -1,13 +1,14 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Client, ServerRef } from '../../api/model.ts';
 import { DuplicateKeyError, type ClientRepository } from '../repositories.ts';
-import type { ClientsTable, Database } from './database-schema.ts';
-import { prepareQuery } from './prepared-query.ts';
+import type { QueryExecutor } from '../query-executor.ts';
+import type { ClientsTable } from './database-schema.ts';
 import { clientFromRow, clientMutableColumns, clientToRow } from './row-mapping.ts';
 
-export function createClientRepository(db: Kysely<Database>): ClientRepository {
-  // Every client authentication looks the client up: compiled once (see prepared-query.ts).
-  const byId = prepareQuery<[string, string, string], Selectable<ClientsTable>>(db, 3, (tenant, server, clientId) =>
+export function createClientRepository(executor: QueryExecutor): ClientRepository {
+  const { db } = executor;
+  // Every client authentication looks the client up (see query-executor.ts).
+  const byId = executor.prepare<[string, string, string], Selectable<ClientsTable>>(3, (tenant, server, clientId) =>
     db.selectFrom('clients').selectAll().where('tenant_id', '=', tenant).where('server_id', '=', server).where('client_id', '=', clientId),
   );
   return {

@@ -2,9 +2,9 @@
  * The `Store` over one kysely instance: the same repositories for SQLite and PostgreSQL, each call
  * guarded so connection failures surface as `StoreUnavailableError`.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { QueryExecutor } from '../query-executor.ts';
 import type { Store } from '../repositories.ts';
-import { directSqliteOf } from '../sqlite.ts';
 import { guard, guardRepository } from '../unavailable.ts';
 import { createAccessTokenRepository } from './access-token-repository.ts';
 import { createClientRepository } from './client-repository.ts';
@@ -35,38 +35,27 @@ async function sweepExpired(db: Kysely<Database>, now: number): Promise<number> 
   return total;
 }
 
-export function createKyselyStore(db: Kysely<Database>, kind: Store['kind']): Store {
+export function createKyselyStore(executor: QueryExecutor): Store {
+  const { db, kind } = executor;
   let closing: Promise<void> | undefined;
   return {
     kind,
     tenants: guardRepository(createTenantRepository(db)),
     servers: guardRepository(createServerRepository(db)),
-    clients: guardRepository(createClientRepository(db)),
+    clients: guardRepository(createClientRepository(executor)),
     users: guardRepository(createUserRepository(db)),
     codes: guardRepository(createCodeRepository(db)),
-    accessTokens: guardRepository(createAccessTokenRepository(db, { groupCommit: kind === 'sqlite' })),
+    accessTokens: guardRepository(createAccessTokenRepository(executor)),
     refreshTokens: guardRepository(createRefreshTokenRepository(db)),
     keys: guardRepository(createSigningKeyRepository(db)),
     consents: guardRepository(createConsentRepository(db)),
     kv: guardRepository(createKeyValueRepository(db)),
     sweepExpired: (now) => guard(() => sweepExpired(db, now)),
-    ping: () =>
-      guard(async () => {
-        if (kind === 'postgres') {
-          await sql`select 1`.execute(db);
-          return;
-        }
-        // SQLite has no server to reach: `select 1` never touches the file. What makes it unusable
-        // is another process holding the write lock (or the file failing), so take the write lock for
-        // an instant — without waiting for it, so a locked store answers at once.
-        // Inside kysely's hold on the connection, so no kysely transaction is open on it.
-        const direct = directSqliteOf(db);
-        if (!direct) throw new Error('ping: not a SQLite store');
-        await db.connection().execute(async () => direct.probeWriteLock());
-      }, { waitForLock: false }),
+    // A locked SQLite store answers at once (see QueryExecutor.ping).
+    ping: () => guard(() => executor.ping(), { waitForLock: false }),
     close: () => {
       // Idempotent: shutdown paths may close twice.
-      closing ??= db.destroy();
+      closing ??= executor.destroy();
       return closing;
     },
   };
