@@ -41,13 +41,12 @@ import { KeyWrapError, KeyWrapper } from '../crypto/key-wrapping.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { isLoopbackHost, refuseExposedDefaultAdmin } from './exposed-default-admin.ts';
 import { metricsApp, metricsListenerAddress } from '../observability/metrics-listener.ts';
-import { ClientCache } from './client-cache.ts';
+import { storeStack } from './store-stack.ts';
 import { ServerDirectory } from './server-directory.ts';
 import { DEFAULT_SERVER } from './server-context.ts';
 import { Metrics } from '../observability/metrics.ts';
 import type { GrantDependencies } from '../oauth/grants/grant-dependencies.ts';
 import { LocalInvalidationBus, type InvalidationBus } from '../cluster/invalidation-bus.ts';
-import { notifyingStore } from '../cluster/notifying-store.ts';
 import { PostgresInvalidationBus } from '../cluster/postgres-invalidation-bus.ts';
 import { CombinedInvalidationBus } from '../cluster/ipc-invalidation-bus.ts';
 import { AggregatorRegistry } from 'prom-client';
@@ -112,7 +111,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
   try {
     // Listening before anything is cached, so no change made by another node meanwhile is missed.
     invalidation = await openInvalidationBus(config, database.kind, logger, options.worker);
-    return await assemble(invalidation, notifyingStore(database, invalidation));
+    return await assemble(invalidation, storeStack(database, invalidation, clock));
   } catch (err) {
     for (const listener of listeners) await drainListener(listener, 0);
     if (sweeper) clearInterval(sweeper);
@@ -121,13 +120,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     throw err;
   }
 
-  async function assemble(invalidation: InvalidationBus, sharedStore: Store): Promise<RunningTessera> {
-    const clients = new ClientCache(sharedStore, clock);
-    invalidation.subscribe((event) => {
-      if (event.scope === 'all') clients.clear();
-      else if (event.scope === 'clients' || event.scope === 'server') clients.forget(event);
-    });
-    const store = clients.in(sharedStore);
+  async function assemble(invalidation: InvalidationBus, store: Store): Promise<RunningTessera> {
     const users = new UserService(store, { maxAttempts: config.limits.login_max_attempts, lockoutSeconds: config.limits.login_lockout_seconds }, clock);
     refuseExposedDefaultAdmin(config, await ensureDefaults(store, users, config, logger), loaded.file);
 
