@@ -28,6 +28,7 @@
  * every query anew, and compiling the SQL cost more than running it).
  */
 import BetterSqlite3 from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import { CompiledQuery, Kysely, SqliteDialect, sql, type QueryResult, type SqliteDatabase } from 'kysely';
 import type { Database } from './kysely/database-schema.ts';
 import type { Store } from './repositories.ts';
@@ -195,7 +196,7 @@ function directSqlite(sqlite: BetterSqlite3.Database, statements: SqliteDatabase
   };
 }
 
-/** Most statements the cache keeps; kysely produces a few dozen distinct SQL texts in practice. */
+/** Most statements the cache keeps (the least recently used goes first); kysely produces a few dozen distinct SQL texts in practice. */
 const STATEMENT_CACHE_LIMIT = 256;
 
 /**
@@ -204,13 +205,12 @@ const STATEMENT_CACHE_LIMIT = 256;
  * statement itself after a schema change.
  */
 function withStatementCache(sqlite: BetterSqlite3.Database): SqliteDatabase {
-  const statements = new Map<string, BetterSqlite3.Statement>();
+  const statements = new LRUCache<string, BetterSqlite3.Statement>({ max: STATEMENT_CACHE_LIMIT });
   return {
     prepare(sql: string) {
       let statement = statements.get(sql);
       if (!statement) {
         statement = sqlite.prepare(sql);
-        if (statements.size >= STATEMENT_CACHE_LIMIT) statements.delete(statements.keys().next().value!);
         statements.set(sql, statement);
       }
       return statement;
