@@ -42,6 +42,7 @@ export const UNIT_TESTS: readonly string[] = [
   'test/oauth/jwks-uri-cache.test.ts',
   'test/runtime/clock-and-event-bus.test.ts',
   'test/oauth/token-ids.test.ts',
+  'test/store/query-executor.test.ts',
   'test/store/replay-guard.test.ts',
   'test/store/sqlite-group-commit.test.ts',
   'test/store/unavailable.test.ts',

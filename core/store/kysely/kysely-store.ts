@@ -1,6 +1,7 @@
 /**
- * The `Store` over one kysely instance: the same repositories for SQLite and PostgreSQL, each call
- * guarded so connection failures surface as `StoreUnavailableError`.
+ * The `Store` over one query executor: the same repositories for SQLite and PostgreSQL, each call
+ * guarded so connection failures surface as `StoreUnavailableError`. Repositories build every query
+ * with kysely (`executor.db`); the few on the token endpoint's path run through `executor.prepare`.
  */
 import type { Kysely } from 'kysely';
 import type { QueryExecutor } from '../query-executor.ts';
