@@ -25,9 +25,11 @@
  * that certificate; a token bound by any other `cnf` member is refused (this module cannot check it:
  * fail closed); an unbound token passes unless `requireBinding` is set. Behind a TLS-terminating proxy,
  * pass `certificate` to read the forwarded certificate your proxy vouches for instead of the socket's.
- * Its only run-time dependency is node:crypto; Hono is used for types.
+ * Its run-time dependencies are node:crypto and the plugin API's Authorization header parser (bundled
+ * into dropins/mtls-token-binding/index.js); Hono is used for types.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { parseAuthorizationHeader } from '../../../core/api/index.ts';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -115,8 +117,8 @@ export function bearerChallenge(description: string, realm = 'resource'): string
 
 /** The bearer token of an `Authorization` header (RFC 6750 §2.1), or null. */
 export function bearerToken(authorization: string | undefined | null): string | null {
-  const match = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(authorization ?? '');
-  return match ? match[1] : null;
+  const credentials = parseAuthorizationHeader(authorization);
+  return credentials?.scheme === 'Bearer' ? credentials.token : null;
 }
 
 /**
