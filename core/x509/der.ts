@@ -12,6 +12,7 @@
  * 512-entry cache dropped, or each distinct certificate a flood sends pays it, and with the library
  * one read would cost more than a whole keep-alive token request (~760 us CPU in the same setting).
  */
+import type { Tlv } from '../api/x509.ts';
 
 export class DerError extends Error {
   override readonly name = 'DerError';
@@ -37,13 +38,8 @@ export const Tag = {
   SET: 0x31,
 } as const;
 
-/** One element: `tag` is the whole identifier octet (class, constructed bit and number). */
-export interface Tlv {
-  readonly tag: number;
-  /** The whole element, identifier and length included (what RFC 4514 `#hex` and name comparison use). */
-  readonly encoded: Uint8Array;
-  readonly content: Uint8Array;
-}
+// One element, as bundles see it too: `tag` is the whole identifier octet, `encoded` the whole element.
+export type { Tlv };
 
 /** The element at `offset`, and where the next one starts. */
 export function readTlv(buf: Uint8Array, offset = 0): { tlv: Tlv; next: number } {
