@@ -11,11 +11,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
+import { freePort } from '../test/support/free-port.ts';
 
 const { values } = parseArgs({
   options: {
@@ -42,17 +42,6 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 // ------------------------------------------------------------------------------------------------
 // The server child
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 /** `tessera start` with its log (info, as operators run it) going to a file; ready once /health answers. */
 async function startChild(configFile: string, cwd: string, url: string): Promise<{ child: ChildProcess; exited: Promise<number | null>; logFile: string }> {
