@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 
-const API_FILES = ['index.ts', 'extension-points.ts', 'plugin-context.ts', 'x509.ts', 'model.ts', 'authorization-header.ts'];
+const API_FILES = ['index.ts', 'extension-points.ts', 'plugin-context.ts', 'x509.ts', 'model.ts', 'authorization-header.ts', 'certificate-thumbprint.ts'];
 
 type Declaration = ts.InterfaceDeclaration | ts.TypeAliasDeclaration | ts.VariableStatement | ts.FunctionDeclaration;
 
