@@ -11,11 +11,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
+import { freePort } from '../test/support/free-port.ts';
+import { type CallResult, type RequestOptions, readAnswer, requestParts } from '../test/support/https-client.ts';
 
 const { values } = parseArgs({
   options: {
@@ -42,17 +43,6 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 // ------------------------------------------------------------------------------------------------
 // The server child
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 /** `tessera start` with its log (info, as operators run it) going to a file; ready once /health answers. */
 async function startChild(configFile: string, cwd: string, url: string): Promise<{ child: ChildProcess; exited: Promise<number | null>; logFile: string }> {
@@ -82,37 +72,12 @@ function rssMb(pid: number): number {
 
 const agent = new Agent({ connect: { rejectUnauthorized: false }, connections: concurrency * 2, keepAliveTimeout: 4_000 });
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  json: any;
-}
-
-async function http(url: string, options: { method?: string; form?: Record<string, string>; json?: unknown; basic?: [string, string]; headers?: Record<string, string> } = {}): Promise<Answer> {
-  const headers: Record<string, string> = { ...options.headers };
-  let body: string | undefined;
-  if (options.form) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(options.form).toString();
-  } else if (options.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.json);
-  }
-  if (options.basic) headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(options.basic[0])}:${encodeURIComponent(options.basic[1])}`).toString('base64')}`;
-  const attempt = () =>
-    request(url, { method: (options.method ?? (body !== undefined ? 'POST' : 'GET')) as 'GET', headers, body, dispatcher: agent, signal: AbortSignal.timeout(30_000) });
+async function http(url: string, options: RequestOptions = {}): Promise<CallResult> {
+  const parts = requestParts(options);
+  const attempt = () => request(url, { ...parts, dispatcher: agent, signal: AbortSignal.timeout(30_000) });
   // A kept-alive connection closed by the server just as it was reused: one retry, not an error.
   const response = await attempt().catch((err: { code?: string }) => (err.code === 'ECONNRESET' || err.code === 'UND_ERR_SOCKET' ? attempt() : Promise.reject(err)));
-  const text = await response.body.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: response.statusCode, headers: response.headers, text, json };
+  return readAnswer(response);
 }
 
 // ------------------------------------------------------------------------------------------------

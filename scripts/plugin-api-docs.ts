@@ -7,24 +7,30 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 
-const API_FILES = ['index.ts', 'extension-points.ts', 'plugin-context.ts', 'x509.ts', 'model.ts'];
+const API_FILES = ['index.ts', 'extension-points.ts', 'plugin-context.ts', 'x509.ts', 'model.ts', 'authorization-header.ts', 'certificate-thumbprint.ts'];
 
-type Declaration = ts.InterfaceDeclaration | ts.TypeAliasDeclaration | ts.VariableStatement;
+type Declaration = ts.InterfaceDeclaration | ts.TypeAliasDeclaration | ts.VariableStatement | ts.FunctionDeclaration;
 
 interface ApiSource {
   readonly interfaces: Map<string, ts.InterfaceDeclaration>;
   readonly aliases: Map<string, ts.TypeAliasDeclaration>;
   readonly constants: Map<string, ts.VariableDeclaration>;
+  /** Exported functions: the runtime helpers a bundle imports (bundled into it at build time). */
+  readonly functions: Map<string, ts.FunctionDeclaration>;
   /** Exported names in source order, per file. */
   readonly order: { file: string; name: string }[];
 }
 
 function parse(apiDir: string): ApiSource {
-  const source: ApiSource = { interfaces: new Map(), aliases: new Map(), constants: new Map(), order: [] };
+  const source: ApiSource = { interfaces: new Map(), aliases: new Map(), constants: new Map(), functions: new Map(), order: [] };
   for (const file of API_FILES) {
     const sf = ts.createSourceFile(file, readFileSync(join(apiDir, file), 'utf8'), ts.ScriptTarget.Latest, true);
     for (const statement of sf.statements) {
       if (!isExported(statement)) continue;
+      if (ts.isFunctionDeclaration(statement)) {
+        if (statement.name) source.functions.set(statement.name.text, statement);
+        continue;
+      }
       if (ts.isInterfaceDeclaration(statement)) source.interfaces.set(statement.name.text, statement);
       else if (ts.isTypeAliasDeclaration(statement)) source.aliases.set(statement.name.text, statement);
       else if (ts.isVariableStatement(statement)) {
@@ -134,7 +140,7 @@ export function renderPluginApiReference(root: string): string {
     `Plugin API version **${version}** (\`API_VERSION\`): a bundle's \`plugin.json\` names a semver range of it in \`apiVersion\`.`,
     'Bundles import types from `core/api` (in a scaffolded bundle: `tessera-plugin-api`) and get everything else at run time',
     'through `activate(ctx)`. The RFC error classes (`InvalidClient`, `InvalidGrant`, `InvalidRequest`, `InvalidScope`,',
-    '`InvalidToken`, `ServerError`, ...) are the one runtime import. How to write, build and enable a bundle:',
+    '`InvalidToken`, `ServerError`, ...) and the [helpers](#helpers) are the runtime imports. How to write, build and enable a bundle:',
     '[plugin-guide.md](plugin-guide.md).',
     '',
     '## Extension points',
@@ -158,6 +164,12 @@ export function renderPluginApiReference(root: string): string {
   out.push('## The plugin context', '', section('PluginModule'), section('PluginContext'), section('ComponentDeps'), section('ComponentFactory'), section('Logger'));
   out.push('## Services', '', '`ctx.services`: read-only, typed, answering copies; the host keeps its container and store behind them.', '');
   out.push(section('CoreServices'), section('X509Service'));
+
+  out.push('## Helpers', '', 'Functions a bundle imports from `core/api`; the build copies them into the bundle.', '');
+  for (const [name, fn] of api.functions) {
+    const params = fn.parameters.map((p) => p.getText()).join(', ');
+    out.push(`### \`${name}\``, '', '```ts', `function ${name}(${params}): ${fn.type?.getText() ?? 'void'}`, '```', '', doc(fn), '');
+  }
 
   out.push('## Types', '');
   for (const { name } of api.order) {

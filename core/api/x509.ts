@@ -11,7 +11,7 @@
 /** One DER element: `tag` is the whole identifier octet (class, constructed bit and number). */
 export interface Tlv {
   readonly tag: number;
-  /** The whole element, identifier and length included. */
+  /** The whole element, identifier and length included (what RFC 4514 `#hex` and name comparison use). */
   readonly encoded: Uint8Array;
   readonly content: Uint8Array;
 }
@@ -23,7 +23,7 @@ export interface CertificateExtension {
 }
 
 export interface CertificateFields {
-  /** The issuer Name, encoded: path building compares it with the issuer's subject. */
+  /** The issuer Name, encoded: RFC 5280 path building compares it with the issuer's subject. */
   readonly issuer: Tlv;
   readonly subject: Tlv;
   readonly notBefore: Date;
@@ -36,7 +36,9 @@ export interface CertificateFields {
 export interface DnAttribute {
   /** Dotted OID, whatever name the string used. */
   readonly type: string;
+  /** The value as text, or null when it is only known as a non-string encoding. */
   readonly text: string | null;
+  /** The BER/DER encoding of the value, when known (`#hex` in a string, or read from a certificate). */
   readonly ber: Uint8Array | null;
 }
 

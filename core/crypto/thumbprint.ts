@@ -1,6 +1,2 @@
-import { createHash } from 'node:crypto';
-
-/** RFC 8705 §3.1 `x5t#S256`: base64url (no padding) of the SHA-256 of the certificate's DER. */
-export function certificateThumbprint(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest('base64url');
-}
+// The definition lives in the plugin API, where bundles get the same function.
+export { certificateThumbprint } from '../api/certificate-thumbprint.ts';

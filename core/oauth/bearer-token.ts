@@ -5,6 +5,7 @@
  * The same holds for the Authorization scheme: `Bearer` is the core's; another (RFC 9449 `DPoP`) is
  * accepted only when an enabled validator names it, and that validator then checks the proof.
  */
+import { parseAuthorizationHeader } from '../api/authorization-header.ts';
 import type { PresentedAccessToken, RequestInfo } from '../api/extension-points.ts';
 import type { AccessTokenRecord, ServerContext } from '../api/model.ts';
 import { InvalidRequest, InvalidToken, MissingToken, OAuthError } from '../errors/oauth-errors.ts';
@@ -20,10 +21,10 @@ export interface PresentedToken {
 /** RFC 6750 §2.1 / RFC 9449 §7.1: `Authorization: Bearer|DPoP <token68>` (scheme case-insensitive), or the form body. */
 export function presentedTokenOf(authorization: string | undefined, formToken?: string): PresentedToken | null {
   if (authorization) {
-    const match = /^(Bearer|DPoP)[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(authorization);
-    if (!match) throw new InvalidToken('malformed Authorization header');
+    const credentials = parseAuthorizationHeader(authorization);
+    if (!credentials) throw new InvalidToken('malformed Authorization header');
     if (formToken) throw new InvalidRequest('the access token was sent in more than one way');
-    return { value: match[2], scheme: match[1].toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer' };
+    return { value: credentials.token, scheme: credentials.scheme };
   }
   return formToken ? { value: formToken, scheme: 'form' } : null;
 }

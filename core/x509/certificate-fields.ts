@@ -2,22 +2,10 @@
  * The parts of an X.509 certificate (RFC 5280 §4.1) that matching and path building need, read from
  * the DER itself. Signatures are left to Node (OpenSSL); this only locates fields.
  */
+import type { CertificateExtension, CertificateFields } from '../api/x509.ts';
 import { DerError, Tag, type Tlv, childrenOf, decodeOid, readSingle } from './der.ts';
 
-export interface CertificateExtension {
-  readonly critical: boolean;
-  /** The content of `extnValue` (the DER of the extension's own structure). */
-  readonly value: Uint8Array;
-}
-
-export interface CertificateFields {
-  /** The issuer Name, encoded: RFC 5280 path building compares it with the issuer's subject. */
-  readonly issuer: Tlv;
-  readonly subject: Tlv;
-  readonly notBefore: Date;
-  readonly notAfter: Date;
-  readonly extensions: ReadonlyMap<string, CertificateExtension>;
-}
+export type { CertificateExtension, CertificateFields };
 
 export const ExtensionOid = {
   SUBJECT_KEY_ID: '2.5.29.14',

@@ -3,7 +3,16 @@
  * The bundle reads these itself because Node's `X509Certificate` only offers printed forms
  * (reordered, escaped, lossy) and RFC 8705 matching needs the encoded values.
  * Every bound is checked; malformed input throws `DerError`, the one documented failure.
+ *
+ * Kept instead of @peculiar/asn1-x509 because a cold read costs 47-80x as much there: 27-31 us vs
+ * 1.3-2.5 ms per client certificate (subject RDNs, SANs, validity, EKU), `node bin/run-ts.mjs
+ * bench/x509-reader.ts` on 2 loaded cores. Warm requests read no DER (prepared certificates and
+ * verdicts are cached: 0.000% of server CPU samples in core/x509 under `npm run bench -- --profile`
+ * for token-opaque and token-opaque-handshake), but a certificate seen for the first time, one the
+ * 512-entry cache dropped, or each distinct certificate a flood sends pays it, and with the library
+ * one read would cost more than a whole keep-alive token request (~760 us CPU in the same setting).
  */
+import type { Tlv } from '../api/x509.ts';
 
 export class DerError extends Error {
   override readonly name = 'DerError';
@@ -29,13 +38,8 @@ export const Tag = {
   SET: 0x31,
 } as const;
 
-/** One element: `tag` is the whole identifier octet (class, constructed bit and number). */
-export interface Tlv {
-  readonly tag: number;
-  /** The whole element, identifier and length included (what RFC 4514 `#hex` and name comparison use). */
-  readonly encoded: Uint8Array;
-  readonly content: Uint8Array;
-}
+// One element, as bundles see it too: `tag` is the whole identifier octet, `encoded` the whole element.
+export type { Tlv };
 
 /** The element at `offset`, and where the next one starts. */
 export function readTlv(buf: Uint8Array, offset = 0): { tlv: Tlv; next: number } {

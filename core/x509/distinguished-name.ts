@@ -4,6 +4,7 @@
  * certificate's subject from its ASN.1 rather than from any library's printed form (Node prints
  * least-specific first on separate lines, @peculiar/x509 in ASN.1 order: neither is RFC 4514).
  */
+import type { DnAttribute, Rdn } from '../api/x509.ts';
 import { readCertificateFields } from './certificate-fields.ts';
 import { DerError, Tag, type Tlv, childrenOf, decodeOid, decodeString, decodeUtf8, readSingle, toHex } from './der.ts';
 import { prepareCaseIgnore } from './string-preparation.ts';
@@ -12,18 +13,7 @@ export class DnSyntaxError extends Error {
   override readonly name = 'DnSyntaxError';
 }
 
-/** One attribute of an RDN. At least one of `text` and `ber` is set. */
-export interface DnAttribute {
-  /** Dotted OID, whatever name the string used. */
-  readonly type: string;
-  /** The value as text, or null when it is only known as a non-string encoding. */
-  readonly text: string | null;
-  /** The BER/DER encoding of the value, when known (`#hex` in a string, or read from a certificate). */
-  readonly ber: Uint8Array | null;
-}
-
-/** A relative distinguished name: one or more attributes (`+` in RFC 4514), order insignificant. */
-export type Rdn = readonly DnAttribute[];
+export type { DnAttribute, Rdn };
 
 /** Short names recognised in strings (case-insensitive); the first of each OID is used when printing. */
 const NAMES: readonly (readonly [string, string])[] = [

@@ -2,16 +2,11 @@
  * subjectAltName entries (RFC 5280 §4.2.1.6) of the kinds RFC 8705 §2.1.2 matches: DNS, URI, IP and
  * email, in certificate order, read from the DER as encoded.
  */
+import type { SubjectAlternativeNames } from '../api/x509.ts';
 import { ExtensionOid, readCertificateFields } from './certificate-fields.ts';
 import { Tag, childrenOf, readSingle } from './der.ts';
 
-export interface SubjectAlternativeNames {
-  readonly dns: string[];
-  readonly uri: string[];
-  /** 4 octets (IPv4) or 16 (IPv6), as encoded. */
-  readonly ip: Uint8Array[];
-  readonly email: string[];
-}
+export type { SubjectAlternativeNames };
 
 // GeneralName context tags (IMPLICIT, primitive).
 const RFC822_NAME = 0x81;

@@ -8,6 +8,7 @@ import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
+import { type CallResult, type RequestOptions, readAnswer, requestParts } from '../support/https-client.ts';
 import { startWorkers, type LogLine, type WorkersProcess } from '../support/workers.ts';
 import { dropSchema, postgresToml, uniqueSchema } from '../oauth/oauth-helpers.ts';
 
@@ -18,35 +19,13 @@ let server: WorkersProcess;
 /** Every primary started here, stopped at the end. */
 const started: WorkersProcess[] = [];
 
-interface Answer {
-  status: number;
-  json: Record<string, unknown> | undefined;
-  text: string;
-}
+type Answer = CallResult;
 
 /** One request on a new TLS connection, closed afterwards. */
-async function once(path: string, options: { form?: Record<string, string>; json?: unknown; basic?: [string, string]; method?: string } = {}): Promise<Answer> {
+async function once(path: string, options: RequestOptions = {}): Promise<Answer> {
   const agent = new Agent({ connect: { rejectUnauthorized: false } });
-  const headers: Record<string, string> = {};
-  let body: string | undefined;
-  if (options.form) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(options.form).toString();
-  } else if (options.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.json);
-  }
-  if (options.basic) headers.authorization = `Basic ${Buffer.from(`${options.basic[0]}:${options.basic[1]}`).toString('base64')}`;
   try {
-    const res = await request(`${server.url}${path}`, { method: (options.method ?? (body === undefined ? 'GET' : 'POST')) as 'GET', headers, body, dispatcher: agent });
-    const text = await res.body.text();
-    let json: Record<string, unknown> | undefined;
-    try {
-      json = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { status: res.statusCode, json, text };
+    return await readAnswer(await request(`${server.url}${path}`, { ...requestParts(options), dispatcher: agent }));
   } finally {
     await agent.close();
   }

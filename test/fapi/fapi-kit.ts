@@ -9,6 +9,7 @@ import { adminCall } from '../admin/admin-support.ts';
 import { call, type CallResult } from '../support/https-client.ts';
 import { createSelfSigned, type Issued } from '../support/pki.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { TESSERA_GRANT_HANDLERS } from '../../plugins/mtls-token-binding/test/support/fixtures.ts';
 import { ENABLE as ENABLE_JWT, JWT_BEARER, assertion, keyPair, type KeyPair } from '../../plugins/private-key-jwt-client-authenticator/test/jwt-kit.ts';
 
 export { JWT_BEARER, assertion, keyPair, type KeyPair };
@@ -18,19 +19,7 @@ export const REDIRECT_URI = 'https://client.example.com/callback';
 export const FAPI_BUNDLES = `
 [[event_listener]]
 name = "tessera.mtls.MutualTLSClientAuthenticator"
-${ENABLE_JWT}
-[oauth.grant_type.authorization_code]
-grant_handler = "tessera.mtls.binding.AuthorizationCodeGrantHandler"
-
-[oauth.grant_type.client_credentials]
-grant_handler = "tessera.mtls.binding.ClientCredentialsGrantHandler"
-
-[oauth.grant_type.refresh_token]
-grant_handler = "tessera.mtls.binding.RefreshTokenGrantHandler"
-
-[oauth.grant_type.password]
-grant_handler = "tessera.mtls.binding.PasswordGrantHandler"
-`;
+${ENABLE_JWT}${TESSERA_GRANT_HANDLERS}`;
 
 export function startFapiTestServer(toml = ''): Promise<TestServer> {
   return startTestServer({ toml: `${FAPI_BUNDLES}\n${toml}`, mount: adminRoutes });

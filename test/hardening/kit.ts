@@ -8,28 +8,16 @@ import { connect as netConnect } from 'node:net';
 import fc from 'fast-check';
 import { Agent, request } from 'undici';
 import { expect } from 'vitest';
+import { type CallOptions, type CallResult, readAnswer, requestParts } from '../support/https-client.ts';
 
 /** Deadline of one request: generous for a loaded machine, short enough to call a hang a hang. */
 export const REQUEST_DEADLINE_MS = 15_000;
 
-export interface SendOptions {
-  method?: string;
-  headers?: Record<string, string>;
-  body?: string | Buffer;
-  form?: Record<string, string>;
-  basic?: [string, string];
-  bearer?: string;
-  cert?: string;
-  key?: string;
+export interface SendOptions extends CallOptions {
   deadlineMs?: number;
 }
 
-export interface Sent {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  json: any;
+export interface Sent extends CallResult {
   ms: number;
 }
 
@@ -47,21 +35,12 @@ function agentFor(cert?: string, key?: string): Agent {
 
 /** One HTTPS (or HTTP) request that must complete within the deadline. */
 export async function send(url: string, options: SendOptions = {}): Promise<Sent> {
-  const headers: Record<string, string> = { ...options.headers };
-  let body = options.body;
-  if (options.form) {
-    headers['content-type'] ??= 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(options.form).toString();
-  }
-  if (options.basic) headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(options.basic[0])}:${encodeURIComponent(options.basic[1])}`).toString('base64')}`;
-  if (options.bearer !== undefined) headers.authorization = `Bearer ${options.bearer}`;
+  const parts = requestParts(options);
   const started = performance.now();
   const deadline = options.deadlineMs ?? REQUEST_DEADLINE_MS;
   const attempt = () =>
     request(url, {
-      method: (options.method ?? (body !== undefined ? 'POST' : 'GET')) as 'GET',
-      headers,
-      body,
+      ...parts,
       dispatcher: agentFor(options.cert, options.key),
       signal: AbortSignal.timeout(deadline),
       headersTimeout: deadline,
@@ -74,14 +53,7 @@ export async function send(url: string, options: SendOptions = {}): Promise<Sent
     .catch((err: Error) => {
       throw new Error(`${options.method ?? 'request'} ${url} failed (deadline ${deadline} ms): ${err.message}`);
     });
-  const text = await response.body.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: response.statusCode, headers: response.headers, text, json, ms: performance.now() - started };
+  return { ...(await readAnswer(response)), ms: performance.now() - started };
 }
 
 export async function closeAgents(): Promise<void> {

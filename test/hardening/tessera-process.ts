@@ -3,9 +3,11 @@
  * (kill -9) and restart it on the same data folder.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../core/runtime/start-server.ts';
+
+// A restart that must keep its issuer URL takes a port known beforehand.
+export { freePort } from '../support/free-port.ts';
 
 export interface TesseraProcess {
   child: ChildProcess;
@@ -42,14 +44,3 @@ export function startTessera(configFile: string, cwd: string, readyWithinMs = 60
   });
 }
 
-/** A TCP port free right now (listen on 0, close): for a restart that must keep its issuer URL. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

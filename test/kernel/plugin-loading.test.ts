@@ -177,7 +177,7 @@ describe('bundles that fail', () => {
   it('a bundle built for another plugin API version is refused with both versions in the message', async () => {
     const dropins = makeDropins([{ ...listenerBundle('future', [{ name: 'fx.Future' }]), apiVersion: '^2.0.0' }]);
     const started = startTestServer({ dropinsDir: dropins, toml: '[[event_listener]]\nname = "fx.Future"\n' });
-    await expect(started).rejects.toThrow(/TESSERA_ERR_PLUGIN_API_VERSION.*needs plugin API \^2\.0\.0; this Tessera provides 1\.2\.0/);
+    await expect(started).rejects.toThrow(/TESSERA_ERR_PLUGIN_API_VERSION.*needs plugin API \^2\.0\.0; this Tessera provides 1\.3\.0/);
   });
 
   it('an enabled component that no bundle provides fails closed, listing broken bundles', async () => {

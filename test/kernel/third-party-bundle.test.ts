@@ -12,12 +12,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../core/runtime/start-server.ts';
 import { SECRET, clientCertificate, expectBound, tokenCall } from '../../plugins/mtls-token-binding/test/support/fixtures.ts';
 import { closeClients } from '../support/https-client.ts';
 import type { Issued } from '../support/pki.ts';
+import { liveAccessTokens } from '../support/stored-tokens.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'tessera.mjs');
@@ -108,15 +108,6 @@ ${extra}`,
   });
   await server.createClient({ clientId: 'bound', secret: SECRET, tlsClientCertificateBoundAccessTokens: true });
   return server;
-}
-
-function liveAccessTokens(s: TestServer): number {
-  const db = new Database(join(s.dir, 'data', 'tessera.db'), { readonly: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM access_tokens WHERE revoked = 0').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
 }
 
 describe('a third-party bundle built outside the repository', () => {

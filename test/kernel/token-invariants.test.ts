@@ -7,7 +7,6 @@
  */
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
 import { PROJECT_ROOT } from '../../core/runtime/start-server.ts';
@@ -15,6 +14,7 @@ import { SECRET, clientCertificate, expectBound, thumbprintOf, tokenCall } from 
 import { makeDropins, type FixtureBundle } from '../support/fixture-bundles.ts';
 import { call, closeClients, type CallResult } from '../support/https-client.ts';
 import type { Issued } from '../support/pki.ts';
+import { liveAccessTokens } from '../support/stored-tokens.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 /** One hostile GrantHandler per behaviour, for client_credentials (and refresh_token for the proof). */
@@ -88,16 +88,6 @@ async function serve(toml: string): Promise<TestServer> {
   await server.createClient({ clientId: 'bound', secret: SECRET, tlsClientCertificateBoundAccessTokens: true, scopes: ['read'] });
   await server.createClient({ clientId: 'victim', secret: SECRET });
   return server;
-}
-
-/** Access token rows that are stored and not revoked. */
-function liveAccessTokens(s: TestServer): number {
-  const db = new Database(join(s.dir, 'data', 'tessera.db'), { readonly: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM access_tokens WHERE revoked = 0').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
 }
 
 function expectRefused(s: TestServer, response: CallResult, invariant: string, chain: string[]): void {

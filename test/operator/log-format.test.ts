@@ -3,27 +3,16 @@
  * checked under a real pseudo-terminal (util-linux `script`), the way a person runs `npm start`.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/logging/logger.ts';
 import { PROJECT_ROOT } from '../../core/runtime/start-server.ts';
+import { leftovers } from '../support/leftovers.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'tessera.mjs');
-const dirs: string[] = [];
-const groups: number[] = [];
-afterAll(() => {
-  for (const pgid of groups) {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
-});
+const left = leftovers();
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -33,15 +22,14 @@ const ANSI = /\u001b\[[0-9;]*m/g;
  * line written up to and including the ready line (ANSI colours kept), after stopping it with SIGTERM.
  */
 async function startWith(format: string | null, terminal: boolean): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-logfmt-'));
-  dirs.push(dir);
+  const dir = left.folder('tessera-logfmt-');
   const config = join(dir, 'deployment.toml');
   writeFileSync(config, `[server]\ndata_dir = "data"\n[transport.https]\nport = 0\nhost = "127.0.0.1"\n${format ? `[logging]\nformat = "${format}"\n` : ''}`);
   const command = [process.execPath, BIN, 'start', '--config', config];
   const child = terminal
     ? spawn('script', ['-qec', command.map((a) => `'${a}'`).join(' '), '/dev/null'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'], detached: true })
     : spawn(command[0], command.slice(1), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  groups.push(child.pid!);
+  left.group(child.pid!);
   let out = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {

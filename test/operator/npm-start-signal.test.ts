@@ -4,26 +4,15 @@
  * between npm and node would swallow it and leave the server orphaned), which drains and exits 0.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../core/runtime/start-server.ts';
+import { leftovers } from '../support/leftovers.ts';
 
-const dirs: string[] = [];
 /** npm runs in its own process group: a failed run's orphan is killed with the group, not left serving. */
-const groups: number[] = [];
-afterAll(() => {
-  for (const pgid of groups) {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      // the group is gone: everything exited
-    }
-  }
-  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
-});
+const left = leftovers();
 
 /** Resolves true when something accepts a TCP connection on the port, false when it is refused. */
 function accepting(port: number): Promise<boolean> {
@@ -39,12 +28,11 @@ function accepting(port: number): Promise<boolean> {
 
 describe('npm start', () => {
   it('stops on SIGTERM to the npm process: exit code 0 and the port is free again', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-npm-start-'));
-    dirs.push(dir);
+    const dir = left.folder('tessera-npm-start-');
     const config = join(dir, 'deployment.toml');
     writeFileSync(config, '[server]\ndata_dir = "data"\n[transport.https]\nport = 0\nhost = "127.0.0.1"\n');
     const npm = spawn('npm', ['start', '--', '--config', config], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    groups.push(npm.pid!);
+    left.group(npm.pid!);
     let out = '';
     const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
     const port = await new Promise<number>((resolve, reject) => {

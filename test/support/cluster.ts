@@ -16,13 +16,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 import { PROJECT_ROOT } from '../../core/runtime/start-server.ts';
 import { renderNginxConfig, renderNodeToml } from './cluster-config.ts';
+import { freePort } from './free-port.ts';
+import { eachLine } from './line-stream.ts';
 import { chainPem, createCa, createLeaf, type Issued } from './pki.ts';
 
 export const CLUSTER_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -289,8 +290,8 @@ async function spawnNode(spec: NodeStart, configFile: string, port: number): Pro
   });
   spec.processes.push(child);
   const logs: string[] = [];
-  lines(child.stdout!, (line) => logs.push(line));
-  lines(child.stderr!, (line) => logs.push(line));
+  eachLine(child.stdout!, (line) => logs.push(line));
+  eachLine(child.stderr!, (line) => logs.push(line));
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + spec.timeoutMs;
@@ -361,32 +362,6 @@ async function stopProcess(child: ChildProcess, signal: NodeJS.Signals, graceMs:
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
-}
-
-function lines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let buffered = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buffered += chunk;
-    let newline: number;
-    while ((newline = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-      if (line.trim()) onLine(line);
-    }
-  });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no free port');
-  return address.port;
 }
 
 async function dropSchema(url: string, schema: string): Promise<void> {

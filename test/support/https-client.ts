@@ -3,21 +3,25 @@
  * presenting a client certificate. The test server's certificate is self-signed, so its
  * verification is off here (curl -k in the guides).
  */
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 
-export interface CallOptions {
+/** What a request says, whoever sends it (this module, the hardening kit, the soak run). */
+export interface RequestOptions {
   method?: string;
   /** Sent as application/x-www-form-urlencoded. */
   form?: Record<string, string>;
   json?: unknown;
   headers?: Record<string, string>;
+  /** Basic credentials, form-encoded first (RFC 6749 §2.3.1). */
+  basic?: [string, string];
+  bearer?: string;
+  body?: string | Buffer;
+}
+
+export interface CallOptions extends RequestOptions {
   /** Client certificate (PEM) and key (PEM) for mutual TLS. */
   cert?: string;
   key?: string;
-  /** Basic credentials. */
-  basic?: [string, string];
-  bearer?: string;
-  body?: string;
 }
 
 export interface CallResult {
@@ -40,7 +44,8 @@ function agentFor(cert?: string, key?: string): Agent {
   return agent;
 }
 
-export async function call(url: string, options: CallOptions = {}): Promise<CallResult> {
+/** Method, headers and body for undici: a form or JSON body, Basic or Bearer credentials; POST when there is a body. */
+export function requestParts(options: RequestOptions): { method: 'GET'; headers: Record<string, string>; body: string | Buffer | undefined } {
   const headers: Record<string, string> = { ...options.headers };
   let body = options.body;
   if (options.form) {
@@ -51,13 +56,13 @@ export async function call(url: string, options: CallOptions = {}): Promise<Call
     body = JSON.stringify(options.json);
   }
   if (options.basic) headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(options.basic[0])}:${encodeURIComponent(options.basic[1])}`).toString('base64')}`;
-  if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
-  const response = await request(url, {
-    method: (options.method ?? (body !== undefined ? 'POST' : 'GET')) as 'GET',
-    headers,
-    body,
-    dispatcher: agentFor(options.cert, options.key),
-  });
+  if (options.bearer !== undefined) headers.authorization = `Bearer ${options.bearer}`;
+  // undici types `method` as a union of names; any string goes on the wire.
+  return { method: (options.method ?? (body !== undefined ? 'POST' : 'GET')) as 'GET', headers, body };
+}
+
+/** The answer's status, headers and text, and its JSON when the text is JSON (undefined otherwise). */
+export async function readAnswer(response: Dispatcher.ResponseData): Promise<CallResult> {
   const text = await response.body.text();
   let json: unknown = undefined;
   try {
@@ -66,6 +71,10 @@ export async function call(url: string, options: CallOptions = {}): Promise<Call
     json = undefined;
   }
   return { status: response.statusCode, headers: response.headers, text, json };
+}
+
+export async function call(url: string, options: CallOptions = {}): Promise<CallResult> {
+  return readAnswer(await request(url, { ...requestParts(options), dispatcher: agentFor(options.cert, options.key) }));
 }
 
 /** Closes pooled connections (end of a test file). */

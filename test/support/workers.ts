@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../core/runtime/start-server.ts';
+import { eachLine } from './line-stream.ts';
 
 export interface LogLine {
   msg?: string;
@@ -74,19 +75,7 @@ export async function startWorkers(toml: string, options: StartWorkersOptions = 
     }
     for (const waiter of waiters) waiter();
   };
-  for (const stream of [child.stdout!, child.stderr!]) {
-    let buffered = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      buffered += chunk;
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        if (line.trim()) onLine(line);
-      }
-    });
-  }
+  for (const stream of [child.stdout!, child.stderr!]) eachLine(stream, onLine);
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   let ended = false;
   void exited.then(() => {

@@ -6,9 +6,11 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
-import { createServer as createTcpServer } from 'node:net';
 import { join } from 'node:path';
+import { createServer as createTcpServer } from 'node:net';
 import { promisify } from 'node:util';
+
+export { freePort } from '../../../test/support/free-port.ts';
 
 const run = promisify(execFile);
 let caCount = 0;
@@ -152,15 +154,6 @@ commonName = supplied
 
 function asn1Time(date: Date): string {
   return `${date.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
-}
-
-/** A free loopback TCP port: listen on 0, note the port, close. */
-export async function freePort(): Promise<number> {
-  const server = createTcpServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**

@@ -25,9 +25,15 @@
  * that certificate; a token bound by any other `cnf` member is refused (this module cannot check it:
  * fail closed); an unbound token passes unless `requireBinding` is set. Behind a TLS-terminating proxy,
  * pass `certificate` to read the forwarded certificate your proxy vouches for instead of the socket's.
- * Its only run-time dependency is node:crypto; Hono is used for types.
+ * Its run-time dependencies are node:crypto, the bundle's constant-time thumbprint comparison and the
+ * plugin API's Authorization header parser and certificate thumbprint (all bundled into
+ * dropins/mtls-token-binding/index.js); Hono is used for types.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { certificateThumbprint, parseAuthorizationHeader } from '../../../core/api/index.ts';
+import { sameThumbprint } from './thumbprint-match.ts';
+
+// Re-exported for resource servers (`import { certificateThumbprint } from 'dropins/mtls-token-binding/index.js'`).
+export { certificateThumbprint };
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -61,11 +67,6 @@ export type TokenClaimsEnv = { Variables: { tokenClaims: TokenClaims } };
 
 const X5T_S256 = 'x5t#S256';
 
-/** base64url(SHA-256(der)), RFC 8705 §3.1. */
-export function certificateThumbprint(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest('base64url');
-}
-
 /** DER of the peer certificate of a TLS socket, or null (plain socket, or no certificate sent). */
 export function peerCertificateDer(socket: unknown): Uint8Array | null {
   const tls = socket as Partial<TLSSocket> | null | undefined;
@@ -95,9 +96,7 @@ export function checkCertificateBinding(
   }
   if (!certificateDer) return { ok: false, description: 'the access token is bound to a client certificate that was not presented' };
   const presented = certificateThumbprint(certificateDer);
-  const a = Buffer.from(presented);
-  const b = Buffer.from(expected);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) {
+  if (!sameThumbprint(presented, expected)) {
     return { ok: false, description: 'the access token is bound to another client certificate' };
   }
   return { ok: true, bound: true, thumbprint: presented };
@@ -115,8 +114,8 @@ export function bearerChallenge(description: string, realm = 'resource'): string
 
 /** The bearer token of an `Authorization` header (RFC 6750 §2.1), or null. */
 export function bearerToken(authorization: string | undefined | null): string | null {
-  const match = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(authorization ?? '');
-  return match ? match[1] : null;
+  const credentials = parseAuthorizationHeader(authorization);
+  return credentials?.scheme === 'Bearer' ? credentials.token : null;
 }
 
 /**

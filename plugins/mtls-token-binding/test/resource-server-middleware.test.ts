@@ -149,4 +149,12 @@ describe('resource-server middleware', () => {
     expect(checkCertificateBinding({ active: false }, der).ok).toBe(false);
     expect(checkCertificateBinding(null, der).ok).toBe(false);
   });
+
+  it('bearerToken takes only the Bearer scheme (any case) with one token68, as the core reads it', () => {
+    expect(bearerToken('Bearer abc-._~+/9==')).toBe('abc-._~+/9==');
+    expect(bearerToken('bearer  abc ')).toBe('abc');
+    for (const header of ['DPoP abc', 'Basic YTpi', 'Bearer', 'Bearer a b', 'Bearer a=b', 'Bearerabc', '', null, undefined]) {
+      expect(bearerToken(header), String(header)).toBeNull();
+    }
+  });
 });

@@ -7,6 +7,8 @@ import { type CallResult, call } from '../../../test/support/https-client.ts';
 import type { Issued } from '../../../test/support/pki.ts';
 import type { TestServer } from '../../../test/support/test-server.ts';
 
+export { freePort } from '../../../test/support/free-port.ts';
+
 export const COMPONENT = 'tessera.mtls.MutualTLSClientAuthenticator';
 export const WSO2_NAME = 'org.wso2.carbon.identity.oauth2.token.handler.clientauth.mutualtls.MutualTLSClientAuthenticator';
 export const HEADER = 'x-wso2-mtls-cert';
@@ -97,15 +99,3 @@ export function oneLinePem(issued: Issued): string {
   return issued.certPem.replace(/\r?\n/g, '');
 }
 
-/** A free TCP port: listen on 0, note the port, close. */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -2,24 +2,14 @@
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../../core/runtime/start-server.ts';
 import { certificateThumbprint } from '../../../core/crypto/thumbprint.ts';
 
-export const GUIDES = join(PROJECT_ROOT, 'docs', 'guides');
+// The guide's server takes the port a moment later.
+export { freePort } from '../../support/free-port.ts';
 
-/** A port free right now (the guide's server takes it a moment later). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const GUIDES = join(PROJECT_ROOT, 'docs', 'guides');
 
 /**
  * A fresh folder inside the checkout (test-artifacts/ is ignored by git), so that `npx tessera` and
