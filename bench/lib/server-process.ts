@@ -76,6 +76,8 @@ export interface StartOptions {
   /** Extra node flags, e.g. --cpu-prof. */
   nodeFlags?: string[];
   timeoutMs?: number;
+  /** Tessera from another checkout (its bin/ and bench/servers/), for A/B runs (bench/ab.ts). */
+  projectRoot?: string;
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions): Promise<RunningServer> {
@@ -84,7 +86,8 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   const logFile = join(config.dir, `${config.kind}.log`);
   const log = openSync(logFile, 'a');
-  const nodeArgs = [...(options.nodeFlags ?? []), ...ENTRY[config.kind], configFile];
+  const entry = options.projectRoot && config.kind.startsWith('tessera') ? [join(options.projectRoot, 'bin', 'run-ts.mjs'), join(options.projectRoot, 'bench', 'servers', 'tessera.ts')] : ENTRY[config.kind];
+  const nodeArgs = [...(options.nodeFlags ?? []), ...entry, configFile];
   const bin = options.cpus !== null ? taskset() : null;
   const [command, args] = bin ? [bin, ['-c', options.cpus!, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const child = spawn(command, args, {

@@ -18,6 +18,7 @@ import { requireDpopProof } from './invariants/dpop-binding.ts';
 import { componentHeaders } from '../http/error-renderer.ts';
 import { runTokenBinders } from './token-binders.ts';
 import { isFapi } from './profile/fapi2-security.ts';
+import { isDeepFrozenClient } from '../runtime/client-cache.ts';
 
 export function tokenEndpoint(runtime: CoreRuntime) {
   return async (c: Context<TesseraEnv>) => {
@@ -49,7 +50,8 @@ export function tokenEndpoint(runtime: CoreRuntime) {
       server,
       grantType,
       params: Object.freeze({ ...params }),
-      client: structuredClone(client),
+      // Deep-frozen by the client cache: nothing can change it, so no copy (structuredClone ~5-9 µs).
+      client: isDeepFrozenClient(client) ? client : structuredClone(client),
       clientAuth: result,
       certificate,
       proofs: new Map([...(certificate ? [[X5T_S256, certificate.thumbprint] as const] : []), ...Object.entries(proofs)]),

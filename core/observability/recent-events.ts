@@ -39,19 +39,46 @@ export interface RecentEventQuery {
   limit: number;
 }
 
+/**
+ * A fixed-size ring: recording overwrites the oldest slot in place. Every token request records an
+ * event, so this is on the token endpoint's hot path; the array this replaced shifted all 500 kept
+ * events down on each push once full.
+ */
+class Ring {
+  private readonly slots: (RecordedEvent | undefined)[];
+  /** Slot the next event goes to. */
+  private next = 0;
+
+  constructor(private readonly size: number) {
+    this.slots = new Array<RecordedEvent | undefined>(size);
+  }
+
+  push(recorded: RecordedEvent): void {
+    this.slots[this.next] = recorded;
+    this.next = (this.next + 1) % this.size;
+  }
+
+  /** Oldest first. */
+  *[Symbol.iterator](): Iterator<RecordedEvent> {
+    for (let i = 0; i < this.size; i++) {
+      const recorded = this.slots[(this.next + i) % this.size];
+      if (recorded) yield recorded;
+    }
+  }
+}
+
 export class RecentEvents {
-  private readonly rings = new Map<TesseraEventType, RecordedEvent[]>();
+  private readonly rings = new Map<TesseraEventType, Ring>();
   private seq = 0;
 
-  constructor(private readonly perType = RECENT_EVENTS_PER_TYPE) {
-    for (const type of RECORDED_EVENT_TYPES) this.rings.set(type, []);
+  constructor(perType = RECENT_EVENTS_PER_TYPE) {
+    for (const type of RECORDED_EVENT_TYPES) this.rings.set(type, new Ring(perType));
   }
 
   record(event: TesseraEvent): void {
     const ring = this.rings.get(event.type);
     if (!ring) return;
     ring.push({ seq: ++this.seq, event: compact(event) });
-    if (ring.length > this.perType) ring.splice(0, ring.length - this.perType);
   }
 
   /** Newest first; `more` tells whether older matching events remain. */
@@ -73,7 +100,6 @@ export class RecentEvents {
 
 /** Events carry request input (a username typed at sign-in) and bundles' details: kept within a size. */
 function compact(event: TesseraEvent): TesseraEvent {
-  const cut = (value: string | undefined) => (value !== undefined && value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}…` : value);
   let details = event.details;
   if (details) {
     let size: number;
@@ -94,4 +120,8 @@ function compact(event: TesseraEvent): TesseraEvent {
     certificateThumbprint: cut(event.certificateThumbprint),
     details,
   };
+}
+
+function cut(value: string | undefined): string | undefined {
+  return value !== undefined && value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}…` : value;
 }

@@ -5,6 +5,10 @@
  * entries at once; CACHE_MS bounds the staleness when an invalidation is lost. Unknown ids are not
  * remembered (a flood of made-up ids must not fill the cache, and a client created elsewhere is
  * found at once).
+ *
+ * Every client handed out is deep-frozen: authenticators, binders and the token endpoint's
+ * invariants all read the same object, so none of them (a bundle included) can change what another
+ * sees, and the token endpoint needs no private copy for the core's view of the request.
  */
 import { LRUCache } from 'lru-cache';
 import type { Client, ServerRef } from '../api/model.ts';
@@ -32,11 +36,13 @@ export class ClientCache {
     if (hit && this.clock.now() - hit.at < CACHE_MS) return hit.client;
     const before = this.invalidations;
     const client = await this.store.clients.get(ref, clientId);
-    if (client && this.invalidations === before) {
-      this.entries.set(key, { at: this.clock.now(), client: Object.freeze(client) });
-    } else if (!client) {
+    if (!client) {
       this.entries.delete(key);
+      return null;
     }
+    deepFreeze(client);
+    deepFrozen.add(client);
+    if (this.invalidations === before) this.entries.set(key, { at: this.clock.now(), client });
     return client;
   }
 
@@ -57,6 +63,20 @@ export class ClientCache {
   in(store: Store): Store {
     return { ...store, clients: { ...store.clients, get: (ref, clientId) => this.get(ref, clientId) } };
   }
+}
+
+/** The clients this cache deep-froze (a shallow freeze elsewhere would not do). */
+const deepFrozen = new WeakSet<Client>();
+
+/** True for a client object no one can change any more: handed out by a ClientCache. */
+export function isDeepFrozenClient(client: Client): boolean {
+  return deepFrozen.has(client);
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
 }
 
 function serverKey(ref: ServerRef): string {

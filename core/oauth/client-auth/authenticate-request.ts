@@ -14,6 +14,7 @@ export function authenticateClientFor(
 ) {
   const server = c.get('server');
   const credentials = presentedCredentials(parseBasicAuthorization(c.req.header('authorization')), params);
+  let audiences: string[] | undefined;
   return runtime.clientAuth.authenticate({
     tenantId: server.tenantId,
     serverId: server.serverId,
@@ -21,6 +22,9 @@ export function authenticateClientFor(
     credentials,
     endpoint,
     profile: server.profile,
-    audiences: assertionAudiences(server, endpoint),
+    // Built on first read: only client assertions (private_key_jwt, client_secret_jwt) look at it.
+    get audiences() {
+      return (audiences ??= assertionAudiences(server, endpoint));
+    },
   });
 }
