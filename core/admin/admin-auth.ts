@@ -10,7 +10,7 @@ import { authenticateAdmin } from '../oauth/admin-credentials.ts';
 import { scopedBearerToken } from '../oauth/scoped-bearer-token.ts';
 import { parseBasicAuthorization } from '../oauth/client-auth/presented-credentials.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER } from '../runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../servers/server-context.ts';
 import type { AdminEnv, AdminPrincipal } from './admin-env.ts';
 
 export const ADMIN_SCOPE = 'admin';

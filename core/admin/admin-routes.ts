@@ -8,7 +8,7 @@ import type { Context, Hono } from 'hono';
 import { NotFound } from '../errors/oauth-errors.ts';
 import type { TesseraEnv } from '../http/hono-env.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER } from '../runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../servers/server-context.ts';
 import { adminAuthentication } from './admin-auth.ts';
 import type { AdminEnv } from './admin-env.ts';
 import { certificateRoutes } from './certificate-routes.ts';

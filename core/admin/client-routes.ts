@@ -4,7 +4,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Client, ServerRef } from '../api/model.ts';
 import { Conflict, InvalidClientMetadata } from '../errors/oauth-errors.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER } from '../runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../servers/server-context.ts';
 import { DuplicateKeyError, type AuthorizationServerRecord } from '../store/repositories.ts';
 import { fapiRegistrationProblems, isFapi } from '../oauth/profile/fapi2-security.ts';
 import type { AdminEnv } from './admin-env.ts';
@@ -14,7 +14,7 @@ import { clientListSchema, clientMetadataPatchSchema, clientMetadataSchema, clie
 import { requireClient, requireServer, requireTenant } from './lookups.ts';
 import { badRequest, clientParams, commonErrors, conflict, json, jsonBody, serverQuery, tenantParams } from './route-parts.ts';
 import { bodyError, validationHook } from './validation-errors.ts';
-import { epochSeconds } from '../runtime/clock.ts';
+import { epochSeconds } from '../time/clock.ts';
 
 const TAG = 'Clients';
 const metadataErrors = badRequest('invalid_client_metadata or invalid_redirect_uri (RFC 7591 §3.2.2); error_description names the field.');

@@ -8,7 +8,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ServerRef } from '../api/model.ts';
 import { Conflict, InvalidRequest } from '../errors/oauth-errors.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER, sameServer } from '../runtime/server-context.ts';
+import { DEFAULT_SERVER, sameServer } from '../servers/server-context.ts';
 import { DuplicateKeyError, type AuthorizationServerRecord } from '../store/repositories.ts';
 import type { AdminEnv } from './admin-env.ts';
 import { auditChange } from './audit.ts';

@@ -3,7 +3,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ServerRef, User } from '../api/model.ts';
 import { Conflict } from '../errors/oauth-errors.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER } from '../runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../servers/server-context.ts';
 import { DuplicateKeyError } from '../store/repositories.ts';
 import type { AdminEnv } from './admin-env.ts';
 import { auditChange } from './audit.ts';

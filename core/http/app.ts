@@ -6,7 +6,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { NotFound, OAuthError } from '../errors/oauth-errors.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER } from '../runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../servers/server-context.ts';
 import { discoveryDocument } from '../oauth/discovery.ts';
 import { oauthRoutes } from '../oauth/oauth-routes.ts';
 import { errorHandler } from './error-renderer.ts';

@@ -4,7 +4,7 @@
  */
 import type { Hono } from 'hono';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER } from '../runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../servers/server-context.ts';
 import { TESSERA_VERSION } from '../runtime/version.ts';
 import { callbackPage } from '../ui/callback-page.ts';
 import { PAGE_HEADERS } from '../ui/html.ts';

@@ -1,6 +1,6 @@
 import type { ServerRef } from '../api/model.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER, sameServer } from '../runtime/server-context.ts';
+import { DEFAULT_SERVER, sameServer } from '../servers/server-context.ts';
 import type { BasicCredentials } from './client-auth/presented-credentials.ts';
 
 /**

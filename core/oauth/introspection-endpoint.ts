@@ -17,7 +17,7 @@ import { authenticateClientFor } from './client-auth/authenticate-request.ts';
 import { parseBasicAuthorization } from './client-auth/presented-credentials.ts';
 import { authenticateAdmin } from './admin-credentials.ts';
 import { hookFailure, isPlainObject } from '../plugins/hook-failure.ts';
-import { epochSeconds } from '../runtime/clock.ts';
+import { epochSeconds } from '../time/clock.ts';
 
 const FAILED = 'the token could not be introspected';
 

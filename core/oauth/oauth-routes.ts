@@ -10,7 +10,7 @@ import { introspectionEndpoint } from './introspection-endpoint.ts';
 import { revocationEndpoint } from './revocation-endpoint.ts';
 import { tokenEndpoint } from './token-endpoint.ts';
 import { userinfoEndpoint } from './userinfo-endpoint.ts';
-import { epochSeconds } from '../runtime/clock.ts';
+import { epochSeconds } from '../time/clock.ts';
 
 export function oauthRoutes(runtime: CoreRuntime) {
   const app = new Hono<TesseraEnv>();

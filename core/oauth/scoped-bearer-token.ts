@@ -7,7 +7,7 @@ import type { RequestInfo } from '../api/extension-points.ts';
 import type { AccessTokenRecord } from '../api/model.ts';
 import { InsufficientScope, OAuthError } from '../errors/oauth-errors.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER } from '../runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../servers/server-context.ts';
 import { bearerTokenOf, checkBearerToken } from './bearer-token.ts';
 
 export type Unauthorized = (error: string, description: string, reason?: string) => OAuthError;

@@ -12,7 +12,7 @@ import { authenticateAdmin } from '../oauth/admin-credentials.ts';
 import { scopedBearerToken } from '../oauth/scoped-bearer-token.ts';
 import { parseBasicAuthorization } from '../oauth/client-auth/presented-credentials.ts';
 import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER } from '../runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../servers/server-context.ts';
 
 export const METRICS_SCOPE = 'metrics';
 const CHALLENGE = 'Basic realm="tessera-metrics", Bearer';

@@ -9,7 +9,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Client, ServerRef } from '../api/model.ts';
 import type { Store } from '../store/repositories.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
 
 const CACHE_MS = 5_000;
 /** Most clients kept; the least recently used goes first. */

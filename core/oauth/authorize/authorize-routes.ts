@@ -30,7 +30,7 @@ import {
 import { authorizationSettings } from './authorization-settings.ts';
 import type { PushedRequests } from '../par/pushed-requests.ts';
 import { FAPI_MAX_CODE_LIFETIME_SECONDS, isFapi } from '../profile/fapi2-security.ts';
-import { epochSeconds } from '../../runtime/clock.ts';
+import { epochSeconds } from '../../time/clock.ts';
 
 const PENDING_SECONDS = 600;
 /** What randomToken(24) produces; any other cookie value is replaced. */

@@ -7,7 +7,7 @@ import type { JwksCacheOptions, JwksService } from '../../api/plugin-context.ts'
 import type { TesseraConfig } from '../../config/schema.ts';
 import { createJwksFetcher } from './jwks-uri-fetch.ts';
 import { JwksUriDocumentCache } from './jwks-uri-cache.ts';
-import { systemClock, type Clock } from '../../runtime/clock.ts';
+import { systemClock, type Clock } from '../../time/clock.ts';
 
 const MAX_REDIRECTS = 3;
 
