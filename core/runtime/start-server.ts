@@ -14,7 +14,7 @@ import { SERVICE_TOKENS } from '../plugins/service-tokens.ts';
 import { pluginServices } from '../plugins/plugin-services.ts';
 import { DEFAULT_CONFIG_FILE, formatIssue, loadConfig, type LoadedConfig } from '../config/load-config.ts';
 import type { TesseraConfig } from '../config/schema.ts';
-import { createApp } from '../http/app.ts';
+import { composeApp } from './compose-app.ts';
 import type { TesseraEnv } from '../http/hono-env.ts';
 import { createLogger } from '../logging/logger.ts';
 import { ClientAuthentication } from '../oauth/client-auth/client-authentication.ts';
@@ -205,7 +205,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
       clientAuth: new ClientAuthentication(store, extensions.clientAuthenticators, events),
     };
     let draining = false;
-    const app = createApp(runtime, {
+    const app = composeApp(runtime, {
       metrics,
       // A worker that does not answer the primary (starting, dying) fails the aggregation: this worker's own series then.
       metricsText: worker
