@@ -8,7 +8,7 @@ import type { Clock } from '../time/clock.ts';
 import type { AuditDependencies } from './audit.ts';
 import { DEFAULT_SERVER } from '../servers/server-context.ts';
 import { DuplicateKeyError, type AuthorizationServerRecord } from '../store/repositories.ts';
-import { fapiRegistrationProblems, isFapi } from '../oauth/profile/fapi2-security.ts';
+import { fapiRegistrationProblems, isFapi } from '../profile/fapi2-security.ts';
 import type { AdminEnv } from './admin-env.ts';
 import { auditChange } from './audit.ts';
 import { buildClient, clientRepresentation, mergePatch } from './client-record.ts';

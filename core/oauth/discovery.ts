@@ -8,8 +8,8 @@ import type { TesseraConfig } from '../config/schema.ts';
 import type { ExtensionSet } from '../plugins/extension-set.ts';
 import { hookFailure } from '../plugins/hook-failure.ts';
 import type { ClientAuthentication } from './client-auth/client-authentication.ts';
-import { applyFapiMetadata } from './profile/fapi-metadata.ts';
-import { idTokenSigningAlg } from './profile/signing-alg.ts';
+import { applyFapiMetadata } from '../profile/fapi-metadata.ts';
+import { idTokenSigningAlg } from '../profile/signing-alg.ts';
 
 /** What the document is built from: the settings, the enabled components, the log a failing contributor goes to. */
 export interface DiscoveryDependencies {

@@ -17,7 +17,7 @@ import { X5T_S256 } from './invariants/invariant.ts';
 import { requireDpopProof } from './invariants/dpop-binding.ts';
 import { componentHeaders } from '../http/error-renderer.ts';
 import { runTokenBinders, type TokenBinderDependencies } from './token-binders.ts';
-import { isFapi } from './profile/fapi2-security.ts';
+import { isFapi } from '../profile/fapi2-security.ts';
 
 /** What POST /token uses of the running server (besides the grant chains it hands the request to). */
 export interface TokenEndpointDependencies extends ClientAuthDependencies, TokenBinderDependencies {

@@ -11,7 +11,7 @@ import type { ServerContext } from '../servers/server-context.ts';
 import { signJwt } from './jws-sign.ts';
 import { jwtHeader, verifyJwt } from './jws-verify.ts';
 import type { SigningAlg, SigningKeys } from './signing-keys.ts';
-import { signingAlgFor } from '../oauth/profile/signing-alg.ts';
+import { signingAlgFor } from '../profile/signing-alg.ts';
 import { epochSeconds, systemClock, type Clock } from '../time/clock.ts';
 
 export interface TokenLifetimes {

@@ -33,7 +33,7 @@ import {
 } from './authorization-request.ts';
 import { authorizationSettings, type AuthorizationSettingsDependencies } from './authorization-settings.ts';
 import type { PushedRequests } from '../par/pushed-requests.ts';
-import { FAPI_MAX_CODE_LIFETIME_SECONDS, isFapi } from '../profile/fapi2-security.ts';
+import { FAPI_MAX_CODE_LIFETIME_SECONDS, isFapi } from '../../profile/fapi2-security.ts';
 import { epochSeconds } from '../../time/clock.ts';
 
 const PENDING_SECONDS = 600;
