@@ -15,7 +15,12 @@ import type { CredentialCache } from '../users/credential-cache.ts';
 import type { RecentEvents } from '../observability/recent-events.ts';
 import type { Clock } from '../time/clock.ts';
 
-/** The services every endpoint may use, built once at start-up (see runtime/start-server.ts). */
+/**
+ * The services of the running server, built once at start-up (see runtime/start-server.ts). Only the
+ * composition root sees all of them: each endpoint and route group declares the few it uses
+ * (TokenEndpointDependencies, AdminRouteDependencies, ...), and this object is passed where they are
+ * wired, since it fits every one.
+ */
 export interface CoreRuntime {
   readonly config: TesseraConfig;
   readonly logger: Logger;
