@@ -36,6 +36,7 @@ export const UNIT_TESTS: readonly string[] = [
   'test/crypto/thumbprint.test.ts',
   'test/e2e/playground-config.test.ts',
   'test/hardening/constant-time.test.ts',
+  'test/kernel/folder-dependencies.test.ts',
   'test/kernel/logger-redaction.test.ts',
   'test/kernel/one-door.test.ts',
   'test/kernel/plugin-api-reference.test.ts',

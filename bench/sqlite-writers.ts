@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_SERVER } from '../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../core/servers/server-context.ts';
 import { openStore } from '../core/store/open-store.ts';
 
 interface Report {

@@ -13,7 +13,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AccessTokenRecord } from '../core/api/model.ts';
-import { DEFAULT_SERVER } from '../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../core/servers/server-context.ts';
 import { openStore } from '../core/store/open-store.ts';
 import type { Store } from '../core/store/repositories.ts';
 import { aClient } from '../test/support/client-builder.ts';

@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 import { openStore } from '../../core/store/open-store.ts';
 import { FORM, benchPost, issueBenchTokens, selfSignedBenchClient } from './bound-client.ts';
 import { runLoad, type CellResult, type LoadOptions } from './load.ts';

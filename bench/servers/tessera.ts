@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { adminRoutes } from '../../core/admin/admin-routes.ts';
 import type { Client } from '../../core/api/model.ts';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 import { startServer } from '../../core/runtime/start-server.ts';
 import { openStore } from '../../core/store/open-store.ts';
 import type { ServerConfig } from '../lib/server-process.ts';

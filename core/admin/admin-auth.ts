@@ -6,11 +6,11 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { AccessDenied, OAuthError } from '../errors/oauth-errors.ts';
-import { authenticateAdmin } from '../oauth/admin-credentials.ts';
-import { scopedBearerToken } from '../oauth/scoped-bearer-token.ts';
+import { authenticateAdmin, type AdminCredentialDependencies } from '../oauth/admin-credentials.ts';
+import { scopedBearerToken, type ScopedBearerDependencies } from '../oauth/scoped-bearer-token.ts';
 import { parseBasicAuthorization } from '../oauth/client-auth/presented-credentials.ts';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER } from '../runtime/server-context.ts';
+import type { AuditDependencies } from './audit.ts';
+import { DEFAULT_SERVER } from '../servers/server-context.ts';
 import type { AdminEnv, AdminPrincipal } from './admin-env.ts';
 
 export const ADMIN_SCOPE = 'admin';
@@ -23,7 +23,10 @@ class AdminUnauthorized extends OAuthError {
   }
 }
 
-export function adminAuthentication(runtime: CoreRuntime): MiddlewareHandler<AdminEnv> {
+/** Both ways in (an admin's Basic pair, a Bearer token with the admin scope) and the audit events for refusals. */
+export interface AdminAuthDependencies extends AdminCredentialDependencies, ScopedBearerDependencies, AuditDependencies {}
+
+export function adminAuthentication(runtime: AdminAuthDependencies): MiddlewareHandler<AdminEnv> {
   async function basic(header: string, c: Parameters<MiddlewareHandler<AdminEnv>>[0]): Promise<AdminPrincipal> {
     let credentials;
     try {

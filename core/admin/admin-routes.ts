@@ -7,23 +7,35 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, Hono } from 'hono';
 import { NotFound } from '../errors/oauth-errors.ts';
 import type { TesseraEnv } from '../http/hono-env.ts';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER } from '../runtime/server-context.ts';
-import { adminAuthentication } from './admin-auth.ts';
+import type { TesseraConfig } from '../config/schema.ts';
+import type { ServerDirectory } from '../servers/server-directory.ts';
+import { DEFAULT_SERVER } from '../servers/server-context.ts';
+import { adminAuthentication, type AdminAuthDependencies } from './admin-auth.ts';
 import type { AdminEnv } from './admin-env.ts';
 import { certificateRoutes } from './certificate-routes.ts';
-import { clientRoutes } from './client-routes.ts';
-import { eventRoutes } from './event-routes.ts';
+import { clientRoutes, type ClientRouteDependencies } from './client-routes.ts';
+import { eventRoutes, type EventRouteDependencies } from './event-routes.ts';
 import { ID_PATTERN, RESERVED_TENANT_IDS } from './identifiers.ts';
 import { OpenApiDocuments } from './openapi-document.ts';
-import { serverRoutes } from './server-routes.ts';
+import { serverRoutes, type ServerRouteDependencies } from './server-routes.ts';
 import { consoleRoutes } from '../console/console-routes.ts';
 import { swaggerRoutes } from './swagger-ui.ts';
 import { tenantRoutes } from './tenant-routes.ts';
-import { userRoutes } from './user-routes.ts';
+import { userRoutes, type UserRouteDependencies } from './user-routes.ts';
 import { validationHook } from './validation-errors.ts';
 
-export function adminRoutes(app: Hono<TesseraEnv>, runtime: CoreRuntime): void {
+/** What the route groups below use, and the settings and directory the token URL comes from. */
+export interface AdminRouteDependencies
+  extends AdminAuthDependencies,
+    ClientRouteDependencies,
+    ServerRouteDependencies,
+    UserRouteDependencies,
+    EventRouteDependencies {
+  readonly config: TesseraConfig;
+  readonly servers: ServerDirectory;
+}
+
+export function adminRoutes(app: Hono<TesseraEnv>, runtime: AdminRouteDependencies): void {
   const api = new OpenAPIHono<AdminEnv>({ defaultHook: validationHook('request') });
 
   api.use('/api/admin/*', async (c, next) => {

@@ -4,7 +4,7 @@
  */
 import type { Context } from 'hono';
 import type { ServerRef } from '../api/model.ts';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
+import type { EventBus } from '../events/event-bus.ts';
 import { principalName, type AdminEnv } from './admin-env.ts';
 
 export type AdminResource = 'client' | 'server' | 'user' | 'signing_keys';
@@ -21,7 +21,12 @@ export interface AdminChange {
 }
 
 /** Who (the authenticated administrator) and from where (the client's address) come from `c`. */
-export function auditChange(runtime: CoreRuntime, c: Context<AdminEnv>, change: AdminChange): void {
+/** Where admin changes are reported. */
+export interface AuditDependencies {
+  readonly events: EventBus;
+}
+
+export function auditChange(runtime: AuditDependencies, c: Context<AdminEnv>, change: AdminChange): void {
   const actor = c.get('admin');
   runtime.events.emit({
     type: 'admin.changed',

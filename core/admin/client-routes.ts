@@ -3,18 +3,20 @@ import type { Context } from 'hono';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Client, ServerRef } from '../api/model.ts';
 import { Conflict, InvalidClientMetadata } from '../errors/oauth-errors.ts';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER } from '../runtime/server-context.ts';
+import type { TesseraConfig } from '../config/schema.ts';
+import type { Clock } from '../time/clock.ts';
+import type { AuditDependencies } from './audit.ts';
+import { DEFAULT_SERVER } from '../servers/server-context.ts';
 import { DuplicateKeyError, type AuthorizationServerRecord } from '../store/repositories.ts';
-import { fapiRegistrationProblems, isFapi } from '../oauth/profile/fapi2-security.ts';
+import { fapiRegistrationProblems, isFapi } from '../profile/fapi2-security.ts';
 import type { AdminEnv } from './admin-env.ts';
 import { auditChange } from './audit.ts';
 import { buildClient, clientRepresentation, mergePatch } from './client-record.ts';
 import { clientListSchema, clientMetadataPatchSchema, clientMetadataSchema, clientSchema, type ClientMetadataInput } from './client-schema.ts';
-import { requireClient, requireServer, requireTenant } from './lookups.ts';
+import { requireClient, requireServer, requireTenant, type AdminLookupDependencies } from './lookups.ts';
 import { badRequest, clientParams, commonErrors, conflict, json, jsonBody, serverQuery, tenantParams } from './route-parts.ts';
 import { bodyError, validationHook } from './validation-errors.ts';
-import { epochSeconds } from '../runtime/clock.ts';
+import { epochSeconds } from '../time/clock.ts';
 
 const TAG = 'Clients';
 const metadataErrors = badRequest('invalid_client_metadata or invalid_redirect_uri (RFC 7591 §3.2.2); error_description names the field.');
@@ -78,7 +80,13 @@ const deleteClient = createRoute({
   responses: { 204: { description: 'Deleted.' }, ...badRequest(), ...commonErrors },
 });
 
-export function clientRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): void {
+/** The lookups, the audit events, the limits, and the clock certificates' validity is read against. */
+export interface ClientRouteDependencies extends AdminLookupDependencies, AuditDependencies {
+  readonly config: TesseraConfig;
+  readonly clock: Clock;
+}
+
+export function clientRoutes(api: OpenAPIHono<AdminEnv>, runtime: ClientRouteDependencies): void {
   const hook = validationHook('client_metadata');
   const maxCertificates = () => runtime.config.limits.max_certificates_per_client;
   const now = () => epochSeconds(runtime.clock);

@@ -6,10 +6,10 @@
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { TesseraEvent, TesseraEventType } from '../api/extension-points.ts';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
+import type { RecentEvents } from '../observability/recent-events.ts';
 import { RECENT_EVENTS_PER_TYPE, RECORDED_EVENT_TYPES, type RecordedEvent } from '../observability/recent-events.ts';
 import type { AdminEnv } from './admin-env.ts';
-import { requireTenant } from './lookups.ts';
+import { requireTenant, type AdminLookupDependencies } from './lookups.ts';
 import { badRequest, commonErrors, json, tenantParams } from './route-parts.ts';
 
 const EVENT_TYPES = RECORDED_EVENT_TYPES;
@@ -92,7 +92,12 @@ function representation({ seq, event }: RecordedEvent): z.infer<typeof eventSche
   };
 }
 
-export function eventRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): void {
+/** The tenant lookups, and this node's recent events. */
+export interface EventRouteDependencies extends AdminLookupDependencies {
+  readonly recentEvents: RecentEvents;
+}
+
+export function eventRoutes(api: OpenAPIHono<AdminEnv>, runtime: EventRouteDependencies): void {
   api.openapi(listEvents, async (c) => {
     const { tid } = c.req.valid('param');
     const query = c.req.valid('query');

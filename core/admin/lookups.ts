@@ -1,16 +1,21 @@
 /** Finding what a path names, or answering 404: tenants, their servers, clients and users. */
 import type { Client, ServerRef, User } from '../api/model.ts';
 import { InvalidRequest, NotFound } from '../errors/oauth-errors.ts';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
+import type { Store } from '../store/repositories.ts';
 import type { AuthorizationServerRecord, TenantRecord } from '../store/repositories.ts';
 
-export async function requireTenant(runtime: CoreRuntime, tenantId: string): Promise<TenantRecord> {
+/** The records the admin routes look up (and 404 on). */
+export interface AdminLookupDependencies {
+  readonly store: Store;
+}
+
+export async function requireTenant(runtime: AdminLookupDependencies, tenantId: string): Promise<TenantRecord> {
   const tenant = await runtime.store.tenants.get(tenantId);
   if (!tenant) throw new NotFound(`no tenant "${tenantId}"`);
   return tenant;
 }
 
-export async function requireServer(runtime: CoreRuntime, ref: ServerRef): Promise<AuthorizationServerRecord> {
+export async function requireServer(runtime: AdminLookupDependencies, ref: ServerRef): Promise<AuthorizationServerRecord> {
   await requireTenant(runtime, ref.tenantId);
   const server = await runtime.store.servers.get(ref);
   if (!server) throw new NotFound(`no authorization server "${ref.serverId}" in tenant "${ref.tenantId}"`);
@@ -21,7 +26,7 @@ export async function requireServer(runtime: CoreRuntime, ref: ServerRef): Promi
  * A client by id within a tenant. Client ids are unique per server, so `serverId` selects the server;
  * without it the tenant is searched, and an id registered on several servers must be disambiguated.
  */
-export async function requireClient(runtime: CoreRuntime, tenantId: string, clientId: string, serverId?: string): Promise<Client> {
+export async function requireClient(runtime: AdminLookupDependencies, tenantId: string, clientId: string, serverId?: string): Promise<Client> {
   if (serverId !== undefined) {
     await requireServer(runtime, { tenantId, serverId });
     const client = await runtime.store.clients.get({ tenantId, serverId }, clientId);
@@ -40,7 +45,7 @@ export async function requireClient(runtime: CoreRuntime, tenantId: string, clie
 }
 
 /** A user by id (or, failing that, by username) within a tenant; `serverId` as for clients. */
-export async function requireUser(runtime: CoreRuntime, tenantId: string, idOrUsername: string, serverId?: string): Promise<User> {
+export async function requireUser(runtime: AdminLookupDependencies, tenantId: string, idOrUsername: string, serverId?: string): Promise<User> {
   const servers = serverId !== undefined ? [await requireServer(runtime, { tenantId, serverId })] : (await requireTenant(runtime, tenantId), await runtime.store.servers.list(tenantId));
   const matches: User[] = [];
   for (const server of servers) {

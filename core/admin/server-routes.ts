@@ -7,12 +7,14 @@ import type { Context } from 'hono';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ServerRef } from '../api/model.ts';
 import { Conflict, InvalidRequest } from '../errors/oauth-errors.ts';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER, sameServer } from '../runtime/server-context.ts';
+import type { ServerDirectory } from '../servers/server-directory.ts';
+import type { SigningKeys } from '../tokens/signing-keys.ts';
+import type { AuditDependencies } from './audit.ts';
+import { DEFAULT_SERVER, sameServer } from '../servers/server-context.ts';
 import { DuplicateKeyError, type AuthorizationServerRecord } from '../store/repositories.ts';
 import type { AdminEnv } from './admin-env.ts';
 import { auditChange } from './audit.ts';
-import { requireServer, requireTenant } from './lookups.ts';
+import { requireServer, requireTenant, type AdminLookupDependencies } from './lookups.ts';
 import { badRequest, commonErrors, conflict, json, jsonBody, serverParams, tenantParams } from './route-parts.ts';
 import {
   keyListSchema,
@@ -101,7 +103,13 @@ const listKeys = createRoute({
   responses: { 200: json(keyListSchema, 'The keys, newest first (no key material).'), ...commonErrors },
 });
 
-export function serverRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): void {
+/** The lookups, the audit events, the directory a changed server is forgotten in, the signing keys. */
+export interface ServerRouteDependencies extends AdminLookupDependencies, AuditDependencies {
+  readonly servers: ServerDirectory;
+  readonly keys: SigningKeys;
+}
+
+export function serverRoutes(api: OpenAPIHono<AdminEnv>, runtime: ServerRouteDependencies): void {
   const represent = async (record: AuthorizationServerRecord): Promise<ServerRepresentation> => {
     const context = await runtime.servers.resolve(record);
     const root = context ? context.endpointBase.replace(/\/oauth2$/, '') : '';

@@ -3,7 +3,7 @@
  * creating a server under a new `tid` creates one (server-routes.ts).
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
+import type { AdminLookupDependencies } from './lookups.ts';
 import type { AdminEnv } from './admin-env.ts';
 import { commonErrors, json } from './route-parts.ts';
 
@@ -24,7 +24,7 @@ const listTenants = createRoute({
   responses: { 200: json(z.object({ tenants: z.array(tenantSchema) }).openapi('TenantList'), 'The tenants.'), 401: commonErrors[401], 403: commonErrors[403] },
 });
 
-export function tenantRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): void {
+export function tenantRoutes(api: OpenAPIHono<AdminEnv>, runtime: AdminLookupDependencies): void {
   api.openapi(listTenants, async (c) => {
     const tenants = await runtime.store.tenants.list();
     const withServers = await Promise.all(

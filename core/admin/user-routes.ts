@@ -2,12 +2,13 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ServerRef, User } from '../api/model.ts';
 import { Conflict } from '../errors/oauth-errors.ts';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER } from '../runtime/server-context.ts';
+import type { UserService } from '../users/user-service.ts';
+import type { AuditDependencies } from './audit.ts';
+import { DEFAULT_SERVER } from '../servers/server-context.ts';
 import { DuplicateKeyError } from '../store/repositories.ts';
 import type { AdminEnv } from './admin-env.ts';
 import { auditChange } from './audit.ts';
-import { requireServer, requireTenant, requireUser } from './lookups.ts';
+import { requireServer, requireTenant, requireUser, type AdminLookupDependencies } from './lookups.ts';
 import { badRequest, commonErrors, conflict, json, jsonBody, serverQuery, tenantParams, userParams } from './route-parts.ts';
 import { hashPassword } from '../users/password-hash.ts';
 import { userCreateSchema, userListSchema, userPatchSchema, userSchema } from './user-schema.ts';
@@ -70,7 +71,12 @@ function userRepresentation(user: User) {
   };
 }
 
-export function userRoutes(api: OpenAPIHono<AdminEnv>, runtime: CoreRuntime): void {
+/** The lookups, the audit events, and the user service (which hashes a new user's password). */
+export interface UserRouteDependencies extends AdminLookupDependencies, AuditDependencies {
+  readonly users: UserService;
+}
+
+export function userRoutes(api: OpenAPIHono<AdminEnv>, runtime: UserRouteDependencies): void {
   api.openapi(createUser, async (c) => {
     const { tid } = c.req.valid('param');
     const input = c.req.valid('json');

@@ -6,8 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Hono } from 'hono';
-import type { AdminEnv } from '../admin/admin-env.ts';
+import type { Env, Hono } from 'hono';
 import { NotFound } from '../errors/oauth-errors.ts';
 import { consoleHeaders } from './console-headers.ts';
 
@@ -21,7 +20,8 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   'console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
 };
 
-export function consoleRoutes(app: Hono<AdminEnv>): void {
+/** Mountable on any app (the admin API mounts it): the routes read nothing from the context. */
+export function consoleRoutes<E extends Env>(app: Hono<E>): void {
   // Read once, on first use (a failed read is retried next time).
   const files = new Map<string, Promise<Buffer>>();
   const load = (file: string) => {

@@ -1,6 +1,8 @@
 import type { ServerRef } from '../api/model.ts';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER, sameServer } from '../runtime/server-context.ts';
+import type { Store } from '../store/repositories.ts';
+import type { CredentialCache } from '../users/credential-cache.ts';
+import type { UserService } from '../users/user-service.ts';
+import { DEFAULT_SERVER, sameServer } from '../servers/server-context.ts';
 import type { BasicCredentials } from './client-auth/presented-credentials.ts';
 
 /**
@@ -10,7 +12,14 @@ import type { BasicCredentials } from './client-auth/presented-credentials.ts';
  * skip scrypt and never trip the login lockout. `source` is the caller's address
  * (RequestInfo.clientAddress), which the lockout counts failures by.
  */
-export async function authenticateAdmin(runtime: CoreRuntime, server: ServerRef, basic: BasicCredentials, source: string): Promise<boolean> {
+/** What the admin check uses: the user records, the sign-in (with its lockout) and the cache of recent successes. */
+export interface AdminCredentialDependencies {
+  readonly store: Store;
+  readonly users: UserService;
+  readonly adminCredentials: CredentialCache;
+}
+
+export async function authenticateAdmin(runtime: AdminCredentialDependencies, server: ServerRef, basic: BasicCredentials, source: string): Promise<boolean> {
   const candidates = sameServer(server, DEFAULT_SERVER) ? [server] : [server, DEFAULT_SERVER];
   const cacheKey = (ref: ServerRef) => `${ref.tenantId}/${ref.serverId}/${basic.username}`;
   if (candidates.some((ref) => runtime.adminCredentials.has(cacheKey(ref), basic.password))) return true;

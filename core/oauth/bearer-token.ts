@@ -9,8 +9,9 @@ import { parseAuthorizationHeader } from '../api/authorization-header.ts';
 import type { PresentedAccessToken, RequestInfo } from '../api/extension-points.ts';
 import type { AccessTokenRecord, ServerContext } from '../api/model.ts';
 import { InvalidRequest, InvalidToken, MissingToken, OAuthError } from '../errors/oauth-errors.ts';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
+import type { ExtensionSet } from '../plugins/extension-set.ts';
 import { StoreUnavailableError } from '../store/repositories.ts';
+import type { TokenService } from '../tokens/token-service.ts';
 
 /** A token as presented: its value and how it came (`Bearer`, `DPoP`, or `form` for a form-body `access_token`). */
 export interface PresentedToken {
@@ -36,12 +37,18 @@ export function bearerTokenOf(authorization: string | undefined, formToken?: str
   return presented;
 }
 
+/** What the bearer check uses: the token lookup and the enabled ProtectedResourceValidators. */
+export interface BearerCheckDependencies {
+  readonly tokens: TokenService;
+  readonly extensions: ExtensionSet;
+}
+
 /**
  * `urls`: the public URLs of the resource (what a DPoP proof's `htu` may name); none for a resource
  * that takes only Bearer tokens.
  */
 export async function checkBearerToken(
-  runtime: CoreRuntime,
+  runtime: BearerCheckDependencies,
   server: ServerContext,
   presented: PresentedToken | null,
   request: RequestInfo,

@@ -3,12 +3,23 @@
  * the handler chain, auth methods from the enabled authenticators, then every MetadataContributor.
  */
 import type { ServerContext } from '../api/model.ts';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
+import type { Logger } from '../api/plugin-context.ts';
+import type { TesseraConfig } from '../config/schema.ts';
+import type { ExtensionSet } from '../plugins/extension-set.ts';
 import { hookFailure } from '../plugins/hook-failure.ts';
-import { applyFapiMetadata } from './profile/fapi-metadata.ts';
-import { idTokenSigningAlg } from './profile/signing-alg.ts';
+import type { ClientAuthentication } from './client-auth/client-authentication.ts';
+import { applyFapiMetadata } from '../profile/fapi-metadata.ts';
+import { idTokenSigningAlg } from '../profile/signing-alg.ts';
 
-export function discoveryDocument(runtime: CoreRuntime, server: ServerContext): Record<string, unknown> {
+/** What the document is built from: the settings, the enabled components, the log a failing contributor goes to. */
+export interface DiscoveryDependencies {
+  readonly config: TesseraConfig;
+  readonly clientAuth: ClientAuthentication;
+  readonly extensions: ExtensionSet;
+  readonly logger: Logger;
+}
+
+export function discoveryDocument(runtime: DiscoveryDependencies, server: ServerContext): Record<string, unknown> {
   const base = server.endpointBase;
   const { oauth } = runtime.config;
   const authMethods = runtime.clientAuth.supportedMethods();

@@ -12,19 +12,33 @@ import { InvalidClient, InvalidRequest, ServerError } from '../errors/oauth-erro
 import { introspectionViolation } from './invariants/introspection-response.ts';
 import { readForm } from '../http/form-body.ts';
 import type { TesseraEnv } from '../http/hono-env.ts';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { authenticateClientFor } from './client-auth/authenticate-request.ts';
+import type { Logger } from '../api/plugin-context.ts';
+import type { ExtensionSet } from '../plugins/extension-set.ts';
+import type { TokenService } from '../tokens/token-service.ts';
+import type { Clock } from '../time/clock.ts';
+import { authenticateClientFor, type ClientAuthDependencies } from './client-auth/authenticate-request.ts';
 import { parseBasicAuthorization } from './client-auth/presented-credentials.ts';
-import { authenticateAdmin } from './admin-credentials.ts';
+import { authenticateAdmin, type AdminCredentialDependencies } from './admin-credentials.ts';
 import { hookFailure, isPlainObject } from '../plugins/hook-failure.ts';
-import { epochSeconds } from '../runtime/clock.ts';
+import { epochSeconds } from '../time/clock.ts';
 
 const FAILED = 'the token could not be introspected';
 
 /** The super admin, or the authenticated client's id. */
 type Caller = { admin: true } | { admin: false; clientId: string };
 
-export function introspectionEndpoint(runtime: CoreRuntime) {
+/**
+ * What POST /introspect uses: both ways a caller authenticates, the token lookups, the enabled
+ * providers and interceptors, the clock a refresh token's expiry is read against.
+ */
+export interface IntrospectionDependencies extends ClientAuthDependencies, AdminCredentialDependencies {
+  readonly tokens: TokenService;
+  readonly extensions: ExtensionSet;
+  readonly logger: Logger;
+  readonly clock: Clock;
+}
+
+export function introspectionEndpoint(runtime: IntrospectionDependencies) {
   return async (c: Context<TesseraEnv>) => {
     const params = await readForm(c);
     const caller = await authenticateCaller(runtime, c, params);
@@ -85,7 +99,7 @@ function activeMembers(token: AccessTokenRecord | RefreshTokenRecord, issuer: st
   };
 }
 
-async function activeAccessResponse(runtime: CoreRuntime, ctx: IntrospectionContext, issuer: string, token: AccessTokenRecord) {
+async function activeAccessResponse(runtime: IntrospectionDependencies, ctx: IntrospectionContext, issuer: string, token: AccessTokenRecord) {
   const response: Record<string, unknown> = {
     ...activeMembers(token, issuer),
     // RFC 9449 §6.2: a DPoP-bound token is of type DPoP (as in its token response).
@@ -120,7 +134,7 @@ async function activeAccessResponse(runtime: CoreRuntime, ctx: IntrospectionCont
  * A refresh token that the refresh grant would still take from its client: not revoked, not expired,
  * not already rotated, its user still there — and the caller the super admin or that client.
  */
-async function activeRefreshToken(runtime: CoreRuntime, server: ServerContext, value: string, caller: Caller): Promise<RefreshTokenRecord | null> {
+async function activeRefreshToken(runtime: IntrospectionDependencies, server: ServerContext, value: string, caller: Caller): Promise<RefreshTokenRecord | null> {
   const record = await runtime.tokens.findRefreshToken(server, value);
   if (!record || record.revoked || record.usedAt !== null || record.expiresAt <= epochSeconds(runtime.clock)) return null;
   if (!caller.admin && caller.clientId !== record.clientId) return null;
@@ -128,7 +142,7 @@ async function activeRefreshToken(runtime: CoreRuntime, server: ServerContext, v
   return record;
 }
 
-async function authenticateCaller(runtime: CoreRuntime, c: Context<TesseraEnv>, params: Record<string, string>): Promise<Caller> {
+async function authenticateCaller(runtime: IntrospectionDependencies, c: Context<TesseraEnv>, params: Record<string, string>): Promise<Caller> {
   const basic = parseBasicAuthorization(c.req.header('authorization'));
   if (basic && (await authenticateAdmin(runtime, c.get('server'), basic, c.get('requestInfo').clientAddress))) return { admin: true };
   if (!basic && params.client_id === undefined) throw new InvalidClient('introspection requires client or admin credentials', 'no credentials');

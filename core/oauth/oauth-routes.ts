@@ -1,18 +1,29 @@
 /** The endpoints of one authorization server, mounted at `/oauth2` and `/{tid}/{aid}/oauth2`. */
 import { Hono } from 'hono';
 import type { TesseraEnv } from '../http/hono-env.ts';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { authorizeRoutes } from './authorize/authorize-routes.ts';
+import type { SigningKeys } from '../tokens/signing-keys.ts';
+import { authorizeRoutes, type AuthorizeDependencies } from './authorize/authorize-routes.ts';
 import { authorizationSettings } from './authorize/authorization-settings.ts';
-import { parEndpoint } from './par/par-endpoint.ts';
+import { parEndpoint, type ParDependencies } from './par/par-endpoint.ts';
 import { PushedRequests } from './par/pushed-requests.ts';
-import { introspectionEndpoint } from './introspection-endpoint.ts';
-import { revocationEndpoint } from './revocation-endpoint.ts';
-import { tokenEndpoint } from './token-endpoint.ts';
-import { userinfoEndpoint } from './userinfo-endpoint.ts';
-import { epochSeconds } from '../runtime/clock.ts';
+import { introspectionEndpoint, type IntrospectionDependencies } from './introspection-endpoint.ts';
+import { revocationEndpoint, type RevocationDependencies } from './revocation-endpoint.ts';
+import { tokenEndpoint, type TokenEndpointDependencies } from './token-endpoint.ts';
+import { userinfoEndpoint, type UserinfoDependencies } from './userinfo-endpoint.ts';
+import { epochSeconds } from '../time/clock.ts';
 
-export function oauthRoutes(runtime: CoreRuntime) {
+/** Everything the endpoints below use, each named by the endpoint that needs it; and the keys /jwks publishes. */
+export interface OAuthRouteDependencies
+  extends TokenEndpointDependencies,
+    IntrospectionDependencies,
+    RevocationDependencies,
+    UserinfoDependencies,
+    ParDependencies,
+    AuthorizeDependencies {
+  readonly keys: SigningKeys;
+}
+
+export function oauthRoutes(runtime: OAuthRouteDependencies) {
   const app = new Hono<TesseraEnv>();
   app.post('/token', tokenEndpoint(runtime));
   app.post('/introspect', introspectionEndpoint(runtime));

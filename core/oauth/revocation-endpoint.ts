@@ -8,10 +8,19 @@ import { InvalidRequest, UnsupportedTokenType } from '../errors/oauth-errors.ts'
 import { readForm } from '../http/form-body.ts';
 import { opaqueTokenId } from '../tokens/token-ids.ts';
 import type { TesseraEnv } from '../http/hono-env.ts';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { authenticateClientFor } from './client-auth/authenticate-request.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import type { Store } from '../store/repositories.ts';
+import type { TokenService } from '../tokens/token-service.ts';
+import { authenticateClientFor, type ClientAuthDependencies } from './client-auth/authenticate-request.ts';
 
-export function revocationEndpoint(runtime: CoreRuntime) {
+/** What POST /revoke uses: the token lookups, the store it revokes in, the audit events. */
+export interface RevocationDependencies extends ClientAuthDependencies {
+  readonly tokens: TokenService;
+  readonly store: Store;
+  readonly events: EventBus;
+}
+
+export function revocationEndpoint(runtime: RevocationDependencies) {
   return async (c: Context<TesseraEnv>) => {
     const params = await readForm(c);
     const { client } = await authenticateClientFor(runtime, c, params, 'revocation');

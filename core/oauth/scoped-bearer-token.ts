@@ -6,13 +6,18 @@
 import type { RequestInfo } from '../api/extension-points.ts';
 import type { AccessTokenRecord } from '../api/model.ts';
 import { InsufficientScope, OAuthError } from '../errors/oauth-errors.ts';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER } from '../runtime/server-context.ts';
-import { bearerTokenOf, checkBearerToken } from './bearer-token.ts';
+import { DEFAULT_SERVER } from '../servers/server-context.ts';
+import type { ServerDirectory } from '../servers/server-directory.ts';
+import { bearerTokenOf, checkBearerToken, type BearerCheckDependencies } from './bearer-token.ts';
 
 export type Unauthorized = (error: string, description: string, reason?: string) => OAuthError;
 
-export async function scopedBearerToken(runtime: CoreRuntime, header: string, request: RequestInfo, scope: string, unauthorized: Unauthorized): Promise<AccessTokenRecord> {
+/** The bearer check, and the directory the default server is looked up in. */
+export interface ScopedBearerDependencies extends BearerCheckDependencies {
+  readonly servers: ServerDirectory;
+}
+
+export async function scopedBearerToken(runtime: ScopedBearerDependencies, header: string, request: RequestInfo, scope: string, unauthorized: Unauthorized): Promise<AccessTokenRecord> {
   const server = await runtime.servers.resolve(DEFAULT_SERVER);
   if (!server) throw unauthorized('invalid_token', 'the default server is unavailable');
   let token;

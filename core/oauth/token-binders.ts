@@ -7,7 +7,8 @@ import type { TokenBindingContext } from '../api/extension-points.ts';
 import type { Confirmation } from '../api/model.ts';
 import { ServerError } from '../errors/oauth-errors.ts';
 import { hookFailure, isPlainObject } from '../plugins/hook-failure.ts';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
+import type { Logger } from '../api/plugin-context.ts';
+import type { ExtensionSet } from '../plugins/extension-set.ts';
 
 const FAILED = 'the token request could not be checked';
 
@@ -18,7 +19,13 @@ export interface ProvedBindings {
   readonly binders: readonly string[];
 }
 
-export async function runTokenBinders(runtime: CoreRuntime, ctx: TokenBindingContext): Promise<ProvedBindings> {
+/** What running the binders uses: the enabled binders, and the log their failures go to. */
+export interface TokenBinderDependencies {
+  readonly extensions: ExtensionSet;
+  readonly logger: Logger;
+}
+
+export async function runTokenBinders(runtime: TokenBinderDependencies, ctx: TokenBindingContext): Promise<ProvedBindings> {
   const proofs: Record<string, string> = {};
   const responseHeaders: Record<string, string> = {};
   const binders: string[] = [];

@@ -9,18 +9,25 @@ import type { GrantContext } from '../api/extension-points.ts';
 import { InvalidRequest, OAuthError, ServerError, UnauthorizedClient, UnsupportedGrantType } from '../errors/oauth-errors.ts';
 import { readForm } from '../http/form-body.ts';
 import type { TesseraEnv } from '../http/hono-env.ts';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { authenticateClientFor } from './client-auth/authenticate-request.ts';
-import { StoreUnavailableError } from '../store/repositories.ts';
+import type { TesseraConfig } from '../config/schema.ts';
+import { authenticateClientFor, type ClientAuthDependencies } from './client-auth/authenticate-request.ts';
+import { StoreUnavailableError, type Store } from '../store/repositories.ts';
 import { enforceResponse, withTokenRequest, type TokenRequest } from './invariants/index.ts';
 import { X5T_S256 } from './invariants/invariant.ts';
 import { requireDpopProof } from './invariants/dpop-binding.ts';
 import { componentHeaders } from '../http/error-renderer.ts';
-import { runTokenBinders } from './token-binders.ts';
-import { isFapi } from './profile/fapi2-security.ts';
-import { isDeepFrozenClient } from '../runtime/client-cache.ts';
+import { runTokenBinders, type TokenBinderDependencies } from './token-binders.ts';
+import { isFapi } from '../profile/fapi2-security.ts';
+import { isDeepFrozenClient } from '../store/frozen-client.ts';
 
-export function tokenEndpoint(runtime: CoreRuntime) {
+/** What POST /token uses of the running server (besides the grant chains it hands the request to). */
+export interface TokenEndpointDependencies extends ClientAuthDependencies, TokenBinderDependencies {
+  readonly config: TesseraConfig;
+  /** Withdraws tokens a failed or undelivered response issued. */
+  readonly store: Store;
+}
+
+export function tokenEndpoint(runtime: TokenEndpointDependencies) {
   return async (c: Context<TesseraEnv>) => {
     const params = await readForm(c);
     const grantType = params.grant_type;
@@ -90,7 +97,7 @@ export function tokenEndpoint(runtime: CoreRuntime) {
   };
 }
 
-async function revokeIssued(runtime: CoreRuntime, request: TokenRequest): Promise<void> {
+async function revokeIssued(runtime: TokenEndpointDependencies, request: TokenRequest): Promise<void> {
   try {
     for (const { access, refresh } of request.issued) {
       await runtime.store.accessTokens.revoke(request.server, access.record.id);

@@ -3,10 +3,15 @@ import type { Context } from 'hono';
 import { InsufficientScope, InvalidToken } from '../errors/oauth-errors.ts';
 import { parseForm } from '../http/form-body.ts';
 import type { TesseraEnv } from '../http/hono-env.ts';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { checkBearerToken, presentedTokenOf } from './bearer-token.ts';
+import type { Store } from '../store/repositories.ts';
+import { checkBearerToken, presentedTokenOf, type BearerCheckDependencies } from './bearer-token.ts';
 
-export function userinfoEndpoint(runtime: CoreRuntime) {
+/** The bearer check, and the user records the claims come from. */
+export interface UserinfoDependencies extends BearerCheckDependencies {
+  readonly store: Store;
+}
+
+export function userinfoEndpoint(runtime: UserinfoDependencies) {
   return async (c: Context<TesseraEnv>) => {
     const isForm = c.req.method === 'POST' && /^application\/x-www-form-urlencoded/i.test(c.req.header('content-type') ?? '');
     const formToken = isForm ? parseForm(await c.req.text()).access_token : undefined;

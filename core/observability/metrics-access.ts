@@ -8,11 +8,10 @@
 import type { MiddlewareHandler } from 'hono';
 import { OAuthError } from '../errors/oauth-errors.ts';
 import type { TesseraEnv } from '../http/hono-env.ts';
-import { authenticateAdmin } from '../oauth/admin-credentials.ts';
-import { scopedBearerToken } from '../oauth/scoped-bearer-token.ts';
+import { authenticateAdmin, type AdminCredentialDependencies } from '../oauth/admin-credentials.ts';
+import { scopedBearerToken, type ScopedBearerDependencies } from '../oauth/scoped-bearer-token.ts';
 import { parseBasicAuthorization } from '../oauth/client-auth/presented-credentials.ts';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER } from '../runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../servers/server-context.ts';
 
 export const METRICS_SCOPE = 'metrics';
 const CHALLENGE = 'Basic realm="tessera-metrics", Bearer';
@@ -23,7 +22,10 @@ class MetricsUnauthorized extends OAuthError {
   }
 }
 
-export function metricsAccess(runtime: CoreRuntime): MiddlewareHandler<TesseraEnv> {
+/** The two ways in: an admin's Basic pair, or a Bearer token of the default server. */
+export type MetricsAccessDependencies = AdminCredentialDependencies & ScopedBearerDependencies;
+
+export function metricsAccess(runtime: MetricsAccessDependencies): MiddlewareHandler<TesseraEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (!header) throw new MetricsUnauthorized('unauthorized', `credentials are required: Basic (super admin) or a Bearer token with the "${METRICS_SCOPE}" scope`);

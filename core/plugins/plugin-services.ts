@@ -6,14 +6,14 @@ import type { DependencyContainer } from 'tsyringe';
 import type { CoreServices } from '../api/plugin-context.ts';
 import type { ServerRef } from '../api/model.ts';
 import { certificateThumbprint } from '../crypto/thumbprint.ts';
-import type { EventBus } from '../runtime/event-bus.ts';
-import { SERVICE_TOKENS } from '../runtime/service-tokens.ts';
-import { epochSeconds, type Clock } from '../runtime/clock.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import { SERVICE_TOKENS } from './service-tokens.ts';
+import { epochSeconds, type Clock } from '../time/clock.ts';
 import type { Store } from '../store/repositories.ts';
 import type { TokenService } from '../tokens/token-service.ts';
-import { createReplayGuard } from '../oauth/replay-guard.ts';
+import { createReplayGuard } from '../store/replay-guard.ts';
 import { x509Service } from './x509-service.ts';
-import { createJwksService } from '../oauth/jwks-uri/jwks-service.ts';
+import { createJwksService } from '../jwks-uri/jwks-service.ts';
 import type { TesseraConfig } from '../config/schema.ts';
 
 export function pluginServices(container: DependencyContainer): CoreServices {

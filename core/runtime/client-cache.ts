@@ -13,7 +13,8 @@
 import { LRUCache } from 'lru-cache';
 import type { Client, ServerRef } from '../api/model.ts';
 import type { Store } from '../store/repositories.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
+import { freezeClient } from '../store/frozen-client.ts';
 
 const CACHE_MS = 5_000;
 /** Most clients kept; the least recently used goes first. */
@@ -40,8 +41,7 @@ export class ClientCache {
       this.entries.delete(key);
       return null;
     }
-    deepFreeze(client);
-    deepFrozen.add(client);
+    freezeClient(client);
     if (this.invalidations === before) this.entries.set(key, { at: this.clock.now(), client });
     return client;
   }
@@ -63,20 +63,6 @@ export class ClientCache {
   in(store: Store): Store {
     return { ...store, clients: { ...store.clients, get: (ref, clientId) => this.get(ref, clientId) } };
   }
-}
-
-/** The clients this cache deep-froze (a shallow freeze elsewhere would not do). */
-const deepFrozen = new WeakSet<Client>();
-
-/** True for a client object no one can change any more: handed out by a ClientCache. */
-export function isDeepFrozenClient(client: Client): boolean {
-  return deepFrozen.has(client);
-}
-
-function deepFreeze(value: unknown): void {
-  if (typeof value !== 'object' || value === null) return;
-  Object.freeze(value);
-  for (const child of Object.values(value)) deepFreeze(child);
 }
 
 function serverKey(ref: ServerRef): string {

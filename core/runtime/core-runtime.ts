@@ -8,14 +8,19 @@ import type { ClientCertificateService } from '../transport/client-certificate-s
 import type { TrustedProxies } from '../transport/trusted-proxies.ts';
 import type { UserService } from '../users/user-service.ts';
 import type { ClientAuthentication } from '../oauth/client-auth/client-authentication.ts';
-import type { EventBus } from './event-bus.ts';
-import type { ServerDirectory } from './server-directory.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import type { ServerDirectory } from '../servers/server-directory.ts';
 import type { InvalidationBus } from '../cluster/invalidation-bus.ts';
 import type { CredentialCache } from '../users/credential-cache.ts';
 import type { RecentEvents } from '../observability/recent-events.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../time/clock.ts';
 
-/** The services every endpoint may use, built once at start-up (see runtime/start-server.ts). */
+/**
+ * The services of the running server, built once at start-up (see runtime/start-server.ts). Only the
+ * composition root sees all of them: each endpoint and route group declares the few it uses
+ * (TokenEndpointDependencies, AdminRouteDependencies, ...), and this object is passed where they are
+ * wired, since it fits every one.
+ */
 export interface CoreRuntime {
   readonly config: TesseraConfig;
   readonly logger: Logger;

@@ -7,7 +7,7 @@ import type { TesseraConfig } from '../config/schema.ts';
 import { DuplicateKeyError, type Store } from '../store/repositories.ts';
 import type { UserService } from '../users/user-service.ts';
 import { hashPassword, verifyPassword } from '../users/password-hash.ts';
-import { DEFAULT_SERVER } from './server-context.ts';
+import { DEFAULT_SERVER } from '../servers/server-context.ts';
 
 /** Creates what is missing; true when a super admin still has the default credentials admin/admin. */
 export async function ensureDefaults(store: Store, users: UserService, config: TesseraConfig, logger: Logger): Promise<boolean> {

@@ -10,11 +10,11 @@ import { join, resolve } from 'node:path';
 import { container as rootContainer } from 'tsyringe';
 import type { Hono } from 'hono';
 import type { Logger } from '../api/plugin-context.ts';
-import { SERVICE_TOKENS } from './service-tokens.ts';
+import { SERVICE_TOKENS } from '../plugins/service-tokens.ts';
 import { pluginServices } from '../plugins/plugin-services.ts';
 import { DEFAULT_CONFIG_FILE, formatIssue, loadConfig, type LoadedConfig } from '../config/load-config.ts';
 import type { TesseraConfig } from '../config/schema.ts';
-import { createApp } from '../http/app.ts';
+import { composeApp } from './compose-app.ts';
 import type { TesseraEnv } from '../http/hono-env.ts';
 import { createLogger } from '../logging/logger.ts';
 import { ClientAuthentication } from '../oauth/client-auth/client-authentication.ts';
@@ -32,8 +32,8 @@ import { UserService } from '../users/user-service.ts';
 import { CredentialCache } from '../users/credential-cache.ts';
 import { builtinComponents } from './builtin-components.ts';
 import type { CoreRuntime } from './core-runtime.ts';
-import { EventBus } from './event-bus.ts';
-import { epochSeconds, systemClock, type Clock } from './clock.ts';
+import { EventBus } from '../events/event-bus.ts';
+import { epochSeconds, systemClock, type Clock } from '../time/clock.ts';
 import { RecentEvents } from '../observability/recent-events.ts';
 import { ensureDefaults } from './default-records.ts';
 import { createPrivateDir, warnAboutSharedEntries, warnAboutSharedFile } from '../files/private-files.ts';
@@ -42,8 +42,8 @@ import { ConfigError } from '../config/config-error.ts';
 import { isLoopbackHost, refuseExposedDefaultAdmin } from './exposed-default-admin.ts';
 import { metricsApp, metricsListenerAddress } from '../observability/metrics-listener.ts';
 import { storeStack } from './store-stack.ts';
-import { ServerDirectory } from './server-directory.ts';
-import { DEFAULT_SERVER } from './server-context.ts';
+import { ServerDirectory } from '../servers/server-directory.ts';
+import { DEFAULT_SERVER } from '../servers/server-context.ts';
 import { Metrics } from '../observability/metrics.ts';
 import type { GrantDependencies } from '../oauth/grants/grant-dependencies.ts';
 import { LocalInvalidationBus, type InvalidationBus } from '../cluster/invalidation-bus.ts';
@@ -198,7 +198,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
       clientAuth: new ClientAuthentication(store, extensions.clientAuthenticators, events),
     };
     let draining = false;
-    const app = createApp(runtime, {
+    const app = composeApp(runtime, {
       metrics,
       // A worker that does not answer the primary (starting, dying) fails the aggregation: this worker's own series then.
       metricsText: worker

@@ -16,7 +16,7 @@ import type { InvalidationBus } from '../cluster/invalidation-bus.ts';
 import { notifyingStore } from '../cluster/notifying-store.ts';
 import type { Store } from '../store/repositories.ts';
 import { ClientCache } from './client-cache.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../time/clock.ts';
 
 export function storeStack(database: Store, invalidation: InvalidationBus, clock: Clock): Store {
   const shared = notifyingStore(database, invalidation);

@@ -13,7 +13,7 @@ import type { ServerRef } from '../api/model.ts';
 import type { SigningKeyRecord, Store } from '../store/repositories.ts';
 import { type KeyWrapper, unwrapStored } from '../crypto/key-wrapping.ts';
 import { randomToken } from '../crypto/random-token.ts';
-import { epochSeconds, systemClock, type Clock } from '../runtime/clock.ts';
+import { epochSeconds, systemClock, type Clock } from '../time/clock.ts';
 
 export type SigningAlg = 'ES256' | 'RS256';
 

@@ -7,12 +7,12 @@ import type { AccessTokenRecord, Client, Confirmation, RefreshTokenRecord, Serve
 import { sha256Base64Url } from '../crypto/sha256.ts';
 import { newOpaqueToken, newTimeOrderedId, opaqueTokenId } from './token-ids.ts';
 import type { Store } from '../store/repositories.ts';
-import type { ServerContext } from '../runtime/server-context.ts';
+import type { ServerContext } from '../servers/server-context.ts';
 import { signJwt } from './jws-sign.ts';
 import { jwtHeader, verifyJwt } from './jws-verify.ts';
 import type { SigningAlg, SigningKeys } from './signing-keys.ts';
-import { signingAlgFor } from '../oauth/profile/signing-alg.ts';
-import { epochSeconds, systemClock, type Clock } from '../runtime/clock.ts';
+import { signingAlgFor } from '../profile/signing-alg.ts';
+import { epochSeconds, systemClock, type Clock } from '../time/clock.ts';
 
 export interface TokenLifetimes {
   accessToken: number;

@@ -10,8 +10,6 @@ import { createServer as createHttpsServer } from 'node:https';
 import { Server as NetServer, type AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { createAdaptorServer } from '@hono/node-server';
-import type { Hono } from 'hono';
-import type { TesseraEnv } from '../http/hono-env.ts';
 
 export type ClientAuthMode = 'none' | 'want' | 'need';
 
@@ -33,7 +31,10 @@ export interface RunningListener {
   url: string;
 }
 
-export async function startListener(app: Hono<TesseraEnv>, spec: ListenerSpec, urlHost: string): Promise<RunningListener> {
+/** What a listener serves: any app with a fetch handler (the composed Hono app). */
+export type ServedApp = { readonly fetch: Parameters<typeof createAdaptorServer>[0]['fetch'] };
+
+export async function startListener(app: ServedApp, spec: ListenerSpec, urlHost: string): Promise<RunningListener> {
   const tls = spec.tls;
   const server = (
     tls

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerRef, User } from '../api/model.ts';
 import type { Store } from '../store/repositories.ts';
-import { epochSeconds, systemClock, type Clock } from '../runtime/clock.ts';
+import { epochSeconds, systemClock, type Clock } from '../time/clock.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password-hash.ts';
 
 /** How many times `maxAttempts` the account as a whole takes, from every address together. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CredentialCache } from '../../core/users/credential-cache.ts';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 import { hashPassword } from '../../core/users/password-hash.ts';
 import { call, closeClients } from '../support/https-client.ts';
 import { startAdminServer } from './admin-support.ts';

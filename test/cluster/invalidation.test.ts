@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminRoutes } from '../../core/admin/admin-routes.ts';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 import { hashPassword } from '../../core/users/password-hash.ts';
 import { call, closeClients, type CallResult } from '../support/https-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';

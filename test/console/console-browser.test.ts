@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminRoutes } from '../../core/admin/admin-routes.ts';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 import { PROJECT_ROOT } from '../../core/runtime/start-server.ts';
 import { openBrowser, type E2eBrowser } from '../e2e/support/browser.ts';
 import { call, closeClients } from '../support/https-client.ts';

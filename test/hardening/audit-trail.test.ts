@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminRoutes } from '../../core/admin/admin-routes.ts';
 import type { TesseraEvent } from '../../core/api/extension-points.ts';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 import { PROJECT_ROOT } from '../../core/runtime/start-server.ts';
 import { CookieJar, REDIRECT_URI, pkcePair, startAuthorization, submitLogin } from '../oauth/oauth-helpers.ts';
 import { makeDropins } from '../support/fixture-bundles.ts';

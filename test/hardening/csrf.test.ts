@@ -6,7 +6,7 @@
  * the victim's cookie but not the page's token is refused; the forms are POST only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 import { CookieJar, REDIRECT_URI, expectPage, flowPage, pkcePair, postForm, startAuthorization, submitConsent, submitLogin } from '../oauth/oauth-helpers.ts';
 import { call, closeClients } from '../support/https-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OAuthError } from '../../core/errors/oauth-errors.ts';
 import { parseForm, parseQuery } from '../../core/http/form-body.ts';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { closeAgents, expectHealthy, expectJsonRefusal, expectNoErrorLogs, expectNoServerError, hostileText, percentEncode, rawRequest, runs, send } from './kit.ts';
 

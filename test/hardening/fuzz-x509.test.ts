@@ -16,7 +16,7 @@ import { validityProblem } from '../../plugins/mutual-tls-client-authenticator/s
 import { DerError } from '../../core/x509/der.ts';
 import { certificateSubjectDn, dnMatchesCertificate } from '../../core/x509/distinguished-name.ts';
 import { allowsClientAuthentication } from '../../plugins/mutual-tls-client-authenticator/src/extended-key-usage.ts';
-import { JwksUriDocumentCache } from '../../core/oauth/jwks-uri/jwks-uri-cache.ts';
+import { JwksUriDocumentCache } from '../../core/jwks-uri/jwks-uri-cache.ts';
 import { PkiMethod } from '../../plugins/mutual-tls-client-authenticator/src/pki-method.ts';
 import { SelfSignedMethod } from '../../plugins/mutual-tls-client-authenticator/src/self-signed-method.ts';
 import { certificateSans, sanDnsMatches, sanEmailMatches, sanIpMatches, sanUriMatches } from '../../plugins/mutual-tls-client-authenticator/src/subject-alternative-names.ts';

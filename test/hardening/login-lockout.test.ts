@@ -7,13 +7,13 @@
  * user, or the super admin, out from another; only guessing from many addresses locks the account.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 import { adminRoutes } from '../../core/admin/admin-routes.ts';
 import { ACCOUNT_LIMIT_FACTOR } from '../../core/users/user-service.ts';
 import { CookieJar, REDIRECT_URI, pkcePair, startAuthorization, submitLogin } from '../oauth/oauth-helpers.ts';
 import { call, closeClients } from '../support/https-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { TestClock } from '../../core/runtime/clock.ts';
+import { TestClock } from '../../core/time/clock.ts';
 import { closeAgents, send } from './kit.ts';
 
 const MAX_ATTEMPTS = 3;

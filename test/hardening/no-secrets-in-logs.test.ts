@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminRoutes } from '../../core/admin/admin-routes.ts';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 import { CookieJar, REDIRECT_URI, authorizeAndApprove, pkcePair, startAuthorization, submitLogin } from '../oauth/oauth-helpers.ts';
 import { closeClients } from '../support/https-client.ts';
 import { createSelfSigned, type Issued } from '../support/pki.ts';

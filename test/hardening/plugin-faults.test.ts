@@ -7,7 +7,7 @@
  * answers gets the caller 503 temporarily_unavailable once `[limits] response_timeout_ms` has passed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 import { makeDropins } from '../support/fixture-bundles.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { closeAgents, expectHealthy, send, type Sent } from './kit.ts';

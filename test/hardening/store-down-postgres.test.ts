@@ -8,9 +8,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { TestClock } from '../../core/runtime/clock.ts';
+import { TestClock } from '../../core/time/clock.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { closeAgents, expectJsonRefusal, send, type Sent } from './kit.ts';
 

@@ -7,11 +7,11 @@
  */
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 import { authorizeAndApprove, pkcePair } from '../oauth/oauth-helpers.ts';
 import { closeClients } from '../support/https-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { TestClock } from '../../core/runtime/clock.ts';
+import { TestClock } from '../../core/time/clock.ts';
 import { closeAgents, send } from './kit.ts';
 
 const ACCESS = 3;

@@ -6,7 +6,7 @@
  * (authorize-errors.test.ts and refresh-token.test.ts cover the first-generation cases.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 import { authorizeAndApprove, pkcePair } from '../oauth/oauth-helpers.ts';
 import { closeClients } from '../support/https-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';

@@ -8,7 +8,7 @@
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 import { PROJECT_ROOT } from '../../core/runtime/start-server.ts';
 import { SECRET, clientCertificate, expectBound, thumbprintOf, tokenCall } from '../../plugins/mtls-token-binding/test/support/fixtures.ts';
 import { makeDropins, type FixtureBundle } from '../support/fixture-bundles.ts';

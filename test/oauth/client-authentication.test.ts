@@ -5,7 +5,7 @@
  * stored hashed. Also the request-level errors every token request can hit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 import { call, closeClients } from '../support/https-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { expectOAuthError, introspect, tokenRequest } from './oauth-helpers.ts';

@@ -7,7 +7,7 @@ import { SignJWT, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomToken } from '../../core/crypto/random-token.ts';
 import { sha256Base64Url } from '../../core/crypto/sha256.ts';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 import { call, closeClients } from '../support/https-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { createUser, expectActive, expectOAuthError, introspect, tokenRequest } from './oauth-helpers.ts';

@@ -1,7 +1,7 @@
 /** The core's jwks_uri cache (ctx.services.jwks) on its own: freshness, the per-client re-fetch limit, shared fetches. */
 import { describe, expect, it } from 'vitest';
-import type { JwksFetchResult } from '../../core/oauth/jwks-uri/jwks-uri-fetch.ts';
-import { JwksUriDocumentCache } from '../../core/oauth/jwks-uri/jwks-uri-cache.ts';
+import type { JwksFetchResult } from '../../core/jwks-uri/jwks-uri-fetch.ts';
+import { JwksUriDocumentCache } from '../../core/jwks-uri/jwks-uri-cache.ts';
 
 const A = { kty: 'EC', kid: 'a' };
 const B = { kty: 'EC', kid: 'b' };

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 import { call, type CallOptions, type CallResult } from '../support/https-client.ts';
 import type { TestServer } from '../support/test-server.ts';
 

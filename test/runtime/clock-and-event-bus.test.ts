@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TesseraEvent } from '../../core/api/extension-points.ts';
 import { createLogger } from '../../core/logging/logger.ts';
-import { TestClock, epochSeconds, systemClock } from '../../core/runtime/clock.ts';
-import { EventBus } from '../../core/runtime/event-bus.ts';
+import { TestClock, epochSeconds, systemClock } from '../../core/time/clock.ts';
+import { EventBus } from '../../core/events/event-bus.ts';
 
 const logger = createLogger('silent');
 const event = (clientId: string): Omit<TesseraEvent, 'at'> => ({ type: 'token.issued', tenantId: 'default', serverId: 'default', clientId }) as Omit<TesseraEvent, 'at'>;
@@ -20,8 +20,8 @@ describe('EventBus.idle()', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     bus.setListeners([
-      { name: 'slow', order: 1, instance: { onEvent: async (e) => { await gate; seen.push(`slow:${e.clientId}@${e.at}`); } } },
-      { name: 'second', order: 2, instance: { onEvent: (e) => void seen.push(`second:${e.clientId}`) } },
+      { name: 'slow', instance: { onEvent: async (e) => { await gate; seen.push(`slow:${e.clientId}@${e.at}`); } } },
+      { name: 'second', instance: { onEvent: (e) => void seen.push(`second:${e.clientId}`) } },
     ]);
     bus.emit(event('a'));
     bus.emit(event('b'));
@@ -39,8 +39,8 @@ describe('EventBus.idle()', () => {
     const bus = new EventBus(logger);
     const seen: string[] = [];
     bus.setListeners([
-      { name: 'bomb', order: 1, instance: { onEvent: () => { throw new Error('listener exploded'); } } },
-      { name: 'chain', order: 2, instance: { onEvent: async (e) => { seen.push(e.clientId as string); if (e.clientId === 'first') bus.emit(event('follow-up')); } } },
+      { name: 'bomb', instance: { onEvent: () => { throw new Error('listener exploded'); } } },
+      { name: 'chain', instance: { onEvent: async (e) => { seen.push(e.clientId as string); if (e.clientId === 'first') bus.emit(event('follow-up')); } } },
     ]);
     bus.emit(event('first'));
     await bus.idle();

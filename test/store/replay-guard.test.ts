@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReplayGuard, MAX_REPLAY_WINDOW_SECONDS } from '../../core/oauth/replay-guard.ts';
+import { createReplayGuard, MAX_REPLAY_WINDOW_SECONDS } from '../../core/store/replay-guard.ts';
 import { openStore } from '../../core/store/open-store.ts';
 import type { Store } from '../../core/store/repositories.ts';
 

@@ -4,7 +4,7 @@
  * pass only what their test is about. A new Client field gets its default here, once.
  */
 import type { Client } from '../../core/api/model.ts';
-import { DEFAULT_SERVER } from '../../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 
 export function aClient(overrides: Partial<Client> = {}): Client {
   const now = Math.floor(Date.now() / 1000);

@@ -15,7 +15,7 @@ import { hashClientSecret } from '../../core/crypto/secret-hash.ts';
 import type { TesseraEnv } from '../../core/http/hono-env.ts';
 import { createLogger } from '../../core/logging/logger.ts';
 import type { CoreRuntime } from '../../core/runtime/core-runtime.ts';
-import type { Clock } from '../../core/runtime/clock.ts';
+import type { Clock } from '../../core/time/clock.ts';
 import { startServer, type RunningTessera } from '../../core/runtime/start-server.ts';
 import { aClient } from './client-builder.ts';
 

@@ -4,7 +4,7 @@
  * no open redirector); after that they go back to the client.
  */
 import type { Client, ServerProfile, ServerRef } from '../../api/model.ts';
-import { isFapi } from '../profile/fapi2-security.ts';
+import { isFapi } from '../../profile/fapi2-security.ts';
 import { InvalidRequest, OAuthError, UnsupportedResponseType } from '../../errors/oauth-errors.ts';
 import type { Store } from '../../store/repositories.ts';
 import { resolveScopes } from '../grants/scopes.ts';

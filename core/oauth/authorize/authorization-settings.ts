@@ -1,8 +1,15 @@
 /** What /authorize and the PAR endpoint check requests against, read once from the configuration. */
-import type { CoreRuntime } from '../../runtime/core-runtime.ts';
+import type { TesseraConfig } from '../../config/schema.ts';
+import type { ExtensionSet } from '../../plugins/extension-set.ts';
 import type { AuthorizationSettings } from './authorization-request.ts';
 
-export function authorizationSettings(runtime: CoreRuntime): AuthorizationSettings {
+/** The settings, and the grant chains (whether the code flow is on). */
+export interface AuthorizationSettingsDependencies {
+  readonly config: TesseraConfig;
+  readonly extensions: ExtensionSet;
+}
+
+export function authorizationSettings(runtime: AuthorizationSettingsDependencies): AuthorizationSettings {
   const { oauth } = runtime.config;
   return {
     codeFlowEnabled: runtime.extensions.grantChains.has('authorization_code'),

@@ -15,7 +15,11 @@ import { sha256Base64Url } from '../../crypto/sha256.ts';
 import { constantTimeEqual } from '../../crypto/constant-time.ts';
 import { parseQuery, readForm } from '../../http/form-body.ts';
 import type { TesseraEnv } from '../../http/hono-env.ts';
-import type { CoreRuntime } from '../../runtime/core-runtime.ts';
+import type { Logger } from '../../api/plugin-context.ts';
+import type { EventBus } from '../../events/event-bus.ts';
+import type { Store } from '../../store/repositories.ts';
+import type { Clock } from '../../time/clock.ts';
+import type { UserService } from '../../users/user-service.ts';
 import { consentPage } from '../../ui/consent-page.ts';
 import { errorPage } from '../../ui/error-page.ts';
 import { PAGE_HEADERS } from '../../ui/html.ts';
@@ -27,17 +31,26 @@ import {
   type PendingAuthorization,
   type RequestOrigin,
 } from './authorization-request.ts';
-import { authorizationSettings } from './authorization-settings.ts';
+import { authorizationSettings, type AuthorizationSettingsDependencies } from './authorization-settings.ts';
 import type { PushedRequests } from '../par/pushed-requests.ts';
-import { FAPI_MAX_CODE_LIFETIME_SECONDS, isFapi } from '../profile/fapi2-security.ts';
-import { epochSeconds } from '../../runtime/clock.ts';
+import { FAPI_MAX_CODE_LIFETIME_SECONDS, isFapi } from '../../profile/fapi2-security.ts';
+import { epochSeconds } from '../../time/clock.ts';
 
 const PENDING_SECONDS = 600;
 /** What randomToken(24) produces; any other cookie value is replaced. */
 const FLOW_COOKIE = /^[A-Za-z0-9_-]{32}$/;
 const SESSION_SECONDS = 8 * 3600;
 
-export function authorizeRoutes(runtime: CoreRuntime, pushed: PushedRequests) {
+/** What the browser flow uses: its settings, the store flows and codes live in, the sign-in, audit events, the clock. */
+export interface AuthorizeDependencies extends AuthorizationSettingsDependencies {
+  readonly store: Store;
+  readonly users: UserService;
+  readonly events: EventBus;
+  readonly logger: Logger;
+  readonly clock: Clock;
+}
+
+export function authorizeRoutes(runtime: AuthorizeDependencies, pushed: PushedRequests) {
   const app = new Hono<TesseraEnv>();
   const { store } = runtime;
   const settings = authorizationSettings(runtime);

@@ -8,7 +8,7 @@
  */
 import type { ClientAuthRequest } from '../../api/extension-points.ts';
 import type { ServerContext } from '../../api/model.ts';
-import { isFapi } from '../profile/fapi2-security.ts';
+import { isFapi } from '../../profile/fapi2-security.ts';
 
 const ENDPOINT_PATHS: Readonly<Record<ClientAuthRequest['endpoint'], string>> = {
   token: 'token',

@@ -1,13 +1,18 @@
 import type { Context } from 'hono';
 import type { ClientAuthRequest } from '../../api/extension-points.ts';
 import type { TesseraEnv } from '../../http/hono-env.ts';
-import type { CoreRuntime } from '../../runtime/core-runtime.ts';
+import type { ClientAuthentication } from './client-authentication.ts';
 import { assertionAudiences } from './assertion-audiences.ts';
 import { parseBasicAuthorization, presentedCredentials } from './presented-credentials.ts';
 
+/** What an endpoint that authenticates its client uses. */
+export interface ClientAuthDependencies {
+  readonly clientAuth: ClientAuthentication;
+}
+
 /** Client authentication for a token, introspection, revocation or pushed authorization request. */
 export function authenticateClientFor(
-  runtime: CoreRuntime,
+  runtime: ClientAuthDependencies,
   c: Context<TesseraEnv>,
   params: Readonly<Record<string, string>>,
   endpoint: ClientAuthRequest['endpoint'],

@@ -8,8 +8,8 @@ import type { Client } from '../../api/model.ts';
 import { InvalidClient, OAuthError } from '../../errors/oauth-errors.ts';
 import type { Named } from '../../plugins/extension-set.ts';
 import { StoreUnavailableError, type Store } from '../../store/repositories.ts';
-import type { EventBus } from '../../runtime/event-bus.ts';
-import { checkFapiAssertionAlg, checkFapiClientAuthMethod } from '../profile/fapi-client-auth.ts';
+import type { EventBus } from '../../events/event-bus.ts';
+import { checkFapiAssertionAlg, checkFapiClientAuthMethod } from '../../profile/fapi-client-auth.ts';
 
 const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);
 /** RFC 7523 §2.2 methods: the only ones a `client_assertion` may be presented to. */

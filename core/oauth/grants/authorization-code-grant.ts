@@ -6,7 +6,7 @@ import { issueTokens } from './issue-tokens.ts';
 import { currentTokenRequest } from '../invariants/index.ts';
 import { PKCE_VERIFIER, pkceMatches } from './pkce.ts';
 import { JKT } from '../invariants/dpop-binding.ts';
-import { epochSeconds } from '../../runtime/clock.ts';
+import { epochSeconds } from '../../time/clock.ts';
 
 /** How long a reuse mark outlives the reuse: far longer than issuing tokens for one code takes. */
 const REUSE_MARK_SECONDS = 600;

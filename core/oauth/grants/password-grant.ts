@@ -5,7 +5,7 @@ import type { GrantDependencies } from './grant-dependencies.ts';
 import { issueTokens } from './issue-tokens.ts';
 import { currentTokenRequest } from '../invariants/index.ts';
 import { resolveScopes } from './scopes.ts';
-import { epochSeconds } from '../../runtime/clock.ts';
+import { epochSeconds } from '../../time/clock.ts';
 
 /** RFC 6749 §4.3 resource owner password credentials (kept for the WSO2 guide's first call). */
 export class PasswordGrant implements GrantHandler {

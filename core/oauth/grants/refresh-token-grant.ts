@@ -6,7 +6,7 @@ import { parseScope } from './scopes.ts';
 import { currentTokenRequest } from '../invariants/index.ts';
 import { unprovenMembers } from '../invariants/refresh-binding.ts';
 import { timingSafeEqual } from 'node:crypto';
-import { epochSeconds } from '../../runtime/clock.ts';
+import { epochSeconds } from '../../time/clock.ts';
 
 function sameValue(presented: string | undefined, bound: string): boolean {
   if (presented === undefined) return false;

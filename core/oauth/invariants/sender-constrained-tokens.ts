@@ -10,7 +10,7 @@
 import type { Confirmation, ServerContext } from '../../api/model.ts';
 import { InvalidRequest } from '../../errors/oauth-errors.ts';
 import type { TokenInvariant } from './invariant.ts';
-import { isFapi } from '../profile/fapi2-security.ts';
+import { isFapi } from '../../profile/fapi2-security.ts';
 
 /** The `cnf` members that constrain a token to its sender. */
 export const SENDER_CONSTRAINTS = ['x5t#S256', 'jkt'] as const;

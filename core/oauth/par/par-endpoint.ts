@@ -12,18 +12,25 @@ import type { Context } from 'hono';
 import { InvalidRequest, OAuthError } from '../../errors/oauth-errors.ts';
 import { readForm } from '../../http/form-body.ts';
 import type { TesseraEnv } from '../../http/hono-env.ts';
-import type { CoreRuntime } from '../../runtime/core-runtime.ts';
+import type { TesseraConfig } from '../../config/schema.ts';
+import type { Store } from '../../store/repositories.ts';
 import { RedirectableError, UntrustedRedirectError, validateAuthorizationRequest, type AuthorizationSettings } from '../authorize/authorization-request.ts';
-import { authenticateClientFor } from '../client-auth/authenticate-request.ts';
+import { authenticateClientFor, type ClientAuthDependencies } from '../client-auth/authenticate-request.ts';
 import { componentHeaders } from '../../http/error-renderer.ts';
 import { JKT } from '../invariants/dpop-binding.ts';
-import { runTokenBinders } from '../token-binders.ts';
+import { runTokenBinders, type TokenBinderDependencies } from '../token-binders.ts';
 import type { PushedRequests } from './pushed-requests.ts';
 
 /** Client authentication parameters: they authenticate the push and are not part of the request. */
 const AUTHENTICATION_PARAMS = ['client_secret', 'client_assertion', 'client_assertion_type'];
 
-export function parEndpoint(runtime: CoreRuntime, pushed: PushedRequests, settings: AuthorizationSettings) {
+/** What POST /par uses besides the pushed-request store: client auth, the binders, the limits, the store requests are validated against. */
+export interface ParDependencies extends ClientAuthDependencies, TokenBinderDependencies {
+  readonly config: TesseraConfig;
+  readonly store: Store;
+}
+
+export function parEndpoint(runtime: ParDependencies, pushed: PushedRequests, settings: AuthorizationSettings) {
   return async (c: Context<TesseraEnv>) => {
     const form = await readForm(c);
     const { client, result } = await authenticateClientFor(runtime, c, form, 'pushed_authorization');

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CertificatePath, CertificateValidator, Client, ClientCertificate, NamedComponent } from '../../../core/api/index.ts';
 import { OAuthError } from '../../../core/api/index.ts';
-import { DEFAULT_SERVER } from '../../../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../../../core/servers/server-context.ts';
 import { type Issued, createCa, createLeaf, thumbprintOf } from '../../../test/support/pki.ts';
 import { PkiMethod } from '../src/pki-method.ts';
 import { createTrustStore } from '../src/trust-store.ts';

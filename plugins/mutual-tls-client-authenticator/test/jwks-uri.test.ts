@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestClock } from '../../../core/runtime/clock.ts';
+import { TestClock } from '../../../core/time/clock.ts';
 import { closeClients } from '../../../test/support/https-client.ts';
 import { type Issued, createCa, createLeaf, createSelfSigned } from '../../../test/support/pki.ts';
 import { type TestServer, startTestServer } from '../../../test/support/test-server.ts';

@@ -6,7 +6,7 @@
 import { decodeJwt } from 'jose';
 import { expect } from 'vitest';
 import type { Confirmation } from '../../../../core/api/model.ts';
-import { DEFAULT_SERVER } from '../../../../core/runtime/server-context.ts';
+import { DEFAULT_SERVER } from '../../../../core/servers/server-context.ts';
 import { call, type CallOptions, type CallResult } from '../../../../test/support/https-client.ts';
 import { createSelfSigned, thumbprintOf, type Issued } from '../../../../test/support/pki.ts';
 import type { TestServer } from '../../../../test/support/test-server.ts';

@@ -1,21 +1,23 @@
 /**
- * The HTTP application: every route of every listener. Route groups live with what they serve
- * (oauth/, admin/); this file only mounts them and resolves which authorization server a path names.
+ * The composition root of the HTTP application: mounts every route of every listener on one Hono app,
+ * wiring each route group (oauth/, the front pages, /metrics, and the admin API through `mount`) to
+ * the runtime's services, and resolves which authorization server a path names. The middleware and
+ * helpers it stacks live in core/http; the routes live with what they serve.
  */
 import { Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { NotFound, OAuthError } from '../errors/oauth-errors.ts';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER } from '../runtime/server-context.ts';
+import { NotFound } from '../errors/oauth-errors.ts';
+import type { CoreRuntime } from './core-runtime.ts';
+import { DEFAULT_SERVER } from '../servers/server-context.ts';
 import { discoveryDocument } from '../oauth/discovery.ts';
 import { oauthRoutes } from '../oauth/oauth-routes.ts';
-import { errorHandler } from './error-renderer.ts';
+import { errorHandler } from '../http/error-renderer.ts';
 import { frontPages } from './front-pages.ts';
 import type { LandingBundle } from '../ui/landing-page.ts';
-import type { TesseraEnv } from './hono-env.ts';
-import { requestInfo } from './request-info.ts';
-import { boundedJsonDepth } from './json-depth.ts';
-import { responseDeadline } from './response-deadline.ts';
+import type { TesseraEnv } from '../http/hono-env.ts';
+import { requestInfo } from '../http/request-info.ts';
+import { boundedJsonDepth } from '../http/json-depth.ts';
+import { requestBodyLimit } from '../http/body-limit.ts';
+import { responseDeadline } from '../http/response-deadline.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { metricsAccess } from '../observability/metrics-access.ts';
 
@@ -33,32 +35,12 @@ export interface AppExtras {
   metricsText?: () => Promise<string>;
 }
 
-export function createApp(runtime: CoreRuntime, extras: AppExtras) {
+export function composeApp(runtime: CoreRuntime, extras: AppExtras) {
   const app = new Hono<TesseraEnv>();
   app.onError(errorHandler(runtime.logger));
   app.notFound((c) => c.json({ error: 'not_found', error_description: `no route for ${c.req.method} ${c.req.path}` }, 404));
 
-  const maxBody = runtime.config.limits.max_body_bytes;
-  const tooLarge = () => {
-    throw new OAuthError(413, 'invalid_request', 'the request body is too large');
-  };
-  const limitBody = bodyLimit({ maxSize: maxBody, onError: tooLarge });
-  app.use('*', async (c, next) => {
-    // hono's bodyLimit reads `c.req.raw.body`, which makes @hono/node-server build a full Request
-    // with a web stream around the socket for every request, and the form is then read through it:
-    // about a tenth of a token request's CPU. With a Content-Length (and no Transfer-Encoding) it
-    // only compares that number, and a GET or HEAD has no body: decide those from the Node
-    // request's headers, exactly as bodyLimit would, and leave every other case to it.
-    const incoming = c.env?.incoming;
-    if (incoming) {
-      if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-      const length = incoming.headers['content-length'];
-      if (length !== undefined && incoming.headers['transfer-encoding'] === undefined) {
-        return parseInt(length, 10) > maxBody ? tooLarge() : next();
-      }
-    }
-    return limitBody(c, next);
-  });
+  app.use('*', requestBodyLimit(runtime.config.limits.max_body_bytes));
   app.use('*', boundedJsonDepth(runtime.config.limits.max_json_depth));
   app.use('*', extras.metrics.middleware());
   app.use('*', responseDeadline(runtime.config.limits.response_timeout_ms, runtime.logger));

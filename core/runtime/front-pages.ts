@@ -3,18 +3,25 @@
  * `/callback` page the guides register as a loopback redirect URI.
  */
 import type { Hono } from 'hono';
-import type { CoreRuntime } from '../runtime/core-runtime.ts';
-import { DEFAULT_SERVER } from '../runtime/server-context.ts';
-import { TESSERA_VERSION } from '../runtime/version.ts';
+import type { TesseraConfig } from '../config/schema.ts';
+import type { TesseraEnv } from '../http/hono-env.ts';
+import type { ServerDirectory } from '../servers/server-directory.ts';
+import { DEFAULT_SERVER } from '../servers/server-context.ts';
+import { TESSERA_VERSION } from './version.ts';
 import { callbackPage } from '../ui/callback-page.ts';
 import { PAGE_HEADERS } from '../ui/html.ts';
 import { landingPage, type LandingBundle, type LandingLink } from '../ui/landing-page.ts';
-import type { TesseraEnv } from './hono-env.ts';
+
+/** What the pages show: the settings that add links and /callback, and the default server's issuer. */
+export interface FrontPageDependencies {
+  readonly config: TesseraConfig;
+  readonly servers: ServerDirectory;
+}
 
 /** A query value as received, bounded: the page shows it, and nothing longer is a real code or state. */
 const MAX_SHOWN = 2048;
 
-export function frontPages(app: Hono<TesseraEnv>, runtime: CoreRuntime, bundles: readonly LandingBundle[]): void {
+export function frontPages(app: Hono<TesseraEnv>, runtime: FrontPageDependencies, bundles: readonly LandingBundle[]): void {
   const { config } = runtime;
   app.get('/', async (c) => {
     const server = await runtime.servers.resolve(DEFAULT_SERVER);

@@ -7,7 +7,7 @@
  * used first out), `maxKeys` keys kept of one document.
  */
 import { LRUCache } from 'lru-cache';
-import type { JwksCacheOptions, JwksUriCache, JwksUriLookup, PublicJwkSet } from '../../api/plugin-context.ts';
+import type { JwksCacheOptions, JwksUriCache, JwksUriLookup, PublicJwkSet } from '../api/plugin-context.ts';
 import type { JwksFetcher } from './jwks-uri-fetch.ts';
 
 export interface JwksUriCacheOptions extends Pick<JwksCacheOptions, 'cacheMs' | 'refetchIntervalMs' | 'maxEntries'> {

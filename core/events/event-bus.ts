@@ -4,11 +4,16 @@
  */
 import type { EventListener, TesseraEvent } from '../api/extension-points.ts';
 import type { Logger } from '../api/plugin-context.ts';
-import type { Named } from '../plugins/extension-set.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
+
+/** An enabled listener and its component name (an ExtensionSet entry fits). */
+export interface NamedListener {
+  readonly name: string;
+  readonly instance: EventListener;
+}
 
 export class EventBus {
-  private listeners: readonly Named<EventListener>[] = [];
+  private listeners: readonly NamedListener[] = [];
   /** Deliveries not yet finished; at most one per emitted event still running its listeners. */
   private readonly pending = new Set<Promise<void>>();
 
@@ -21,7 +26,7 @@ export class EventBus {
     private readonly worker?: number,
   ) {}
 
-  setListeners(listeners: readonly Named<EventListener>[]): void {
+  setListeners(listeners: readonly NamedListener[]): void {
     this.listeners = listeners;
   }
 

@@ -3,11 +3,11 @@
  * so the fetch rules (https only, size and time bounds, redirects) are fixed in one place. Each
  * caller gets its own cache with its own freshness settings; the bounds come from `[limits]`.
  */
-import type { JwksCacheOptions, JwksService } from '../../api/plugin-context.ts';
-import type { TesseraConfig } from '../../config/schema.ts';
+import type { JwksCacheOptions, JwksService } from '../api/plugin-context.ts';
+import type { TesseraConfig } from '../config/schema.ts';
 import { createJwksFetcher } from './jwks-uri-fetch.ts';
 import { JwksUriDocumentCache } from './jwks-uri-cache.ts';
-import { systemClock, type Clock } from '../../runtime/clock.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
 
 const MAX_REDIRECTS = 3;
 

@@ -3,7 +3,7 @@
  * every MetadataContributor: only the profile's auth methods and algorithms are advertised, PAR is
  * required, PKCE is S256 only. The document never offers what the server would then refuse.
  */
-import type { ServerContext } from '../../api/model.ts';
+import type { ServerContext } from '../api/model.ts';
 import { FAPI_CLIENT_AUTH_METHODS, FAPI_SIGNING_ALGS, isFapi } from './fapi2-security.ts';
 
 const AUTH_METHOD_LISTS = ['token_endpoint_auth_methods_supported', 'introspection_endpoint_auth_methods_supported', 'revocation_endpoint_auth_methods_supported'];

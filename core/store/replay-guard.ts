@@ -4,7 +4,7 @@
  * every node of a cluster and every worker sees the same answer; rows expire with the value.
  */
 import type { ServerRef } from '../api/model.ts';
-import type { KeyValueRepository } from '../store/repositories.ts';
+import type { KeyValueRepository } from './repositories.ts';
 import { sha256Base64Url } from '../crypto/sha256.ts';
 
 /** A value is remembered at most this long, whatever `expiresAt` says (bounds the table). */

@@ -3,7 +3,7 @@
  * `fapi2-security`: at registration (admin API), at /authorize and PAR, and at the token endpoint.
  * Bundles cannot loosen any of them: each is checked here, after and whatever the bundles did.
  */
-import type { Client, ServerProfile, ServerRef } from '../../api/model.ts';
+import type { Client, ServerProfile, ServerRef } from '../api/model.ts';
 
 export const FAPI2_SECURITY: ServerProfile = 'fapi2-security';
 

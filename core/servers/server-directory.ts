@@ -13,7 +13,7 @@ import { LRUCache } from 'lru-cache';
 import type { ServerRef, TokenFormat } from '../api/model.ts';
 import type { Store } from '../store/repositories.ts';
 import type { ServerContext } from './server-context.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
 
 const CACHE_MS = 5_000;
 /** Most servers kept (existing ones only); the least recently used goes first. */

@@ -5,8 +5,8 @@
  * (§5.3.2.1); after it, the method used must be one of §5.3.2.1's.
  */
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import type { ClientAuthRequest } from '../../api/extension-points.ts';
-import { InvalidClient } from '../../errors/oauth-errors.ts';
+import type { ClientAuthRequest } from '../api/extension-points.ts';
+import { InvalidClient } from '../errors/oauth-errors.ts';
 import { FAPI_CLIENT_AUTH_METHODS, FAPI_SIGNING_ALGS, isFapi } from './fapi2-security.ts';
 
 export function checkFapiAssertionAlg(req: ClientAuthRequest): void {
