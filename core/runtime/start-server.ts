@@ -222,7 +222,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
         for (const listener of listeners) if (listener.name !== 'http' && listener.name !== 'metrics') (listener.server as unknown as TlsServer).setTicketKeys(keys);
       };
       applyTicketKeys(worker.ticketKeys());
-      worker.onTicketKeys(applyTicketKeys);
+      worker.onTicketKeys((keys) => {
+        applyTicketKeys(keys);
+        logger.info({}, 'TLS session ticket keys replaced by the primary\'s');
+      });
     }
     const metricsAt = metricsListenerAddress(config.observability.metrics_listener);
     if (metricsAt) {

@@ -32,6 +32,9 @@ export async function runWorker(configFile: string | undefined, mount?: (app: Ho
       process.once('SIGTERM', () => stop('received SIGTERM'));
       process.once('SIGINT', () => stop('received SIGINT'));
       process.once('disconnect', () => stop('the primary is gone'));
+      // SIGUSR2 asks the primary to rotate the ticket keys; `systemctl kill -s USR2` also reaches the
+      // workers, whom it would otherwise terminate (Node's default).
+      process.on('SIGUSR2', () => undefined);
     });
     // The IPC channel would keep this process alive.
     if (process.connected) process.disconnect();

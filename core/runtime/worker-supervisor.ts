@@ -4,8 +4,8 @@
  *
  * - relays cache invalidations between them (cluster IPC, core/cluster/ipc-invalidation-bus.ts):
  *   what one worker changes, every other worker forgets before the change is answered;
- * - generates the TLS session ticket keys and rotates them every TICKET_KEY_ROTATION_MS, so a
- *   session resumes on whichever worker the next connection reaches;
+ * - generates the TLS session ticket keys and rotates them every TICKET_KEY_ROTATION_MS (and on
+ *   SIGUSR2), so a session resumes on whichever worker the next connection reaches;
  * - aggregates /metrics (prom-client's AggregatorRegistry; every series carries a `worker` label);
  * - restarts a worker that dies, with backoff, and stops the server on a crash loop
  *   (restart-policy.ts);
@@ -69,12 +69,16 @@ export async function superviseWorkers(loaded: LoadedConfig, options: Supervisor
   const finished = new Promise<number>((resolve) => (finish = resolve));
 
   let ticketKeys = randomBytes(48);
-  const rotation = setInterval(() => {
+  const rotateTicketKeys = (reason: string) => {
     ticketKeys = randomBytes(48);
     for (const { worker } of slots.values()) send(worker, { type: 'tessera:ticket-keys', keys: ticketKeys.toString('base64') });
-    logger.info({}, 'rotated the TLS session ticket keys');
-  }, TICKET_KEY_ROTATION_MS);
+    logger.info({ reason }, `rotated the TLS session ticket keys (${reason})`);
+  };
+  const rotation = setInterval(() => rotateTicketKeys('hourly'), TICKET_KEY_ROTATION_MS);
   rotation.unref();
+  // `kill -USR2 <primary>` rotates at once (a key thought exposed; the workers test, without waiting an hour).
+  const onRotateSignal = () => rotateTicketKeys('SIGUSR2');
+  process.on('SIGUSR2', onRotateSignal);
 
   function send(worker: Worker, message: PrimaryToWorker): void {
     if (worker.isConnected()) worker.send(message);
@@ -208,6 +212,7 @@ export async function superviseWorkers(loaded: LoadedConfig, options: Supervisor
     stopped ??= (async () => {
       stopping = true;
       clearInterval(rotation);
+      process.off('SIGUSR2', onRotateSignal);
       for (const timer of restartTimers) clearTimeout(timer);
       const remaining = [...slots.values()].map((s) => s.worker).filter((w) => !w.isDead());
       const exits = remaining.map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))));

@@ -85,10 +85,15 @@ export async function startListener(app: ServedApp, spec: ListenerSpec, urlHost:
  *
  * Idle keep-alive connections are closed at once — unless `keepIdle` (a drain delay is set: the
  * node sits behind a load balancer). Closing an idle connection races the proxy writing a request
- * on it, and nginx does not resend a POST that it wrote (a token request is not idempotent), so
- * that would be a 502. Kept, an idle connection ends when nginx closes it (its upstream
+ * on it, which the proxy must then resend or answer 502 (nginx resends a POST only with
+ * `non_idempotent`). Kept, an idle connection ends when nginx closes it (its upstream
  * `keepalive_timeout`, shorter than ours), when its next answer closes it, or at our own
  * keep-alive timeout — all within `[transport.https] keep_alive_timeout_ms`.
+ *
+ * Closing the listener resets the connections still in the kernel's accept queue (and a cluster
+ * primary's not yet handed to a worker): requests the proxy wrote and the node never read. No
+ * order of these steps avoids that while a proxy still opens connections; docs/deploy/README.md
+ * ("It stops accepting") says how nginx resends them.
  */
 export async function drainListener(listener: RunningListener, graceMs: number, options: { keepIdle?: boolean } = {}): Promise<void> {
   const { server } = listener;

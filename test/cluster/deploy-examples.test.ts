@@ -33,7 +33,7 @@ describe('docs/deploy', () => {
     const conf = readFileSync(docs('nginx.conf'), 'utf8');
     expect(conf).toContain('ssl_verify_client optional_no_ca;');
     expect(conf).toContain('proxy_set_header X-Client-Cert $ssl_client_escaped_cert;');
-    expect(conf).toContain('proxy_next_upstream error timeout;');
+    expect(conf).toContain('proxy_next_upstream error timeout non_idempotent;');
     for (const node of EXAMPLE.nginx.nodes) expect(conf).toContain(`server ${node} max_fails=1 fail_timeout=10s;`);
     // Nothing test-only in the shipped file.
     expect(conf).not.toMatch(/X-Tessera-Upstream|_temp_path|error_log/);

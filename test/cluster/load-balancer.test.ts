@@ -250,8 +250,8 @@ describe('two nodes behind nginx on one PostgreSQL', () => {
 
     const tokens = outcomes.filter((o) => o.status === 200);
     const failures = outcomes.filter((o) => o.status !== 200);
-    // Every request got a token or a clean gateway error: nginx's 502 for a POST that had reached
-    // node a when it died (not retried: a token POST is not idempotent). The client retries those.
+    // Every request got a token or a clean gateway error. nginx resends a POST that had reached node
+    // a when it died (non_idempotent, docs/deploy/README.md) once; a 502 is one that failed again.
     for (const failure of failures) expect([502, 503, 504], JSON.stringify(failure)).toContain(failure.status);
     expect(tokens.every((o) => typeof o.token === 'string' && o.token.length > 0)).toBe(true);
     // At most the requests in flight at the kill fail; the rest were retried on b or went there.

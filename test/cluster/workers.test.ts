@@ -5,7 +5,7 @@
  * read from the audit line it wrote (`"worker": <slot>`), not from anything test-only.
  */
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
-import type { TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import { type CallResult, type RequestOptions, readAnswer, requestParts } from '../support/https-client.ts';
@@ -170,6 +170,59 @@ describe('[server] workers = 2 on SQLite', () => {
     expect(probes.slice(1).every((p) => p.reused), JSON.stringify(probes)).toBe(true);
     const crossed = probes.some((p, i) => i > 0 && p.worker !== probes[i - 1].worker);
     expect(crossed, JSON.stringify(probes)).toBe(true);
+  });
+
+  it('a ticket-key rotation (SIGUSR2 to the primary) reaches every worker: old tickets no longer resume anywhere, new ones everywhere', async () => {
+    const { hostname, port } = new URL(server.url);
+    /** One token request on a new TLS connection presenting `session`: resumed?, the worker, the session it ends with. */
+    const probe = (session?: Buffer) =>
+      new Promise<{ reused: boolean; worker: number; session: Buffer }>((resolve, reject) => {
+        const clientId = `rotation-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+        const from = server.lines.length;
+        const socket = tlsConnect({ host: hostname, port: Number(port), servername: 'localhost', rejectUnauthorized: false, ...(session ? { session } : {}) });
+        let latest: Buffer | undefined;
+        let answered = false;
+        let reused = false;
+        socket.on('session', (s: Buffer) => (latest = s));
+        socket.on('error', reject);
+        socket.once('secureConnect', () => {
+          reused = socket.isSessionReused();
+          const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId }).toString();
+          socket.write(`POST /oauth2/token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+        });
+        socket.on('data', () => (answered = true));
+        socket.once('close', () => {
+          if (!answered) return reject(new Error('no answer'));
+          servedBy('client.authentication.failed', clientId, from).then((worker) => resolve({ reused, worker, session: latest ?? session! }), reject);
+        });
+      });
+
+    const before = await probe();
+    expect(before.reused).toBe(false);
+    // Until the rotation that ticket resumes.
+    expect((await probe(before.session)).reused).toBe(true);
+    const from = server.lines.length;
+    process.kill(server.pid, 'SIGUSR2');
+    await server.waitForLine((l) => l.role === 'primary' && l.msg === 'rotated the TLS session ticket keys (SIGUSR2)', from);
+    // Every worker says it took the new keys before this goes on: no probe races the rotation.
+    for (const slot of [1, 2]) await server.waitForLine((l) => l.worker === slot && /ticket keys replaced/.test(l.msg ?? ''), from);
+
+    // The pre-rotation ticket resumes on no worker (Node keeps one ticket key: there is no grace).
+    const old = new Map<number, boolean>();
+    for (let i = 0; i < 20 && old.size < 2; i++) {
+      const p = await probe(before.session);
+      old.set(p.worker, p.reused);
+    }
+    expect(Object.fromEntries(old)).toEqual({ 1: false, 2: false });
+
+    // A ticket issued after the rotation, by either worker, resumes on both.
+    const fresh = await probe();
+    const resumed = new Map<number, boolean>();
+    for (let i = 0; i < 20 && resumed.size < 2; i++) {
+      const p = await probe(fresh.session);
+      resumed.set(p.worker, p.reused);
+    }
+    expect(Object.fromEntries(resumed), `ticket from worker ${fresh.worker}`).toEqual({ 1: true, 2: true });
   });
 
   it('/metrics aggregates every worker, each series labelled with its worker', async () => {

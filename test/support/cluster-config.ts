@@ -72,13 +72,14 @@ function location(config: NginxConfig, upstream: string): string {
       # proxy_set_header sets. So whatever reaches the nodes under this name came from nginx.
       proxy_set_header ${config.certificateHeader} $ssl_client_escaped_cert;
 
-      # A node that refuses the connection or does not answer in time is skipped, and the request
-      # goes to the other node. nginx retries a POST (token, introspection, revocation) only when it
-      # never reached the failed node; a POST that did is answered 502 and the client retries it.
-      # A node stopping for a rolling restart refuses new connections once its drain_delay_ms is
-      # over and ends the ones it has with "Connection: close": every request lands on a node (README.md).
-      # No non_idempotent here: it would resend a token POST that a crashed node may have served.
-      proxy_next_upstream error timeout;
+      # A node that refuses the connection, resets it or does not answer in time is skipped, and the
+      # request goes to the other node, a POST too (non_idempotent). A node stopping for a rolling
+      # restart closes its listener, and the kernel resets the connections still waiting in its
+      # accept queue: nginx has written the request on them, the node never read it. Without
+      # non_idempotent those token POSTs are 502s. A POST resent after a node crashed in the middle
+      # of it is what the client would do with the 502: codes and refresh tokens are single-use in
+      # the store, so a second redemption is refused, never served twice (README.md).
+      proxy_next_upstream error timeout non_idempotent;
       proxy_next_upstream_tries 2;
       proxy_connect_timeout 2s;
       proxy_send_timeout 30s;
