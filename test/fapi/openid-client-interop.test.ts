@@ -47,11 +47,16 @@ afterAll(async () => {
   await server.dispose();
 });
 
-/** openid-client's customFetch: undici's fetch over the mTLS agent, recording each request. */
-const mtlsFetch: client.CustomFetch = async (url, options) => {
-  record(url, options);
-  return (await undiciFetch(url, { ...options, dispatcher: agent } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
-};
+/** An openid-client customFetch: undici's fetch over the agent (read per request: it is made in beforeAll), recording each request. */
+const recordingFetch =
+  (agentOf: () => Agent): client.CustomFetch =>
+  async (url, options) => {
+    record(url, options);
+    return (await undiciFetch(url, { ...options, dispatcher: agentOf() } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
+  };
+
+/** Over the mTLS agent, with the TPP's client certificate. */
+const mtlsFetch = recordingFetch(() => agent);
 
 function record(url: string, options: Parameters<client.CustomFetch>[1]): void {
   const headers = new Headers(options.headers);
@@ -180,10 +185,7 @@ describe('openid-client v6: FAPI 2.0 flow with DPoP-bound tokens', () => {
   let dpopApp: FapiClient;
   /** No client certificate: DPoP is the sender constraint, TLS only protects the channel. */
   let tlsAgent: Agent;
-  const dpopFetch: client.CustomFetch = async (url, options) => {
-    record(url, options);
-    return (await undiciFetch(url, { ...options, dispatcher: tlsAgent } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
-  };
+  const dpopFetch = recordingFetch(() => tlsAgent);
 
   beforeAll(async () => {
     tlsAgent = new Agent({ connect: { rejectUnauthorized: false } });
@@ -326,10 +328,7 @@ describe('openid-client v6: the DPoP flow against a server that requires DPoP no
   let nep: Endpoints;
   let napp: FapiClient;
   let tlsAgent: Agent;
-  const nonceFetch: client.CustomFetch = async (url, options) => {
-    record(url, options);
-    return (await undiciFetch(url, { ...options, dispatcher: tlsAgent } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
-  };
+  const nonceFetch = recordingFetch(() => tlsAgent);
 
   beforeAll(async () => {
     tlsAgent = new Agent({ connect: { rejectUnauthorized: false } });
