@@ -63,15 +63,18 @@ function record(url: string, options: Parameters<client.CustomFetch>[1]): void {
   sent.push({ url, method: options.method, body: typeof options.body === 'string' ? options.body : options.body instanceof URLSearchParams ? options.body.toString() : null, dpop: headers.get('dpop') });
 }
 
-async function configuration(): Promise<client.Configuration> {
+/** openid-client's view of a TPP: discovery at the issuer, private_key_jwt with its ES256 key, every request through `fetch`. */
+function discover(issuer: string, tpp: FapiClient, fetch: client.CustomFetch): Promise<client.Configuration> {
   return client.discovery(
-    new URL(ep.issuer),
-    app.clientId,
+    new URL(issuer),
+    tpp.clientId,
     { id_token_signed_response_alg: 'ES256', token_endpoint_auth_signing_alg: 'ES256' },
-    client.PrivateKeyJwt({ key: app.key.privateKey, kid: app.key.publicJwk.kid }),
-    { [client.customFetch]: mtlsFetch },
+    client.PrivateKeyJwt({ key: tpp.key.privateKey, kid: tpp.key.publicJwk.kid }),
+    { [client.customFetch]: fetch },
   );
 }
+
+const configuration = () => discover(ep.issuer, app, mtlsFetch);
 
 describe('openid-client v6: FAPI 2.0 flow with mTLS-bound tokens', () => {
   it('discovery, PAR with private_key_jwt, sign-in and consent, code, userinfo, refresh', async () => {
@@ -193,15 +196,7 @@ describe('openid-client v6: FAPI 2.0 flow with DPoP-bound tokens', () => {
   });
   afterAll(() => tlsAgent.close());
 
-  async function dpopConfiguration(): Promise<client.Configuration> {
-    return client.discovery(
-      new URL(ep.issuer),
-      dpopApp.clientId,
-      { id_token_signed_response_alg: 'ES256', token_endpoint_auth_signing_alg: 'ES256' },
-      client.PrivateKeyJwt({ key: dpopApp.key.privateKey, kid: dpopApp.key.publicJwk.kid }),
-      { [client.customFetch]: dpopFetch },
-    );
-  }
+  const dpopConfiguration = () => discover(ep.issuer, dpopApp, dpopFetch);
 
   const jktOf = async (keyPair: CryptoKeyPair) => calculateJwkThumbprint(await exportJWK(keyPair.publicKey), 'sha256');
 
@@ -344,13 +339,7 @@ describe('openid-client v6: the DPoP flow against a server that requires DPoP no
   });
 
   it('PAR and the code exchange are retried with the DPoP-Nonce the server asked for', async () => {
-    const config = await client.discovery(
-      new URL(nep.issuer),
-      napp.clientId,
-      { id_token_signed_response_alg: 'ES256', token_endpoint_auth_signing_alg: 'ES256' },
-      client.PrivateKeyJwt({ key: napp.key.privateKey, kid: napp.key.publicJwk.kid }),
-      { [client.customFetch]: nonceFetch },
-    );
+    const config = await discover(nep.issuer, napp, nonceFetch);
     const keyPair = await client.randomDPoPKeyPair('ES256');
     const DPoP = client.getDPoPHandle(config, keyPair);
     const verifier = client.randomPKCECodeVerifier();
