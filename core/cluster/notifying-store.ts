@@ -8,43 +8,35 @@ import type { ServerRef } from '../api/model.ts';
 import type { Store } from '../store/repositories.ts';
 import type { InvalidationBus, InvalidationScope } from './invalidation-bus.ts';
 
+/** The methods of R whose first argument names the server they touch: the only ones that can be wrapped. */
+type ServerWrite<R> = {
+  [K in keyof R]: R[K] extends (first: infer F, ...rest: never[]) => Promise<unknown> ? (F extends ServerRef ? K : never) : never;
+}[keyof R] &
+  string;
+
 export function notifyingStore(store: Store, bus: InvalidationBus): Store {
-  /** Runs the write, then publishes for the server it touched (also when it changed nothing: cheap, and never wrong). */
-  const after =
-    <A extends unknown[], R>(scope: InvalidationScope, write: (...args: A) => Promise<R>, refOf: (...args: A) => ServerRef) =>
-    async (...args: A): Promise<R> => {
-      const result = await write(...args);
-      const { tenantId, serverId } = refOf(...args);
-      await bus.publish({ scope, tenantId, serverId });
-      return result;
-    };
-  // The repositories are guarded proxies: spreading one copies its (guarded) methods.
-  const { servers, keys, clients, users } = store;
-  const first = <T extends ServerRef>(ref: T) => ref;
+  /**
+   * The repository with the named writes wrapped: each runs, then publishes for the server it touched
+   * (its first argument; also when it changed nothing: cheap, and never wrong).
+   */
+  const notifying = <R extends object>(scope: InvalidationScope, repository: R, writes: readonly ServerWrite<R>[]): R => {
+    // The repositories are guarded proxies: spreading one copies its (guarded) methods.
+    const wrapped = { ...repository } as Record<string, unknown>;
+    for (const name of writes) {
+      const write = (repository[name] as (ref: ServerRef, ...rest: unknown[]) => Promise<unknown>).bind(repository);
+      wrapped[name] = async (ref: ServerRef, ...rest: unknown[]) => {
+        const result = await write(ref, ...rest);
+        await bus.publish({ scope, tenantId: ref.tenantId, serverId: ref.serverId });
+        return result;
+      };
+    }
+    return wrapped as R;
+  };
   return {
     ...store,
-    servers: {
-      ...servers,
-      create: after('server', servers.create.bind(servers), first),
-      update: after('server', servers.update.bind(servers), first),
-      delete: after('server', servers.delete.bind(servers), first),
-    },
-    keys: {
-      ...keys,
-      add: after('keys', keys.add.bind(keys), first),
-      markRotated: after('keys', keys.markRotated.bind(keys), first),
-    },
-    clients: {
-      ...clients,
-      create: after('clients', clients.create.bind(clients), first),
-      update: after('clients', clients.update.bind(clients), first),
-      delete: after('clients', clients.delete.bind(clients), first),
-    },
-    users: {
-      ...users,
-      create: after('users', users.create.bind(users), first),
-      updatePassword: after('users', users.updatePassword.bind(users), first),
-      delete: after('users', users.delete.bind(users), first),
-    },
+    servers: notifying('server', store.servers, ['create', 'update', 'delete']),
+    keys: notifying('keys', store.keys, ['add', 'markRotated']),
+    clients: notifying('clients', store.clients, ['create', 'update', 'delete']),
+    users: notifying('users', store.users, ['create', 'updatePassword', 'delete']),
   };
 }

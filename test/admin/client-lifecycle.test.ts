@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeClients } from '../support/https-client.ts';
+import { describe, expect, it } from 'vitest';
 import { createCa, createLeaf, createSelfSigned } from '../support/pki.ts';
-import type { TestServer } from '../support/test-server.ts';
-import { adminCall, auditEvents, clientCredentials, startAdminServer } from './admin-support.ts';
+import { adminCall, auditEvents, clientCredentials, adminServerForSuite } from './admin-support.ts';
 
 describe('admin API: client lifecycle', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startAdminServer();
-  });
-  afterAll(async () => {
-    await closeClients();
-    await server.dispose();
-  });
+  const server = adminServerForSuite();
 
   it('creates, returns the secret once, issues tokens, updates, deletes', async () => {
     const created = await adminCall(server, '/api/admin/default/clients', {

@@ -1,8 +1,7 @@
 import { Script } from 'node:vm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, closeClients } from '../support/https-client.ts';
-import type { TestServer } from '../support/test-server.ts';
-import { startAdminServer } from './admin-support.ts';
+import { describe, expect, it } from 'vitest';
+import { call } from '../support/https-client.ts';
+import { adminServerForSuite, startAdminServer } from './admin-support.ts';
 
 const RFC_8705_FIELDS = [
   'tls_client_auth_subject_dn',
@@ -14,14 +13,7 @@ const RFC_8705_FIELDS = [
 ];
 
 describe('admin API: OpenAPI document and Swagger UI', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startAdminServer();
-  });
-  afterAll(async () => {
-    await closeClients();
-    await server.dispose();
-  });
+  const server = adminServerForSuite();
 
   it('serves an OpenAPI 3.1 document listing the client, server and user paths', async () => {
     const res = await call(`${server.url}/api/openapi.json`);

@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, closeClients } from '../support/https-client.ts';
-import type { TestServer } from '../support/test-server.ts';
-import { adminCall, auditEvents, clientCredentials, startAdminServer } from './admin-support.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { call } from '../support/https-client.ts';
+import { adminCall, auditEvents, clientCredentials, adminServerForSuite } from './admin-support.ts';
 
 describe('admin API: authorization servers', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startAdminServer();
-  });
-  afterAll(async () => {
-    await closeClients();
-    await server.dispose();
-  });
+  const server = adminServerForSuite();
 
   it('creates a server under a new tenant, which creates the tenant; its endpoints answer at once', async () => {
     expect((await adminCall(server, '/api/admin/initech/servers')).status).toBe(404);
@@ -116,19 +108,14 @@ describe('admin API: authorization servers', () => {
 });
 
 describe('admin API: users', () => {
-  let server: TestServer;
+  const server = adminServerForSuite();
   const secret = 'users-secret-0123456789abcdefghij';
   beforeAll(async () => {
-    server = await startAdminServer();
     await adminCall(server, '/api/admin/default/servers', { json: { id: 'shop', name: 'Shop' } });
     for (const aid of ['default', 'shop']) {
       const res = await adminCall(server, '/api/admin/default/clients', { json: { client_id: 'ropc', client_secret: secret, authorization_server_id: aid, grant_types: ['password'] } });
       expect(res.status, res.text).toBe(201);
     }
-  });
-  afterAll(async () => {
-    await closeClients();
-    await server.dispose();
   });
 
   const login = (base: string, username: string, password: string) =>

@@ -8,7 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Invalidation } from '../../core/cluster/invalidation-bus.ts';
 import { INVALIDATION_CHANNEL, PostgresInvalidationBus } from '../../core/cluster/postgres-invalidation-bus.ts';
 import { createLogger } from '../../core/logging/logger.ts';
-import { POSTGRES_URL, uniqueSchema } from '../oauth/oauth-helpers.ts';
+import { POSTGRES_URL, uniqueSchema } from '../support/postgres.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 const logger = createLogger('silent');

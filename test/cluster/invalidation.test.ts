@@ -9,7 +9,7 @@ import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 import { hashPassword } from '../../core/users/password-hash.ts';
 import { call, closeClients, type CallResult } from '../support/https-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { dropSchema, postgresToml, uniqueSchema } from '../oauth/oauth-helpers.ts';
+import { dropSchema, postgresToml, uniqueSchema } from '../support/postgres.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 const schema = uniqueSchema('tessera_invalidation');

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import { type CallResult, type RequestOptions, readAnswer, requestParts } from '../support/https-client.ts';
 import { startWorkers, type LogLine, type WorkersProcess } from '../support/workers.ts';
-import { dropSchema, postgresToml, uniqueSchema } from '../oauth/oauth-helpers.ts';
+import { dropSchema, postgresToml, uniqueSchema } from '../support/postgres.ts';
 
 const ADMIN: [string, string] = ['admin', 'admin'];
 const SECRET = 'workers-test-secret-0123456789abcdef';

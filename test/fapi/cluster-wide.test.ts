@@ -4,7 +4,8 @@
  * request pushed to one is redeemed at the other, once; an assertion used at one is a replay at the other.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropSchema, expectOAuthError, postgresToml, uniqueSchema } from '../oauth/oauth-helpers.ts';
+import { expectOAuthError } from '../oauth/oauth-helpers.ts';
+import { dropSchema, postgresToml, uniqueSchema } from '../support/postgres.ts';
 import { authorize, pkcePair } from '../support/authorization-flow.ts';
 import { call, closeClients } from '../support/https-client.ts';
 import type { TestServer } from '../support/test-server.ts';

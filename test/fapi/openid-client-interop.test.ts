@@ -47,26 +47,34 @@ afterAll(async () => {
   await server.dispose();
 });
 
-/** openid-client's customFetch: undici's fetch over the mTLS agent, recording each request. */
-const mtlsFetch: client.CustomFetch = async (url, options) => {
-  record(url, options);
-  return (await undiciFetch(url, { ...options, dispatcher: agent } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
-};
+/** An openid-client customFetch: undici's fetch over the agent (read per request: it is made in beforeAll), recording each request. */
+const recordingFetch =
+  (agentOf: () => Agent): client.CustomFetch =>
+  async (url, options) => {
+    record(url, options);
+    return (await undiciFetch(url, { ...options, dispatcher: agentOf() } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
+  };
+
+/** Over the mTLS agent, with the TPP's client certificate. */
+const mtlsFetch = recordingFetch(() => agent);
 
 function record(url: string, options: Parameters<client.CustomFetch>[1]): void {
   const headers = new Headers(options.headers);
   sent.push({ url, method: options.method, body: typeof options.body === 'string' ? options.body : options.body instanceof URLSearchParams ? options.body.toString() : null, dpop: headers.get('dpop') });
 }
 
-async function configuration(): Promise<client.Configuration> {
+/** openid-client's view of a TPP: discovery at the issuer, private_key_jwt with its ES256 key, every request through `fetch`. */
+function discover(issuer: string, tpp: FapiClient, fetch: client.CustomFetch): Promise<client.Configuration> {
   return client.discovery(
-    new URL(ep.issuer),
-    app.clientId,
+    new URL(issuer),
+    tpp.clientId,
     { id_token_signed_response_alg: 'ES256', token_endpoint_auth_signing_alg: 'ES256' },
-    client.PrivateKeyJwt({ key: app.key.privateKey, kid: app.key.publicJwk.kid }),
-    { [client.customFetch]: mtlsFetch },
+    client.PrivateKeyJwt({ key: tpp.key.privateKey, kid: tpp.key.publicJwk.kid }),
+    { [client.customFetch]: fetch },
   );
 }
+
+const configuration = () => discover(ep.issuer, app, mtlsFetch);
 
 describe('openid-client v6: FAPI 2.0 flow with mTLS-bound tokens', () => {
   it('discovery, PAR with private_key_jwt, sign-in and consent, code, userinfo, refresh', async () => {
@@ -180,10 +188,7 @@ describe('openid-client v6: FAPI 2.0 flow with DPoP-bound tokens', () => {
   let dpopApp: FapiClient;
   /** No client certificate: DPoP is the sender constraint, TLS only protects the channel. */
   let tlsAgent: Agent;
-  const dpopFetch: client.CustomFetch = async (url, options) => {
-    record(url, options);
-    return (await undiciFetch(url, { ...options, dispatcher: tlsAgent } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
-  };
+  const dpopFetch = recordingFetch(() => tlsAgent);
 
   beforeAll(async () => {
     tlsAgent = new Agent({ connect: { rejectUnauthorized: false } });
@@ -191,15 +196,7 @@ describe('openid-client v6: FAPI 2.0 flow with DPoP-bound tokens', () => {
   });
   afterAll(() => tlsAgent.close());
 
-  async function dpopConfiguration(): Promise<client.Configuration> {
-    return client.discovery(
-      new URL(ep.issuer),
-      dpopApp.clientId,
-      { id_token_signed_response_alg: 'ES256', token_endpoint_auth_signing_alg: 'ES256' },
-      client.PrivateKeyJwt({ key: dpopApp.key.privateKey, kid: dpopApp.key.publicJwk.kid }),
-      { [client.customFetch]: dpopFetch },
-    );
-  }
+  const dpopConfiguration = () => discover(ep.issuer, dpopApp, dpopFetch);
 
   const jktOf = async (keyPair: CryptoKeyPair) => calculateJwkThumbprint(await exportJWK(keyPair.publicKey), 'sha256');
 
@@ -326,10 +323,7 @@ describe('openid-client v6: the DPoP flow against a server that requires DPoP no
   let nep: Endpoints;
   let napp: FapiClient;
   let tlsAgent: Agent;
-  const nonceFetch: client.CustomFetch = async (url, options) => {
-    record(url, options);
-    return (await undiciFetch(url, { ...options, dispatcher: tlsAgent } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
-  };
+  const nonceFetch = recordingFetch(() => tlsAgent);
 
   beforeAll(async () => {
     tlsAgent = new Agent({ connect: { rejectUnauthorized: false } });
@@ -345,13 +339,7 @@ describe('openid-client v6: the DPoP flow against a server that requires DPoP no
   });
 
   it('PAR and the code exchange are retried with the DPoP-Nonce the server asked for', async () => {
-    const config = await client.discovery(
-      new URL(nep.issuer),
-      napp.clientId,
-      { id_token_signed_response_alg: 'ES256', token_endpoint_auth_signing_alg: 'ES256' },
-      client.PrivateKeyJwt({ key: napp.key.privateKey, kid: napp.key.publicJwk.kid }),
-      { [client.customFetch]: nonceFetch },
-    );
+    const config = await discover(nep.issuer, napp, nonceFetch);
     const keyPair = await client.randomDPoPKeyPair('ES256');
     const DPoP = client.getDPoPHandle(config, keyPair);
     const verifier = client.randomPKCECodeVerifier();

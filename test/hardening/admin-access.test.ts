@@ -67,8 +67,7 @@ level = "info"
     await server.dispose();
   });
 
-  const urlOf = (name: (typeof LISTENERS)[number]) => (name === 'https' ? server.url : server.running.url(name).replace('127.0.0.1', 'localhost'));
-  const clients = (name: (typeof LISTENERS)[number], options: Parameters<typeof send>[1] = {}) => send(`${urlOf(name)}/api/admin/default/clients`, options);
+  const clients = (name: (typeof LISTENERS)[number], options: Parameters<typeof send>[1] = {}) => send(`${server.listenerUrl(name)}/api/admin/default/clients`, options);
   const withCertificate = (name: (typeof LISTENERS)[number]) =>
     name === 'http' ? { headers: { [HEADER]: certificate.certPem.replace(/\n/g, '') } } : { cert: certificate.certPem, key: certificate.keyPem };
 
@@ -81,7 +80,7 @@ level = "info"
     const res = await clients(name, withCertificate(name));
     expectJsonRefusal(res, [401]);
     expect(String(res.headers['www-authenticate'])).toMatch(/Basic/);
-    const intro = await send(`${urlOf(name)}/oauth2/introspect`, { form: { token: plainToken }, ...withCertificate(name) });
+    const intro = await send(`${server.listenerUrl(name)}/oauth2/introspect`, { form: { token: plainToken }, ...withCertificate(name) });
     expectJsonRefusal(intro, [401]);
   });
 
@@ -91,7 +90,7 @@ level = "info"
   });
 
   it.each(LISTENERS)('%s: a token in the query string or in a form body is not an admin credential', async (name) => {
-    expectJsonRefusal(await send(`${urlOf(name)}/api/admin/default/clients?access_token=${adminToken}`), [401]);
-    expectJsonRefusal(await send(`${urlOf(name)}/api/admin/default/clients`, { method: 'POST', form: { access_token: adminToken } }), [401]);
+    expectJsonRefusal(await send(`${server.listenerUrl(name)}/api/admin/default/clients?access_token=${adminToken}`), [401]);
+    expectJsonRefusal(await send(`${server.listenerUrl(name)}/api/admin/default/clients`, { method: 'POST', form: { access_token: adminToken } }), [401]);
   });
 });

@@ -75,9 +75,8 @@ level = "info"
     await distrusting.dispose();
   });
 
-  const urlOf = (server: TestServer, name: (typeof LISTENERS)[number]) => (name === 'https' ? server.url : server.running.url(name).replace('127.0.0.1', 'localhost'));
   const token = (server: TestServer, name: (typeof LISTENERS)[number], withOwnCertificate = false) =>
-    send(`${urlOf(server, name)}/oauth2/token`, {
+    send(`${server.listenerUrl(name)}/oauth2/token`, {
       form: { grant_type: 'client_credentials' },
       basic: ['app', SECRET],
       headers: { [HEADER]: encodeURIComponent(forwarded.certPem) },
@@ -137,7 +136,7 @@ level = "info"
   });
 
   it.each(LISTENERS)('%s', async (name) => {
-    const url = name === 'https' ? server.url : server.running.url(name).replace('127.0.0.1', 'localhost');
+    const url = server.listenerUrl(name);
     for (const clientId of ['victim', 'wso2-victim']) {
       const res = await send(`${url}/oauth2/token`, { form: { grant_type: 'client_credentials', client_id: clientId }, headers: { [HEADER]: registered.certPem.replace(/\n/g, '') } });
       expectJsonRefusal(res, [401]);

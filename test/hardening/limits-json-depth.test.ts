@@ -3,23 +3,14 @@
  * the stack in JSON.stringify when stored, a 500. Every JSON body is bounded in nesting depth
  * (`[limits] max_json_depth`, 32 by default): deeper is 400 invalid_request, and nothing crashes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jsonDepth } from '../../core/http/json-depth.ts';
-import { closeClients } from '../support/https-client.ts';
-import type { TestServer } from '../support/test-server.ts';
-import { adminCall, startAdminServer } from '../admin/admin-support.ts';
+import { adminCall, adminServerForSuite } from '../admin/admin-support.ts';
 
 const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 
 describe('JSON nesting depth', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startAdminServer();
-  });
-  afterAll(async () => {
-    await closeClients();
-    await server.dispose();
-  });
+  const server = adminServerForSuite();
 
   it('refuses 25,000-deep user claims with 400 invalid_request, not a 500', async () => {
     const body = `{"username":"deep","password":"deep-Passw0rd-0123","claims":{"x":${nested(25_000)}}}`;

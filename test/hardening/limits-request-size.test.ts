@@ -38,7 +38,7 @@ level = "info"
 `,
     });
     await server.createClient({ clientId: 'app', secret: SECRET });
-    listeners = { https: server.url, mtls: server.running.url('mtls').replace('127.0.0.1', 'localhost'), http: server.running.url('http') };
+    listeners = { https: server.url, mtls: server.listenerUrl('mtls'), http: server.listenerUrl('http') };
     expect(listeners.mtls).toMatch(/^https:/);
     expect(listeners.http).toMatch(/^http:/);
   });

@@ -4,31 +4,23 @@
  * HTTP app from them), so nothing in the core but the CLI imports it: an endpoint names the services
  * it uses in its own dependency interface instead of taking the whole runtime.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../core/runtime/start-server.ts';
-
-const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"]([^'"]+)['"]/g;
+import { leftovers } from '../support/leftovers.ts';
+import { importSpecifiers, sourceFilesUnder } from '../support/source-imports.ts';
 
 /** Folders that may import core/runtime. */
 const COMPOSITION_CALLERS = new Set(['cli']);
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : /\.(m?[jt]s|tsx?)$/.test(name) ? [path] : [];
-  });
-}
 
 /** `from -> to` between top-level folders of `<root>/core`, each with the first file that makes it. */
 function folderEdges(root: string): Map<string, string> {
   const core = resolve(root, 'core');
   const folderOf = (path: string) => relative(core, path).split(sep)[0];
   const edges = new Map<string, string>();
-  for (const file of filesUnder(core)) {
-    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(SPECIFIER)) {
+  for (const file of sourceFilesUnder(core)) {
+    for (const specifier of importSpecifiers(file)) {
       if (!specifier.startsWith('.')) continue;
       const target = resolve(dirname(file), specifier);
       if (!target.startsWith(core + sep)) continue;
@@ -83,8 +75,7 @@ function runtimeImporters(root: string): string[] {
   return [...folderEdges(root)].filter(([edge]) => edge.endsWith(' -> runtime') && !COMPOSITION_CALLERS.has(edge.split(' -> ')[0])).map(([, where]) => where);
 }
 
-const scratch: string[] = [];
-afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const scratch = leftovers();
 
 describe('core folders depend on each other one way', () => {
   it('no import cycle between folders of core/', () => {
@@ -96,8 +87,7 @@ describe('core folders depend on each other one way', () => {
   });
 
   it('the checks catch a type-only cycle over three folders and an endpoint taking the runtime', () => {
-    const root = mkdtempSync(join(tmpdir(), 'tessera-folders-'));
-    scratch.push(root);
+    const root = scratch.folder('tessera-folders-');
     const write = (path: string, lines: string[]) => {
       mkdirSync(dirname(join(root, path)), { recursive: true });
       writeFileSync(join(root, path), lines.join('\n'));

@@ -3,20 +3,12 @@
  * carry no core code but the RFC error classes core/api re-exports (X.509 comes at run time through
  * `ctx.services.x509`, so a core fix reaches bundles already built).
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../core/runtime/start-server.ts';
-
-const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"]([^'"]+)['"]/g;
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : /\.(m?[jt]s|tsx?)$/.test(name) ? [path] : [];
-  });
-}
+import { leftovers } from '../support/leftovers.ts';
+import { importSpecifiers, sourceFilesUnder } from '../support/source-imports.ts';
 
 /** `file: specifier` for every import of a file under `<root>/plugins/*\/src` that reaches the core other than through core/api. */
 function coreImportViolations(root: string): string[] {
@@ -27,12 +19,12 @@ function coreImportViolations(root: string): string[] {
     const src = join(root, 'plugins', bundle, 'src');
     let files: string[];
     try {
-      files = filesUnder(src);
+      files = sourceFilesUnder(src);
     } catch {
       continue;
     }
     for (const file of files) {
-      for (const [, specifier] of readFileSync(file, 'utf8').matchAll(SPECIFIER)) {
+      for (const specifier of importSpecifiers(file)) {
         const target = specifier.startsWith('.') || specifier.startsWith('/') ? resolve(dirname(file), specifier) : null;
         const intoCore = target !== null ? target.startsWith(core) : /(^|\/)core\//.test(specifier);
         if (intoCore && !(target?.startsWith(api) ?? false)) violations.push(`${relative(root, file)}: ${specifier}`);
@@ -42,8 +34,7 @@ function coreImportViolations(root: string): string[] {
   return violations;
 }
 
-const scratch: string[] = [];
-afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const scratch = leftovers();
 
 describe('bundles import the core only through core/api', () => {
   it('no file under plugins/*/src imports any other part of the core', () => {
@@ -51,8 +42,7 @@ describe('bundles import the core only through core/api', () => {
   });
 
   it('the check catches a relative import of core/x509, a dynamic one, and a re-export', () => {
-    const root = mkdtempSync(join(tmpdir(), 'tessera-door-'));
-    scratch.push(root);
+    const root = scratch.folder('tessera-door-');
     mkdirSync(join(root, 'core', 'api'), { recursive: true });
     mkdirSync(join(root, 'plugins', 'sneaky', 'src', 'deep'), { recursive: true });
     writeFileSync(
@@ -74,8 +64,8 @@ describe('bundles import the core only through core/api', () => {
 
   it('core/api itself reaches nothing of the core but the RFC error classes', () => {
     const api = join(PROJECT_ROOT, 'core', 'api');
-    for (const file of filesUnder(api)) {
-      for (const [, specifier] of readFileSync(file, 'utf8').matchAll(SPECIFIER)) {
+    for (const file of sourceFilesUnder(api)) {
+      for (const specifier of importSpecifiers(file)) {
         if (!specifier.startsWith('.')) continue;
         const target = resolve(dirname(file), specifier);
         expect(target.startsWith(api + sep) || target === join(PROJECT_ROOT, 'core', 'errors', 'oauth-errors.ts'), `${file}: ${specifier}`).toBe(true);

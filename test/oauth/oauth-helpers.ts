@@ -196,25 +196,3 @@ export async function authorizeAndApprove(
   if (!code) throw new Error(`no code in ${redirect}`);
   return { redirect, code, jar };
 }
-
-/** The test PostgreSQL (trust auth); every test file uses its own schema and drops it afterwards. */
-export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
-
-export function uniqueSchema(prefix: string): string {
-  return `${prefix}_${randomBytes(6).toString('hex')}`;
-}
-
-export function postgresToml(schema: string): string {
-  return `[database]\nurl = "${POSTGRES_URL}"\nschema = "${schema}"\n`;
-}
-
-export async function dropSchema(schema: string): Promise<void> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await client.end();
-  }
-}

@@ -9,15 +9,13 @@ import {
   REDIRECT_URI,
   authorizeAndApprove,
   createUser,
-  dropSchema,
   expectActive,
   expectOAuthError,
   introspect,
   pkcePair,
-  postgresToml,
   tokenRequest,
-  uniqueSchema,
 } from './oauth-helpers.ts';
+import { dropSchema, postgresToml, uniqueSchema } from '../support/postgres.ts';
 
 const SECRET = 'app-secret-0123456789abcdefgh';
 const kim = { username: 'kim', password: 'kim-Passw0rd-for-tests' };

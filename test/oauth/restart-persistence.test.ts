@@ -13,13 +13,11 @@ import {
   REDIRECT_URI,
   authorizeAndApprove,
   createUser,
-  dropSchema,
   expectOAuthError,
   pkcePair,
-  postgresToml,
   tokenRequest,
-  uniqueSchema,
 } from './oauth-helpers.ts';
+import { dropSchema, postgresToml, uniqueSchema } from '../support/postgres.ts';
 
 const SECRET = 'app-secret-0123456789abcdefgh';
 const NEW_ADMIN_PASSWORD = 'admin-Rotated-5b2e8a';

@@ -14,16 +14,15 @@
  * pid, logs and temporary files inside): the system's nginx service is never touched.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { Agent, request } from 'undici';
 import { PROJECT_ROOT } from '../../core/runtime/start-server.ts';
 import { renderNginxConfig, renderNodeToml } from './cluster-config.ts';
 import { freePort } from './free-port.ts';
 import { eachLine } from './line-stream.ts';
+import { dropSchema, uniqueSchema } from './postgres.ts';
 import { chainPem, createCa, createLeaf, type Issued } from './pki.ts';
 
 export const CLUSTER_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -110,7 +109,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const count = options.nodes ?? 2;
   const testing = options.testing ?? true;
   const databaseUrl = options.databaseUrl ?? CLUSTER_DATABASE_URL;
-  const schema = options.schema ?? `tessera_cluster_${randomBytes(6).toString('hex')}`;
+  const schema = options.schema ?? uniqueSchema('tessera_cluster');
   const dir = mkdtempSync(join(tmpdir(), 'tessera-cluster-'));
   // nginx workers drop to an unprivileged user when started as root: they must reach their temp files.
   chmodSync(dir, 0o755);
@@ -123,7 +122,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     await Promise.all(nodes.filter((n) => n.alive).map((n) => stopProcess(processOf(n), 'SIGTERM', 10_000)));
     killAll();
     process.off('exit', killAll);
-    if (!options.schema) await dropSchema(databaseUrl, schema);
+    if (!options.schema) await dropSchema(schema, databaseUrl);
     rmSync(dir, { recursive: true, force: true });
   };
 
@@ -362,16 +361,6 @@ async function stopProcess(child: ChildProcess, signal: NodeJS.Signals, graceMs:
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
-}
-
-async function dropSchema(url: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await client.end();
-  }
 }
 
 function readText(file: string): string {

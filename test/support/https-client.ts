@@ -32,17 +32,31 @@ export interface CallResult {
   json: any;
 }
 
-const agents = new Map<string, Agent>();
-
-function agentFor(cert?: string, key?: string): Agent {
-  const id = `${cert ?? ''}|${key ?? ''}`;
-  let agent = agents.get(id);
-  if (!agent) {
-    agent = new Agent({ connect: { rejectUnauthorized: false, ...(cert && key ? { cert, key } : {}) } });
-    agents.set(id, agent);
-  }
-  return agent;
+/**
+ * Undici agents by client certificate: one per certificate (or none), made on first use, each
+ * trusting any server certificate. `close()` ends them all; the next request opens a new one.
+ */
+export function agentPool(options: Omit<Agent.Options, 'connect'> = {}): { agentFor(cert?: string, key?: string): Agent; close(): Promise<void> } {
+  const agents = new Map<string, Agent>();
+  return {
+    agentFor(cert, key) {
+      const id = `${cert ?? ''}|${key ?? ''}`;
+      let agent = agents.get(id);
+      if (!agent) {
+        agent = new Agent({ ...options, connect: { rejectUnauthorized: false, ...(cert && key ? { cert, key } : {}) } });
+        agents.set(id, agent);
+      }
+      return agent;
+    },
+    async close() {
+      const open = [...agents.values()];
+      agents.clear();
+      await Promise.all(open.map((a) => a.close()));
+    },
+  };
 }
+
+const pool = agentPool();
 
 /** Method, headers and body for undici: a form or JSON body, Basic or Bearer credentials; POST when there is a body. */
 export function requestParts(options: RequestOptions): { method: 'GET'; headers: Record<string, string>; body: string | Buffer | undefined } {
@@ -74,11 +88,10 @@ export async function readAnswer(response: Dispatcher.ResponseData): Promise<Cal
 }
 
 export async function call(url: string, options: CallOptions = {}): Promise<CallResult> {
-  return readAnswer(await request(url, { ...requestParts(options), dispatcher: agentFor(options.cert, options.key) }));
+  return readAnswer(await request(url, { ...requestParts(options), dispatcher: pool.agentFor(options.cert, options.key) }));
 }
 
 /** Closes pooled connections (end of a test file). */
-export async function closeClients(): Promise<void> {
-  await Promise.all([...agents.values()].map((a) => a.close()));
-  agents.clear();
+export function closeClients(): Promise<void> {
+  return pool.close();
 }

@@ -17,6 +17,7 @@ import { createLogger } from '../../core/logging/logger.ts';
 import type { CoreRuntime } from '../../core/runtime/core-runtime.ts';
 import type { Clock } from '../../core/time/clock.ts';
 import { startServer, type RunningTessera } from '../../core/runtime/start-server.ts';
+import type { RunningListener } from '../../core/transport/listeners.ts';
 import { aClient } from './client-builder.ts';
 
 export interface TestServerOptions {
@@ -40,6 +41,8 @@ export interface TestServer {
   /** https://localhost:PORT */
   url: string;
   logs: string[];
+  /** A listener's base URL (`https`, `mtls`, `http`, `metrics`); a TLS one at localhost, the name the server certificate carries. */
+  listenerUrl(name: RunningListener['name']): string;
   createClient(fields: Partial<Client> & { clientId: string; secret?: string }): Promise<Client>;
   stop(): Promise<void>;
   /** Stops and removes the folder. */
@@ -70,13 +73,18 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const loaded = loadConfig(configFile);
   const logger = createLogger(loaded.config.logging.level, sink);
   const running = await startServer({ loaded, logger, dropinsDir: options.dropinsDir, mount: options.mount, clock: options.clock });
-  const url = running.url('https').replace('127.0.0.1', 'localhost') || running.url('http');
+  const listenerUrl = (name: RunningListener['name']) => {
+    const base = running.url(name);
+    return base.startsWith('https:') ? base.replace('127.0.0.1', 'localhost') : base;
+  };
+  const url = listenerUrl('https') || running.url('http');
   return {
     running,
     runtime: running.runtime,
     dir,
     url,
     logs,
+    listenerUrl,
     createClient: (fields) => createClient(running.runtime, fields),
     stop: () => running.stop(1000),
     async dispose() {

@@ -4,6 +4,7 @@ import type { AccessTokenRepository } from '../repositories.ts';
 import type { QueryExecutor } from '../query-executor.ts';
 import type { AccessTokensTable } from './database-schema.ts';
 import { accessTokenFromRow, accessTokenToRow } from './row-mapping.ts';
+import { revokeRows } from './revoke-rows.ts';
 
 /** The columns of an access-token row, in one fixed order (the insert binds them in this order). */
 const COLUMNS = Object.keys(
@@ -38,28 +39,12 @@ export function createAccessTokenRepository(executor: QueryExecutor): AccessToke
 
     /** True when this call revoked it; false when unknown or already revoked. */
     async revoke(ref: ServerRef, id: string): Promise<boolean> {
-      const result = await db
-        .updateTable('access_tokens')
-        .set({ revoked: 1 })
-        .where('tenant_id', '=', ref.tenantId)
-        .where('server_id', '=', ref.serverId)
-        .where('id', '=', id)
-        .where('revoked', '=', 0)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+      return (await revokeRows(db, 'access_tokens', ref, 'id', id)) > 0;
     },
 
     /** How many tokens this call revoked (already revoked ones are not counted). */
     async revokeByGrant(ref: ServerRef, grantId: string): Promise<number> {
-      const result = await db
-        .updateTable('access_tokens')
-        .set({ revoked: 1 })
-        .where('tenant_id', '=', ref.tenantId)
-        .where('server_id', '=', ref.serverId)
-        .where('grant_id', '=', grantId)
-        .where('revoked', '=', 0)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows);
+      return revokeRows(db, 'access_tokens', ref, 'grant_id', grantId);
     },
   };
 }

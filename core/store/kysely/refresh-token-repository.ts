@@ -3,6 +3,7 @@ import type { RefreshTokenRecord, ServerRef } from '../../api/model.ts';
 import type { RefreshTokenRepository } from '../repositories.ts';
 import type { Database } from './database-schema.ts';
 import { refreshTokenFromRow, refreshTokenToRow } from './row-mapping.ts';
+import { revokeRows } from './revoke-rows.ts';
 
 export function createRefreshTokenRepository(db: Kysely<Database>): RefreshTokenRepository {
   return {
@@ -38,28 +39,12 @@ export function createRefreshTokenRepository(db: Kysely<Database>): RefreshToken
 
     /** How many tokens of the family this call revoked. */
     async revokeFamily(ref: ServerRef, familyId: string): Promise<number> {
-      const result = await db
-        .updateTable('refresh_tokens')
-        .set({ revoked: 1 })
-        .where('tenant_id', '=', ref.tenantId)
-        .where('server_id', '=', ref.serverId)
-        .where('family_id', '=', familyId)
-        .where('revoked', '=', 0)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows);
+      return revokeRows(db, 'refresh_tokens', ref, 'family_id', familyId);
     },
 
     /** True when this call revoked it; false when unknown or already revoked. */
     async revoke(ref: ServerRef, id: string): Promise<boolean> {
-      const result = await db
-        .updateTable('refresh_tokens')
-        .set({ revoked: 1 })
-        .where('tenant_id', '=', ref.tenantId)
-        .where('server_id', '=', ref.serverId)
-        .where('id', '=', id)
-        .where('revoked', '=', 0)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+      return (await revokeRows(db, 'refresh_tokens', ref, 'id', id)) > 0;
     },
   };
 }

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, closeClients } from '../../../test/support/https-client.ts';
 import { startTestServer, type TestServer } from '../../../test/support/test-server.ts';
-import { dropSchema, postgresToml, uniqueSchema } from '../../../test/oauth/oauth-helpers.ts';
+import { dropSchema, postgresToml, uniqueSchema } from '../../../test/support/postgres.ts';
 import { DPOP_TOML, dpopKey, proof, type DpopKey } from './support/dpop-fixtures.ts';
 
 const SECRET = 'app-secret-0123456789abcdefgh';
