@@ -99,6 +99,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
 
   createPrivateDir(config.server.data_dir);
   warnAboutSharedEntries(config.server.data_dir, logger);
+  // One wrapper for the signing keys and the client_secret_jwt secrets; a bad file stops start-up here.
+  const wrapper = keyWrapper(config, loaded.file, logger);
   const database = await openStore({
     url: config.database.url || null,
     sqliteFile: config.database.sqlite_file,
@@ -111,7 +113,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
   try {
     // Listening before anything is cached, so no change made by another node meanwhile is missed.
     invalidation = await openInvalidationBus(config, database.kind, logger, options.worker);
-    return await assemble(invalidation, storeStack(database, invalidation, clock));
+    return await assemble(invalidation, storeStack(database, invalidation, clock, wrapper, logger));
   } catch (err) {
     for (const listener of listeners) await drainListener(listener, 0);
     if (sweeper) clearInterval(sweeper);
@@ -135,7 +137,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningTe
     }
     const recentEvents = new RecentEvents();
     const events = new EventBus(logger, [(event) => metrics.onEvent(event), (event) => recentEvents.record(event)], clock, worker?.worker);
-    const keys = new SigningKeys(store, keyWrapper(config, loaded.file, logger), clock);
+    const keys = new SigningKeys(store, wrapper, clock);
     const adminCredentials = new CredentialCache(undefined, undefined, () => clock.now());
     invalidation.subscribe((event) => {
       // A user changed on some node (the super admin's password is re-applied from deployment.toml
