@@ -66,7 +66,10 @@ export interface Client extends ServerRef {
   tokenEndpointAuthSigningAlg?: string | null;
   /** RFC 9126 §6: authorization requests only through PAR. */
   requirePushedAuthorizationRequests?: boolean;
-  /** client_secret_jwt only: the secret itself, the HS256 key (a hash cannot verify an HMAC). */
+  /**
+   * client_secret_jwt only: the secret itself, the HS256 key (a hash cannot verify an HMAC). Plain here;
+   * stored wrapped when `[server] key_encryption_key_file` is set, null when this node cannot unwrap it.
+   */
   jwtSecret?: string | null;
   createdAt: number;
   updatedAt: number;

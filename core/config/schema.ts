@@ -68,9 +68,11 @@ const server = table('Identity of this node and where it keeps its files.', {
     "Folder the plugin bundles are loaded from (one sub-folder per bundle with its plugin.json). Empty = the installation's dropins/.",
   ).register(pathKeys, { relativeTo: 'config_dir', mustExist: false }),
   key_encryption_key_file: fileIfSet(
-    'File of at least 32 random bytes (openssl rand -base64 32) that wraps the private signing keys stored in ' +
-      'the database (AES-256-GCM), so a copy of the database alone cannot sign tokens. Keys stored before it was ' +
-      'set stay readable; keys stored with it need it (the same file on every node). Empty = stored unwrapped.',
+    'File of at least 32 random bytes (openssl rand -base64 32) that wraps the private signing keys and the ' +
+      'client_secret_jwt secrets stored in the database (AES-256-GCM), so a copy of the database alone cannot ' +
+      'sign tokens or client assertions. Values stored before it was set stay readable; values stored with it ' +
+      'need it (the same file on every node): a wrapped signing key without it stops start-up, a wrapped ' +
+      'client_secret_jwt secret fails that client (invalid_client, logged). Empty = stored unwrapped.',
   ),
   public_url: httpUrlOrEmpty
     .default('')

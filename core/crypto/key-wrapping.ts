@@ -1,7 +1,8 @@
 /**
- * `[server] key_encryption_key_file`: stored private signing keys are wrapped with a key that lives
- * outside the database (as Keycloak's and WSO2's keystores are), so a copied database or backup
- * alone cannot sign tokens. AES-256-GCM from node:crypto; the 256-bit key is HKDF-SHA-256 of the
+ * `[server] key_encryption_key_file`: stored private signing keys (and client_secret_jwt secrets,
+ * store/wrapped-client-secrets.ts) are wrapped with a key that lives outside the database (as
+ * Keycloak's and WSO2's keystores are), so a copied database or backup alone cannot sign tokens
+ * (or client assertions). AES-256-GCM from node:crypto; the 256-bit key is HKDF-SHA-256 of the
  * file's contents (at least 32 bytes, e.g. `openssl rand -base64 32`), and each record's
  * tenant/server/kid is the additional data, so a wrapped key cannot be moved to another record.
  *

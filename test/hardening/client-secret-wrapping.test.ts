@@ -87,6 +87,7 @@ describe('client_secret_jwt secrets at rest', () => {
     // Before the setting: signing keys and this secret stored plain.
     const before = await start(dir);
     const oldSecret = await registerJwtClient(before, 'csjwt-before');
+    const changedSecret = await registerJwtClient(before, 'csjwt-changed');
     await before.createClient({ clientId: 'basic', secret: BASIC_SECRET });
     await before.stop();
 
@@ -94,6 +95,11 @@ describe('client_secret_jwt secrets at rest', () => {
     const wrapping = await start(dir, KEK);
     expectToken(await withAssertion(wrapping, 'csjwt-before', oldSecret));
     expect(jwtSecretRow(dir, 'csjwt-before')).toBe(oldSecret);
+    // Changed through the admin API with the setting: stored wrapped from then on, same secret.
+    const patched = await adminCall(wrapping, '/api/admin/default/clients/csjwt-changed', { method: 'PATCH', json: { client_name: 'changed' } });
+    expect(patched.status, patched.text).toBe(200);
+    expect(jwtSecretRow(dir, 'csjwt-changed')).toMatch(/^wrapped:v1:/);
+    expectToken(await withAssertion(wrapping, 'csjwt-changed', changedSecret));
     const newSecret = await registerJwtClient(wrapping, 'csjwt-after');
     expectToken(await withAssertion(wrapping, 'csjwt-after', newSecret));
     expect(jwtSecretRow(dir, 'csjwt-after')).toMatch(/^wrapped:v1:/);
