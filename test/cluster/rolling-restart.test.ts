@@ -85,10 +85,13 @@ describe('rolling restart behind nginx', () => {
       return { seen, stop: async () => ((watching = false), await done) };
     };
 
-    /** The processes `node`'s process forked: its workers. */
+    /**
+     * The Node processes `node`'s process forked: its workers. Only those named node: tsx's esbuild
+     * service is a child too while its transform cache is cold (after a source change, on a clean clone).
+     */
     const children = (node: ClusterNode) => {
       try {
-        return execFileSync('pgrep', ['-P', String(node.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).length;
+        return execFileSync('pgrep', ['-x', '-P', String(node.pid), 'node'], { encoding: 'utf8' }).split('\n').filter(Boolean).length;
       } catch {
         return 0;
       }
