@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { introspect } from '../../../test/oauth/oauth-helpers.ts';
 import { call, closeClients } from '../../../test/support/https-client.ts';
-import { type TestServer, startTestServer } from '../../../test/support/test-server.ts';
+import type { TestServer } from '../../../test/support/test-server.ts';
 import { expectInvalidClient, expectToken, lastFailureReason } from '../../mutual-tls-client-authenticator/test/mtls-kit.ts';
 import { type IssuedCert, OpensslCa, freePort, startCrlServer } from './openssl-pki.ts';
-import { ENABLE, eventually, registerFor, tokenAs } from './revocation-kit.ts';
+import { eventually, registerFor, startRevocationServer, tokenAs } from './revocation-kit.ts';
 
 const DAY = 86_400_000;
 
@@ -71,24 +71,17 @@ describe('CRL files (hard_fail), replaced on disk while running', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startTestServer({
-      files: { 'anchors.pem': root.cert.certPem },
-      toml: `${ENABLE}
+    server = await startRevocationServer(root.cert.certPem, `mode = "hard_fail"
+crl_files = ["${join(crlDir, 'root.crl')}", "${join(crlDir, 'intA.crl')}", "${join(crlDir, 'intB.crl')}", "${join(crlDir, 'intC.crl')}"]
+check_bound_tokens = true
+`, `
 [[event_listener]]
 name = "tessera.mtls.introspection.CertificateBindingDataProvider"
 
 [oauth.grant_type.client_credentials]
 grant_handler = "tessera.mtls.binding.ClientCredentialsGrantHandler"
 
-[oauth.mutualtls]
-trust_anchors = "anchors.pem"
-
-[oauth.mutualtls.revocation]
-mode = "hard_fail"
-crl_files = ["${join(crlDir, 'root.crl')}", "${join(crlDir, 'intA.crl')}", "${join(crlDir, 'intB.crl')}", "${join(crlDir, 'intC.crl')}"]
-check_bound_tokens = true
-`,
-    });
+`);
     for (const [id, cert] of [['good', good], ['revoked', revoked], ['under-b', underRevokedCa], ['under-c', underStaleCrl]] as const) await registerFor(server, id, cert);
     await registerFor(server, 'later', revokedLater, { tlsClientCertificateBoundAccessTokens: true });
   });
@@ -151,18 +144,10 @@ describe('CRL distribution points (hard_fail), fetched over HTTP', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startTestServer({
-      files: { 'anchors.pem': root.cert.certPem },
-      toml: `${ENABLE}
-[oauth.mutualtls]
-trust_anchors = "anchors.pem"
-
-[oauth.mutualtls.revocation]
-mode = "hard_fail"
+    server = await startRevocationServer(root.cert.certPem, `mode = "hard_fail"
 crl_distribution_points = true
 fetch_timeout_ms = 1000
-`,
-    });
+`);
     for (const [id, cert] of [['good', good], ['revoked', revoked], ['under-b', underRevokedCa]] as const) await registerFor(server, id, cert);
   });
   afterAll(() => server?.dispose());
@@ -184,17 +169,9 @@ describe('a CRL file with the issuer\'s name but signed by another key', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startTestServer({
-      files: { 'anchors.pem': root.cert.certPem },
-      toml: `${ENABLE}
-[oauth.mutualtls]
-trust_anchors = "anchors.pem"
-
-[oauth.mutualtls.revocation]
-mode = "hard_fail"
+    server = await startRevocationServer(root.cert.certPem, `mode = "hard_fail"
 crl_files = ["${join(crlDir, 'root.crl')}", "${forgedCrl}"]
-`,
-    });
+`);
     await registerFor(server, 'revoked', revoked);
   });
   afterAll(() => server?.dispose());
@@ -210,17 +187,9 @@ describe('start-up', () => {
     const { writeFileSync } = await import('node:fs');
     const garbage = join(base, 'garbage.crl');
     writeFileSync(garbage, 'not a CRL');
-    const started = startTestServer({
-      files: { 'anchors.pem': root.cert.certPem },
-      toml: `${ENABLE}
-[oauth.mutualtls]
-trust_anchors = "anchors.pem"
-
-[oauth.mutualtls.revocation]
-mode = "soft_fail"
+    const started = startRevocationServer(root.cert.certPem, `mode = "soft_fail"
 crl_files = ["${garbage}"]
-`,
-    });
+`);
     await expect(started).rejects.toThrow(/crl_files: .*garbage\.crl: not a CRL/);
   });
 });
@@ -229,16 +198,8 @@ describe('mode = "off" (the default): the enabled validator changes nothing', ()
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startTestServer({
-      files: { 'anchors.pem': root.cert.certPem },
-      toml: `${ENABLE}
-[oauth.mutualtls]
-trust_anchors = "anchors.pem"
-
-[oauth.mutualtls.revocation]
-crl_files = ["${join(crlDir, 'intA.crl')}"]
-`,
-    });
+    server = await startRevocationServer(root.cert.certPem, `crl_files = ["${join(crlDir, 'intA.crl')}"]
+`);
     await registerFor(server, 'revoked', revoked);
   });
   afterAll(() => server?.dispose());

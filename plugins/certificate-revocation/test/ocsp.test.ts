@@ -14,10 +14,10 @@ import { boundedFetcher } from '../src/bounded-fetch.ts';
 import { certificateFacts } from '../src/certificate-facts.ts';
 import { OcspClient } from '../src/ocsp.ts';
 import { closeClients } from '../../../test/support/https-client.ts';
-import { type TestServer, startTestServer } from '../../../test/support/test-server.ts';
+import type { TestServer } from '../../../test/support/test-server.ts';
 import { expectInvalidClient, expectToken, lastFailureReason } from '../../mutual-tls-client-authenticator/test/mtls-kit.ts';
 import { type IssuedCert, OpensslCa, freePort, startOcspResponder, startSilentServer, stopProcess } from './openssl-pki.ts';
-import { ENABLE, eventually, registerFor, tokenAs } from './revocation-kit.ts';
+import { eventually, registerFor, startRevocationServer, tokenAs } from './revocation-kit.ts';
 
 const FETCH_TIMEOUT_MS = 1000;
 
@@ -88,20 +88,12 @@ afterAll(async () => {
 });
 
 async function startWith(mode: 'hard_fail' | 'soft_fail'): Promise<TestServer> {
-  const server = await startTestServer({
-    files: { 'anchors.pem': root.cert.certPem },
-    toml: `${ENABLE}
-[oauth.mutualtls]
-trust_anchors = "anchors.pem"
-
-[oauth.mutualtls.revocation]
-mode = "${mode}"
+  const server = await startRevocationServer(root.cert.certPem, `mode = "${mode}"
 crl_files = ["${join(base, 'root.crl')}"]
 ocsp = true
 fetch_timeout_ms = ${FETCH_TIMEOUT_MS}
 cache_seconds = 1
-`,
-  });
+`);
   for (const [id, cert] of Object.entries(leaves)) await registerFor(server, id, cert);
   return server;
 }

@@ -3,7 +3,7 @@
  * and token calls over real TLS presenting a certificate made by `openssl ca`.
  */
 import { type CallResult, call } from '../../../test/support/https-client.ts';
-import type { TestServer } from '../../../test/support/test-server.ts';
+import { type TestServer, startTestServer } from '../../../test/support/test-server.ts';
 import type { IssuedCert } from './openssl-pki.ts';
 
 export const VALIDATOR = 'tessera.revocation.CertificateRevocationValidator';
@@ -16,6 +16,23 @@ name = "tessera.mtls.MutualTLSClientAuthenticator"
 [[event_listener]]
 name = "${VALIDATOR}"
 `;
+
+/**
+ * A server that trusts `anchorPem`, with the authenticator and this bundle's validator enabled and
+ * `revocation` as the body of `[oauth.mutualtls.revocation]`; `extraToml` (more listeners, a grant
+ * handler) comes before it.
+ */
+export function startRevocationServer(anchorPem: string, revocation: string, extraToml = ''): Promise<TestServer> {
+  return startTestServer({
+    files: { 'anchors.pem': anchorPem },
+    toml: `${ENABLE}${extraToml}
+[oauth.mutualtls]
+trust_anchors = "anchors.pem"
+
+[oauth.mutualtls.revocation]
+${revocation}`,
+  });
+}
 
 /** `curl --cert leaf+chain.pem --key leaf.key -d grant_type=client_credentials -d client_id=...` */
 export function tokenAs(server: TestServer, clientId: string, cert: IssuedCert): Promise<CallResult> {
