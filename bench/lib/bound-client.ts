@@ -7,6 +7,20 @@ import type { Client } from '../../core/api/model.ts';
 import { aClient } from '../../test/support/client-builder.ts';
 import type { BenchPki } from './pki.ts';
 
+/** The deployment.toml blocks every bench Tessera runs with: mTLS client authentication, bound tokens, the binding in introspection. */
+export const MTLS_BUNDLES_TOML = `[oauth.grant_type.client_credentials]
+grant_handler = "tessera.mtls.binding.ClientCredentialsGrantHandler"
+
+[[event_listener]]
+name = "tessera.mtls.MutualTLSClientAuthenticator"
+
+[[event_listener]]
+name = "tessera.mtls.introspection.IntrospectionResponseInterceptor"
+
+[[event_listener]]
+name = "tessera.mtls.introspection.CertificateBindingDataProvider"
+`;
+
 export const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 export function selfSignedBenchClient(pki: BenchPki, clientId: string): Client {

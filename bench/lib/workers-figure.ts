@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openStore } from '../../core/store/open-store.ts';
-import { FORM, benchPost, issueBenchTokens, selfSignedBenchClient } from './bound-client.ts';
+import { FORM, MTLS_BUNDLES_TOML, benchPost, issueBenchTokens, selfSignedBenchClient } from './bound-client.ts';
 import { runLoad, type CellResult, type LoadOptions } from './load.ts';
 import type { BenchPki } from './pki.ts';
 import { pinProcess } from './proc.ts';
@@ -55,18 +55,7 @@ key_file = ${JSON.stringify(pki.serverKeyFile)}
 clientAuth = "want"
 truststore = ${JSON.stringify(pki.caFile)}
 
-[oauth.grant_type.client_credentials]
-grant_handler = "tessera.mtls.binding.ClientCredentialsGrantHandler"
-
-[[event_listener]]
-name = "tessera.mtls.MutualTLSClientAuthenticator"
-
-[[event_listener]]
-name = "tessera.mtls.introspection.IntrospectionResponseInterceptor"
-
-[[event_listener]]
-name = "tessera.mtls.introspection.CertificateBindingDataProvider"
-`,
+${MTLS_BUNDLES_TOML}`,
   );
   const logFile = join(dir, 'tessera.log');
   const out = openSync(logFile, 'a');

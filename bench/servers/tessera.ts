@@ -18,6 +18,7 @@ import { adminRoutes } from '../../core/admin/admin-routes.ts';
 import type { Client } from '../../core/api/model.ts';
 import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 import { startServer } from '../../core/runtime/start-server.ts';
+import { MTLS_BUNDLES_TOML } from '../lib/bound-client.ts';
 import { openStore } from '../../core/store/open-store.ts';
 import type { ServerConfig } from '../lib/server-process.ts';
 import { aClient } from '../../test/support/client-builder.ts';
@@ -51,18 +52,7 @@ trusted_proxies = ["127.0.0.0/8"]
 [oauth.mutualtls]
 client_certificate_header = ${JSON.stringify(config.certificateHeader)}
 
-[oauth.grant_type.client_credentials]
-grant_handler = "tessera.mtls.binding.ClientCredentialsGrantHandler"
-
-[[event_listener]]
-name = "tessera.mtls.MutualTLSClientAuthenticator"
-
-[[event_listener]]
-name = "tessera.mtls.introspection.IntrospectionResponseInterceptor"
-
-[[event_listener]]
-name = "tessera.mtls.introspection.CertificateBindingDataProvider"
-${config.kind === 'tessera-revocation' ? revocationToml() : ''}`;
+${MTLS_BUNDLES_TOML}${config.kind === 'tessera-revocation' ? revocationToml() : ''}`;
 const configFile = join(config.dir, 'deployment.toml');
 writeFileSync(configFile, toml);
 
