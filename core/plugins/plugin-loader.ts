@@ -21,6 +21,7 @@ import {
 } from './component-activation.ts';
 import type { ComponentDeclaration, PluginManifest } from './manifest.ts';
 import { PluginError } from './plugin-errors.ts';
+import { deepFreeze } from '../store/frozen-client.ts';
 
 /**
  * `active`: at least one component enabled, so the entry is imported; `inactive`: nothing enabled,
@@ -271,12 +272,4 @@ function bundleConfig(config: Readonly<Record<string, unknown>>): Readonly<Recor
   if (copy.super_admin) delete copy.super_admin.password;
   if (copy.database) delete copy.database.url;
   return deepFreeze(copy);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }
