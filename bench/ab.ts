@@ -11,15 +11,15 @@
  *
  * The other checkout needs its node_modules and `node scripts/build-plugins.mjs`. Bench-only tool.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runLoad, type LoadOptions } from './lib/load.ts';
 import { createBenchPki } from './lib/pki.ts';
 import { pinProcess, taskset } from './lib/proc.ts';
-import { CERT_HEADER, SCENARIOS, SetupClient, prepare } from './lib/scenarios.ts';
-import { startServer, type RunningServer, type ServerConfig } from './lib/server-process.ts';
+import { SCENARIOS, SetupClient, prepare } from './lib/scenarios.ts';
+import { benchServerConfig, startServer, type RunningServer } from './lib/server-process.ts';
 import { median } from './lib/stats.ts';
 
 const { values } = parseArgs({
@@ -49,10 +49,7 @@ const pki = await createBenchPki(work, 'EC');
 const setup = new SetupClient(pki);
 const rows: { pair: number; scenario: string; ceiling: number; tessera: number; base: number }[] = [];
 
-function config(kind: 'ceiling' | 'tessera', dir: string): ServerConfig {
-  mkdirSync(dir, { recursive: true });
-  return { kind, dir, caFile: pki.caFile, serverCertFile: pki.serverCertFile, serverKeyFile: pki.serverKeyFile, clientDn: pki.clientDn, clientThumbprint: pki.clientThumbprint, certificateHeader: CERT_HEADER };
-}
+const config = (kind: 'ceiling' | 'tessera', dir: string) => benchServerConfig(kind, dir, pki);
 const opts = (server: RunningServer, extra: Partial<LoadOptions> = {}): LoadOptions => ({
   concurrency: Number(values.concurrency),
   workers: Number(values.workers),

@@ -24,8 +24,8 @@ import { runLoad, type CellResult, type LoadOptions, type LoadSpec } from './lib
 import { createBenchPki, type BenchPki } from './lib/pki.ts';
 import { cpuModel, loadAverage, memory, pinProcess, taskset } from './lib/proc.ts';
 import { renderTable, renderTargets, ratios, revocationRounds, summarise, targets, type Cell } from './lib/report.ts';
-import { CERT_HEADER, SCENARIOS, SetupClient, prepare, prepareSeeded, type Scenario } from './lib/scenarios.ts';
-import { BENCH_ROOT, seedTessera, startServer, type RunningServer, type ServerConfig, type ServerKind } from './lib/server-process.ts';
+import { SCENARIOS, SetupClient, prepare, prepareSeeded, type Scenario } from './lib/scenarios.ts';
+import { BENCH_ROOT, benchServerConfig, seedTessera, startServer, type RunningServer, type ServerConfig, type ServerKind } from './lib/server-process.ts';
 import { renderProfile, summariseProfile } from './profile-summary.ts';
 
 const { values } = parseArgs({
@@ -117,16 +117,8 @@ try {
 }
 
 function serverConfig(kind: ServerKind, dir: string, extra: Partial<ServerConfig> = {}): ServerConfig {
-  mkdirSync(dir, { recursive: true });
   return {
-    kind,
-    dir,
-    caFile: pki.caFile,
-    serverCertFile: pki.serverCertFile,
-    serverKeyFile: pki.serverKeyFile,
-    clientDn: pki.clientDn,
-    clientThumbprint: pki.clientThumbprint,
-    certificateHeader: CERT_HEADER,
+    ...benchServerConfig(kind, dir, pki),
     ...(kind === 'oidc-sqlite' ? { adapter: 'sqlite' as const } : {}),
     // --tessera-db postgres://...: Tessera on PostgreSQL (a fresh schema per child) instead of SQLite.
     ...(kind === 'tessera-revocation' ? { crlFile: pki.crlFile } : {}),

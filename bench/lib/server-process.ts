@@ -4,9 +4,11 @@
  * IPC once it listens; `stop()` asks it to drain and exit (so a --cpu-prof profile gets written).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { BenchPki } from './pki.ts';
 import { taskset } from './proc.ts';
+import { CERT_HEADER } from './scenarios.ts';
 
 /** `tessera-revocation`: `tessera` plus the certificate-revocation bundle (hard_fail, the bench CA's CRL file). */
 export type ServerKind = 'ceiling' | 'oidc' | 'oidc-sqlite' | 'tessera' | 'tessera-revocation';
@@ -35,6 +37,21 @@ export interface ServerConfig {
   clientThumbprint: string;
   /** tessera-revocation: the CRL file for `[oauth.mutualtls.revocation] crl_files`. */
   crlFile?: string;
+}
+
+/** A server of `kind` in `dir` (created), with the bench PKI's certificates and the client it expects. */
+export function benchServerConfig(kind: ServerKind, dir: string, pki: BenchPki): ServerConfig {
+  mkdirSync(dir, { recursive: true });
+  return {
+    kind,
+    dir,
+    caFile: pki.caFile,
+    serverCertFile: pki.serverCertFile,
+    serverKeyFile: pki.serverKeyFile,
+    clientDn: pki.clientDn,
+    clientThumbprint: pki.clientThumbprint,
+    certificateHeader: CERT_HEADER,
+  };
 }
 
 export interface ReadyMessage {
