@@ -7,6 +7,8 @@
  *   npm run bench -- --quick      a smoke run (1-2 minutes): 1 short round, no oidc-provider+SQLite, table sizes 1e4 / 1e5
  *   npm run bench -- --million    RSS after one million tokens issued (oidc-provider, Tessera)
  *   npm run bench -- --profile    CPU profile of Tessera's measured windows, top self-time functions
+ *   npm run bench -- --breakdown  Tessera's token request in steps (raw listener, route, certificate, form,
+ *                                 client auth, token), each against the ceiling: new-connection and keep-alive
  *                                 (--servers tessera,tessera-revocation: each variant in turn)
  *
  * Options: --rounds N --duration S --warmup S --concurrency N --workers N --scenarios a,b
@@ -27,12 +29,14 @@ import { renderTable, renderTargets, ratios, revocationRounds, summarise, target
 import { SCENARIOS, SetupClient, prepare, prepareSeeded, type Scenario } from './lib/scenarios.ts';
 import { BENCH_ROOT, benchServerConfig, seedTessera, startServer, type RunningServer, type ServerConfig, type ServerKind } from './lib/server-process.ts';
 import { renderProfile, summariseProfile } from './profile-summary.ts';
+import { measureBreakdown, renderBreakdown, summariseBreakdown } from './lib/breakdown.ts';
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     million: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    breakdown: { type: 'boolean', default: false },
     rounds: { type: 'string' },
     duration: { type: 'string' },
     warmup: { type: 'string' },
@@ -109,6 +113,7 @@ log(`machine: ${machine.cpus} cpus, ${machine.model}, node ${machine.node}, load
 try {
   if (values.million) await runMillion();
   else if (values.profile) await runProfile();
+  else if (values.breakdown) await runBreakdown();
   else await runMain();
 } finally {
   await setup.close();
@@ -294,6 +299,27 @@ async function runMain(): Promise<void> {
     );
   }
   process.stdout.write(`\nTargets (informational, never asserted):\n${renderTargets(t)}\n\nwritten ${file}\n`);
+}
+
+async function runBreakdown(): Promise<void> {
+  const ids = options.scenarios ?? ['token-opaque-handshake', 'token-opaque-resumed', 'token-opaque'];
+  const scenarios = ids.map((id) => {
+    const scenario = SCENARIOS.find((s) => s.id === id && s.kind === 'token' && s.format === 'opaque' && !s.proxy);
+    if (!scenario) throw new Error(`--breakdown measures opaque token scenarios over TLS, not ${id}`);
+    return scenario;
+  });
+  const cells = await measureBreakdown({ rounds: options.rounds, scenarios, work, pki, setup, serverCpus, serverConfig, loadOptions, log });
+  const loadAfter = loadAverage();
+  const tables = Object.fromEntries(scenarios.map((s) => [s.id, summariseBreakdown(cells, s.id)]));
+  const file = values.out ?? join(resultsDir, 'breakdown.json');
+  writeFileSync(file, `${JSON.stringify({ generatedAt: new Date().toISOString(), command, machine: { ...machine, loadAverage: { before: loadBefore, after: loadAfter } }, options, tables, cells }, null, 2)}\n`);
+  process.stdout.write(
+    `\nTessera's token request in steps — ${command}\n${machine.cpus} cpus (${machine.model}), node ${machine.node}, commit ${machine.commit}${machine.dirty ? '+dirty' : ''}; ` +
+      `load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}; ${options.rounds} round(s) x ${options.durationMs / 1000}s (+${options.warmupMs / 1000}s warm-up), C=${options.concurrency}; ` +
+      `server CPU per request, medians over rounds; "added" is the median over rounds of the step minus the step above it\n`,
+  );
+  for (const scenario of scenarios) process.stdout.write(`\n${renderBreakdown(`${scenario.id} — ${scenario.title}`, tables[scenario.id])}\n`);
+  process.stdout.write(`\nwritten ${file}\n`);
 }
 
 async function runMillion(): Promise<void> {

@@ -35,6 +35,8 @@ export interface ServerConfig {
   /** oidc-provider: its store ("memory", its default, or "sqlite"). */
   adapter?: 'memory' | 'sqlite';
   clientThumbprint: string;
+  /** Tessera: also serve the steps of `--breakdown` (bench/servers/breakdown-routes.ts). */
+  breakdown?: boolean;
   /** tessera-revocation: the CRL file for `[oauth.mutualtls.revocation] crl_files`. */
   crlFile?: string;
 }

@@ -19,6 +19,7 @@ import type { Client } from '../../core/api/model.ts';
 import { DEFAULT_SERVER } from '../../core/servers/server-context.ts';
 import { startServer } from '../../core/runtime/start-server.ts';
 import { MTLS_BUNDLES_TOML } from '../lib/bound-client.ts';
+import { interceptRawStep, mountBreakdownRoutes } from './breakdown-routes.ts';
 import { openStore } from '../../core/store/open-store.ts';
 import type { ServerConfig } from '../lib/server-process.ts';
 import { aClient } from '../../test/support/client-builder.ts';
@@ -80,7 +81,16 @@ if (config.seedOnly) {
   process.exit(0);
 }
 
-const running = await startServer({ configFile, mount: adminRoutes });
+const running = await startServer({
+  configFile,
+  mount: config.breakdown
+    ? (app, runtime) => {
+        adminRoutes(app, runtime);
+        mountBreakdownRoutes(app, runtime);
+      }
+    : adminRoutes,
+});
+if (config.breakdown) interceptRawStep(running.listeners.find((l) => l.name === 'https')!.server);
 for (const format of ['opaque', 'jwt'] as const) {
   const clientId = `bench-${format}`;
   if (await running.runtime.store.clients.get(DEFAULT_SERVER, clientId)) continue;
