@@ -68,14 +68,17 @@ export class ClientCertificateService {
 }
 
 /**
- * The leaf from getPeerCertificate(false), and the certificates the client sent after it only when
- * someone reads `chain`. getPeerX509Certificate() copies every certificate the client sent, and
- * OpenSSL 3 decodes each copy again (~0.1 ms per certificate on a new connection; clients whose
- * trust store holds their issuer send it along); a leaf issued straight by a trust anchor never
- * needs them. getPeerCertificate(true) was worse still: detailed objects for the chain and the CA.
+ * The leaf, and the certificates the client sent after it only when someone reads `chain` (a leaf
+ * issued straight by a trust anchor never needs them). The leaf's bytes come from whichever call is
+ * cheaper for the connection, measured per call on the bench's new-connection scenarios (issue #20):
+ * - after a full handshake, getPeerCertificate(false): ~68 µs, where getPeerX509Certificate() took
+ *   ~174 µs (it copies every certificate the client sent, and OpenSSL 3 decodes each copy again);
+ * - on a resumed session, getPeerX509Certificate(): ~9 µs, where getPeerCertificate(false) took
+ *   ~77 µs building its detailed object (names, SANs, key, three fingerprints) for one `raw`.
+ * getPeerCertificate(true) was worse still: detailed objects for the chain and the CA.
  */
 function fromSocket(socket: TLSSocket): CertificateResult {
-  const raw = socket.getPeerCertificate(false)?.raw;
+  const raw = socket.isSessionReused() ? socket.getPeerX509Certificate()?.raw : socket.getPeerCertificate(false)?.raw;
   if (!raw || raw.length === 0) return NONE;
   let chain: readonly Uint8Array[] | undefined;
   const leaf = certificate(new Uint8Array(raw), () => (chain ??= chainOf(socket, leaf.thumbprint)), 'tls');

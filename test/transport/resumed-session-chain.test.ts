@@ -4,8 +4,10 @@
  * the leaf's full handshake is used again (and validated again). Real server, real TLS, a client that
  * resumes sessions as an HTTPS client library does.
  */
+import { X509Certificate, createHash } from 'node:crypto';
 import { Agent, request } from 'node:https';
 import type { TLSSocket } from 'node:tls';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Issued, createCa, createLeaf } from '../support/pki.ts';
 import { type TestServer, startTestServer } from '../support/test-server.ts';
@@ -22,6 +24,9 @@ beforeAll(async () => {
   server = await startTestServer({
     files: { 'anchors.pem': root.certPem },
     toml: `
+[oauth.grant_type.client_credentials]
+grant_handler = "tessera.mtls.binding.ClientCredentialsGrantHandler"
+
 [[event_listener]]
 name = "tessera.mtls.MutualTLSClientAuthenticator"
 
@@ -29,16 +34,28 @@ name = "tessera.mtls.MutualTLSClientAuthenticator"
 trust_anchors = "anchors.pem"
 `,
   });
-  await server.createClient({ clientId: 'resuming', tokenEndpointAuthMethod: 'tls_client_auth', tlsClientAuthSubjectDn: 'CN=resuming-client,O=Acme' });
+  await server.createClient({
+    clientId: 'resuming',
+    tokenEndpointAuthMethod: 'tls_client_auth',
+    tlsClientAuthSubjectDn: 'CN=resuming-client,O=Acme',
+    tlsClientCertificateBoundAccessTokens: true,
+    accessTokenFormat: 'jwt',
+  });
 });
 afterAll(() => server?.dispose());
 
-/** One token request on a new connection; says whether the TLS session was resumed. */
-function tokenOnNewConnection(agent: Agent): Promise<{ status: number; resumed: boolean }> {
+/** One token request on a new connection; says whether the TLS session was resumed, and what the token is bound to. */
+function tokenOnNewConnection(agent: Agent): Promise<{ status: number; resumed: boolean; boundTo: unknown }> {
   return new Promise((resolve, reject) => {
     const req = request(`${server.url}/oauth2/token`, { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode!, resumed: (req.socket as TLSSocket).isSessionReused() }));
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        const token = (JSON.parse(body) as { access_token?: string }).access_token;
+        const boundTo = token ? (decodeJwt(token).cnf as Record<string, unknown> | undefined)?.['x5t#S256'] : undefined;
+        resolve({ status: res.statusCode!, resumed: (req.socket as TLSSocket).isSessionReused(), boundTo });
+      });
     });
     req.on('error', reject);
     req.end('grant_type=client_credentials&client_id=resuming');
@@ -52,6 +69,9 @@ describe('tls_client_auth on resumed TLS sessions', () => {
       const results = [await tokenOnNewConnection(agent), await tokenOnNewConnection(agent), await tokenOnNewConnection(agent)];
       expect(results.map((r) => r.resumed)).toEqual([false, true, true]);
       expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+      // The server reads the leaf with a different call on a resumed session: the same bytes.
+      const thumbprint = createHash('sha256').update(new X509Certificate(leaf.certPem).raw).digest('base64url');
+      expect(results.map((r) => r.boundTo)).toEqual([thumbprint, thumbprint, thumbprint]);
     } finally {
       agent.destroy();
     }
