@@ -167,6 +167,8 @@ interface DirectSqlite {
 }
 
 function directSqlite(sqlite: BetterSqlite3.Database, statements: SqliteDatabase): DirectSqlite {
+  // Wrapped once: better-sqlite3 builds its BEGIN/COMMIT wrappers anew on every `transaction()` call.
+  const inTransaction = sqlite.transaction((run: () => void) => run());
   return {
     get available() {
       return sqlite.open && !sqlite.inTransaction;
@@ -178,7 +180,7 @@ function directSqlite(sqlite: BetterSqlite3.Database, statements: SqliteDatabase
       return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
     },
     transaction(run: () => void): void {
-      sqlite.transaction(run)();
+      inTransaction(run);
     },
     probeWriteLock(): void {
       const timeout = sqlite.pragma('busy_timeout', { simple: true }) as number;
@@ -242,14 +244,6 @@ function groupCommit(db: Kysely<Database>, direct: DirectSqlite, insert: Prepare
     const batch = queue;
     queue = [];
     const refused = new Map<PendingInsert, unknown>();
-    // A refused row fails with its own error; the others with the batch's, if it failed.
-    const settle = (error?: unknown) => {
-      for (const item of batch) {
-        if (refused.has(item)) item.reject(refused.get(item));
-        else if (error !== undefined) item.reject(error);
-        else item.resolve();
-      }
-    };
     if (direct.available) {
       try {
         direct.transaction(() => {
@@ -263,10 +257,10 @@ function groupCommit(db: Kysely<Database>, direct: DirectSqlite, insert: Prepare
           }
         });
       } catch (error) {
-        settle(error);
+        settle(batch, refused, error);
         return;
       }
-      settle();
+      settle(batch, refused);
       return;
     }
     db.transaction()
@@ -280,7 +274,10 @@ function groupCommit(db: Kysely<Database>, direct: DirectSqlite, insert: Prepare
           }
         }
       })
-      .then(() => settle(), settle);
+      .then(
+        () => settle(batch, refused),
+        (error: unknown) => settle(batch, refused, error),
+      );
   }
 
   return (values: unknown[]) =>
@@ -288,6 +285,15 @@ function groupCommit(db: Kysely<Database>, direct: DirectSqlite, insert: Prepare
       queue.push({ values, resolve, reject });
       if (queue.length === 1) setImmediate(flush);
     });
+}
+
+/** A refused row fails with its own error; the others with the batch's, if it failed. */
+function settle(batch: readonly PendingInsert[], refused: ReadonlyMap<PendingInsert, unknown>, error?: unknown): void {
+  for (const item of batch) {
+    if (refused.has(item)) item.reject(refused.get(item));
+    else if (error !== undefined) item.reject(error);
+    else item.resolve();
+  }
 }
 
 function isConstraintViolation(error: unknown): boolean {
