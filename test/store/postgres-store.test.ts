@@ -88,7 +88,7 @@ describe('PostgreSQL store specifics', () => {
 
   it('accepts postgresql:// too and applies each migration once however often it is opened', async () => {
     for (let i = 0; i < 3; i++) await (await openStore({ url: URL_.replace('postgres://', 'postgresql://'), sqliteFile: unusedSqlite, schema })).close();
-    expect(await appliedMigrations(schema)).toEqual(['001-initial', '002-lookup-indexes', '003-dpop-bound-access-tokens', '004-fapi-profile', '005-code-dpop-binding']);
+    expect(await appliedMigrations(schema)).toEqual(['001-initial', '002-lookup-indexes', '003-dpop-bound-access-tokens', '004-fapi-profile', '005-code-dpop-binding', '006-partial-grant-index']);
   });
 
   it('lets several nodes start at once on a fresh schema', async () => {
@@ -102,7 +102,7 @@ describe('PostgreSQL store specifics', () => {
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }
-    expect(await appliedMigrations(fresh)).toEqual(['001-initial', '002-lookup-indexes', '003-dpop-bound-access-tokens', '004-fapi-profile', '005-code-dpop-binding']);
+    expect(await appliedMigrations(fresh)).toEqual(['001-initial', '002-lookup-indexes', '003-dpop-bound-access-tokens', '004-fapi-profile', '005-code-dpop-binding', '006-partial-grant-index']);
   }, 30_000);
 
   it('keeps separate schemas apart', async () => {

@@ -52,7 +52,7 @@ describe('SQLite store specifics', () => {
 
   it('applies each migration once however often it is opened', async () => {
     for (let i = 0; i < 3; i++) await (await openStore({ sqliteFile: file })).close();
-    expect(appliedMigrations(file)).toEqual(['001-initial', '002-lookup-indexes', '003-dpop-bound-access-tokens', '004-fapi-profile', '005-code-dpop-binding']);
+    expect(appliedMigrations(file)).toEqual(['001-initial', '002-lookup-indexes', '003-dpop-bound-access-tokens', '004-fapi-profile', '005-code-dpop-binding', '006-partial-grant-index']);
   });
 
   it('survives several processes migrating a fresh file at once', async () => {
@@ -68,7 +68,7 @@ describe('SQLite store specifics', () => {
     );
     const run = () => promisify(execFile)(process.execPath, ['--import', 'tsx', script, fresh], { cwd: resolve(import.meta.dirname, '../..') });
     await Promise.all([run(), run(), run()]);
-    expect(appliedMigrations(fresh)).toEqual(['001-initial', '002-lookup-indexes', '003-dpop-bound-access-tokens', '004-fapi-profile', '005-code-dpop-binding']);
+    expect(appliedMigrations(fresh)).toEqual(['001-initial', '002-lookup-indexes', '003-dpop-bound-access-tokens', '004-fapi-profile', '005-code-dpop-binding', '006-partial-grant-index']);
     const store = await openStore({ sqliteFile: fresh });
     try {
       expect(await store.tenants.list()).toHaveLength(3);
@@ -76,6 +76,23 @@ describe('SQLite store specifics', () => {
       await store.close();
     }
   }, 60_000);
+
+  it("keeps tokens without a grant out of the grant index, and revokes a grant's tokens through it", async () => {
+    const store = await openStore({ url: null, sqliteFile: file });
+    await store.close();
+    const db = new BetterSqlite3(file);
+    try {
+      const definition = db.prepare("select sql from sqlite_master where name = 'access_tokens_grant_id_idx'").get() as { sql: string };
+      expect(definition.sql).toMatch(/where "grant_id" is not null$/i);
+      // The statement revokeRows (kysely/revoke-rows.ts) runs, with its values bound.
+      const plan = db
+        .prepare('explain query plan update "access_tokens" set "revoked" = ? where "tenant_id" = ? and "server_id" = ? and "grant_id" = ? and "revoked" = ?')
+        .all(1, 'carbon.super', 'default', 'g', 0) as { detail: string }[];
+      expect(plan.map((row) => row.detail).join('\n')).toContain('USING INDEX access_tokens_grant_id_idx');
+    } finally {
+      db.close();
+    }
+  });
 
   it('throws StoreUnavailableError when the file is not a database', async () => {
     const garbage = join(dir, 'garbage.sqlite');

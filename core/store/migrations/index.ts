@@ -8,6 +8,7 @@ import { lookupIndexesMigration } from './002-lookup-indexes.ts';
 import { dpopBoundAccessTokensMigration } from './003-dpop-bound-access-tokens.ts';
 import { fapiProfileMigration } from './004-fapi-profile.ts';
 import { codeDpopBindingMigration } from './005-code-dpop-binding.ts';
+import { partialGrantIndexMigration } from './006-partial-grant-index.ts';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '001-initial': initialMigration,
@@ -15,4 +16,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '003-dpop-bound-access-tokens': dpopBoundAccessTokensMigration,
   '004-fapi-profile': fapiProfileMigration,
   '005-code-dpop-binding': codeDpopBindingMigration,
+  '006-partial-grant-index': partialGrantIndexMigration,
 };
