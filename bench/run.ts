@@ -76,6 +76,8 @@ for (const s of options.servers) if (!['ceiling', 'oidc', 'oidc-sqlite', 'tesser
 const selected: Scenario[] = SCENARIOS.filter((s) => !options.scenarios || options.scenarios.includes(s.id));
 const tableScenarios = ['table-issue-opaque', 'table-introspect-opaque'].filter((id) => !options.scenarios || options.scenarios.includes(id));
 const clusterWanted = !values['no-cluster'] && options.servers.includes('tessera') && (!options.scenarios || options.scenarios.some((id) => id.startsWith('cluster')));
+/** How often the million-token run samples the server's RSS. */
+const RSS_SAMPLE_MS = 5000;
 /** Tessera with revocation on and off loaded side by side (issue #17's ratio). */
 const PAIRED = 'token-opaque-paired';
 const pairedWanted = options.servers.includes('tessera') && options.servers.includes('tessera-revocation') && (!options.scenarios || options.scenarios.includes('token-opaque') || options.scenarios.includes(PAIRED));
@@ -322,6 +324,29 @@ async function runBreakdown(): Promise<void> {
   process.stdout.write(`\nwritten ${file}\n`);
 }
 
+interface RssTrend {
+  minMb: number;
+  maxMb: number;
+  /** Least-squares slope, MB per minute. */
+  slopeMbPerMin: number;
+}
+
+/** Range and least-squares slope of the RSS samples of the run's second half (the first is warm-up and growth to the working set). */
+function rssTrend(samples: readonly { seconds: number; rssMb: number }[]): RssTrend | null {
+  const half = samples.slice(Math.floor(samples.length / 2));
+  if (half.length < 3) return null;
+  const n = half.length;
+  const mx = half.reduce((a, p) => a + p.seconds, 0) / n;
+  const my = half.reduce((a, p) => a + p.rssMb, 0) / n;
+  const sxy = half.reduce((a, p) => a + (p.seconds - mx) * (p.rssMb - my), 0);
+  const sxx = half.reduce((a, p) => a + (p.seconds - mx) ** 2, 0);
+  return { minMb: Math.min(...half.map((p) => p.rssMb)), maxMb: Math.max(...half.map((p) => p.rssMb)), slopeMbPerMin: sxx > 0 ? (60 * sxy) / sxx : 0 };
+}
+
+function describeTrend(trend: RssTrend | null): string {
+  return trend ? `${trend.minMb.toFixed(0)}–${trend.maxMb.toFixed(0)} MB, slope ${trend.slopeMbPerMin >= 0 ? '+' : ''}${trend.slopeMbPerMin.toFixed(1)} MB/min` : 'too few samples';
+}
+
 async function runMillion(): Promise<void> {
   const scenario = SCENARIOS.find((s) => s.id === 'token-opaque')!;
   const rows: Record<string, unknown>[] = [];
@@ -333,8 +358,18 @@ async function runMillion(): Promise<void> {
       const startRss = memory(server.pid);
       const spec = await prepare(scenario, server, setup, pki);
       log(`${kind}: issuing ${options.millionCount} bound opaque tokens...`);
-      const result = await runLoad(spec, loadOptions(server, { maxRequests: options.millionCount }));
+      // RSS every few seconds while issuing: "flat" is read from the second half's trend, not from two points.
+      const samples: { seconds: number; rssMb: number }[] = [];
+      const began = performance.now();
+      const sampler = setInterval(() => samples.push({ seconds: (performance.now() - began) / 1000, rssMb: memory(server.pid).rssKb / 1024 }), RSS_SAMPLE_MS);
+      let result: CellResult;
+      try {
+        result = await runLoad(spec, loadOptions(server, { maxRequests: options.millionCount }));
+      } finally {
+        clearInterval(sampler);
+      }
       const end = memory(server.pid);
+      const trend = rssTrend(samples);
       // Still there? The last one issued must introspect as active on both servers.
       const last = await setup.issue(server, 'opaque');
       const active = (await setup.introspect(server, last)).active === true;
@@ -353,6 +388,8 @@ async function runMillion(): Promise<void> {
         errors: result.errors,
         sqliteBytes: dbBytes,
         lastTokenActive: active,
+        rssSecondHalf: trend,
+        rssSamples: samples,
       });
       log(`${kind}: ${describe(result)}; RSS after ${(end.rssKb / 1024).toFixed(0)} MB${dbBytes ? `, SQLite ${(dbBytes / 2 ** 20).toFixed(0)} MB` : ''}`);
     } finally {
@@ -365,7 +402,8 @@ async function runMillion(): Promise<void> {
   for (const row of rows) {
     process.stdout.write(
       `  ${String(row.server).padEnd(8)} ${row.tokens} tokens in ${(row.seconds as number).toFixed(0)} s (${(row.rps as number).toFixed(0)} req/s), RSS ${(row.rssAtStartMb as number).toFixed(0)} -> ${(row.rssAfterMb as number).toFixed(0)} MB, peak ${(row.peakRssMb as number).toFixed(0)} MB` +
-        `${row.sqliteBytes ? `, SQLite file ${((row.sqliteBytes as number) / 2 ** 20).toFixed(0)} MB` : ''}, last token active: ${row.lastTokenActive}\n`,
+        `${row.sqliteBytes ? `, SQLite file ${((row.sqliteBytes as number) / 2 ** 20).toFixed(0)} MB` : ''}, last token active: ${row.lastTokenActive}\n` +
+        `           RSS over the second half: ${describeTrend(row.rssSecondHalf as RssTrend | null)}\n`,
     );
   }
   process.stdout.write(`written ${file}\n`);
