@@ -32,10 +32,20 @@ export interface CertificateServiceOptions {
   logger: Logger;
 }
 
-export class ClientCertificateService {
-  /** Keep-alive connections present one certificate for their life: read it once. */
-  private readonly bySocket = new WeakMap<TLSSocket, CertificateResult>();
+/** A connection presents one certificate for its life: read once, by the `need` check and every request on it. */
+const bySocket = new WeakMap<TLSSocket, CertificateResult>();
 
+/** The client certificate of a TLS connection (NONE when it sent none). */
+export function socketCertificate(socket: TLSSocket): CertificateResult {
+  let result = bySocket.get(socket);
+  if (!result) {
+    result = fromSocket(socket);
+    bySocket.set(socket, result);
+  }
+  return result;
+}
+
+export class ClientCertificateService {
   constructor(private readonly options: CertificateServiceOptions) {}
 
   resolve(incoming: IncomingMessage): CertificateResult {
@@ -48,12 +58,7 @@ export class ClientCertificateService {
     }
     const socket = incoming.socket as TLSSocket;
     if (typeof socket.getPeerCertificate !== 'function') return NONE;
-    let result = this.bySocket.get(socket);
-    if (!result) {
-      result = fromSocket(socket);
-      this.bySocket.set(socket, result);
-    }
-    return result;
+    return socketCertificate(socket);
   }
 
   private fromHeader(value: string | string[]): CertificateResult {

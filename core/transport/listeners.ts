@@ -10,6 +10,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { Server as NetServer, type AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { createAdaptorServer } from '@hono/node-server';
+import { socketCertificate } from './client-certificate-service.ts';
 
 export type ClientAuthMode = 'none' | 'want' | 'need';
 
@@ -64,8 +65,9 @@ export async function startListener(app: ServedApp, spec: ListenerSpec, urlHost:
   server.keepAliveTimeout = spec.keepAliveTimeoutMs;
   server.headersTimeout = Math.min(spec.requestTimeoutMs, 60_000);
   if (tls?.clientAuth === 'need') {
+    // Read through the per-connection cache the requests use: one read of the leaf per connection.
     server.on('secureConnection', (socket: TLSSocket) => {
-      if (!socket.getPeerCertificate()?.raw) socket.destroy();
+      if (socketCertificate(socket).certificate === null) socket.destroy();
     });
   }
   await new Promise<void>((resolve, reject) => {
