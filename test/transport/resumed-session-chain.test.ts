@@ -4,13 +4,11 @@
  * the leaf's full handshake is used again (and validated again). Real server, real TLS, a client that
  * resumes sessions as an HTTPS client library does.
  */
-import { X509Certificate, createHash } from 'node:crypto';
-import { Agent, request } from 'node:https';
-import type { TLSSocket } from 'node:tls';
-import { decodeJwt } from 'jose';
+import { Agent } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Issued, createCa, createLeaf } from '../support/pki.ts';
 import { type TestServer, startTestServer } from '../support/test-server.ts';
+import { certificateThumbprintOf, tokenOnNewConnection } from '../support/new-connection-token.ts';
 
 let server: TestServer;
 let root: Issued;
@@ -44,33 +42,16 @@ trust_anchors = "anchors.pem"
 });
 afterAll(() => server?.dispose());
 
-/** One token request on a new connection; says whether the TLS session was resumed, and what the token is bound to. */
-function tokenOnNewConnection(agent: Agent): Promise<{ status: number; resumed: boolean; boundTo: unknown }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${server.url}/oauth2/token`, { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => {
-        const token = (JSON.parse(body) as { access_token?: string }).access_token;
-        const boundTo = token ? (decodeJwt(token).cnf as Record<string, unknown> | undefined)?.['x5t#S256'] : undefined;
-        resolve({ status: res.statusCode!, resumed: (req.socket as TLSSocket).isSessionReused(), boundTo });
-      });
-    });
-    req.on('error', reject);
-    req.end('grant_type=client_credentials&client_id=resuming');
-  });
-}
-
 describe('tls_client_auth on resumed TLS sessions', () => {
   it('authenticates a client whose intermediate was sent only in the full handshake', async () => {
     const agent = new Agent({ keepAlive: false, rejectUnauthorized: false, cert: leaf.certPem + intermediate.certPem, key: leaf.keyPem, maxCachedSessions: 10 });
     try {
-      const results = [await tokenOnNewConnection(agent), await tokenOnNewConnection(agent), await tokenOnNewConnection(agent)];
+      const next = () => tokenOnNewConnection(server.url, agent, 'resuming');
+      const results = [await next(), await next(), await next()];
       expect(results.map((r) => r.resumed)).toEqual([false, true, true]);
       expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
       // The server reads the leaf with a different call on a resumed session: the same bytes.
-      const thumbprint = createHash('sha256').update(new X509Certificate(leaf.certPem).raw).digest('base64url');
+      const thumbprint = certificateThumbprintOf(leaf.certPem);
       expect(results.map((r) => r.boundTo)).toEqual([thumbprint, thumbprint, thumbprint]);
     } finally {
       agent.destroy();
