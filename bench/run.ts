@@ -7,9 +7,9 @@
  *   npm run bench -- --quick      a smoke run (1-2 minutes): 1 short round, no oidc-provider+SQLite, table sizes 1e4 / 1e5
  *   npm run bench -- --million    RSS after one million tokens issued (oidc-provider, Tessera)
  *   npm run bench -- --profile    CPU profile of Tessera's measured windows, top self-time functions
+ *                                 (--servers tessera,tessera-revocation: each variant in turn)
  *   npm run bench -- --breakdown  Tessera's token request in steps (raw listener, route, certificate, form,
  *                                 client auth, token), each against the ceiling: new-connection and keep-alive
- *                                 (--servers tessera,tessera-revocation: each variant in turn)
  *
  * Options: --rounds N --duration S --warmup S --concurrency N --workers N --scenarios a,b
  *          --servers ceiling,oidc,oidc-sqlite,tessera,tessera-revocation --seed-sizes 10000,1000000 --million-count N
