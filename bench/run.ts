@@ -30,6 +30,7 @@ import { SCENARIOS, SetupClient, prepare, prepareSeeded, type Scenario } from '.
 import { BENCH_ROOT, benchServerConfig, seedTessera, startServer, type RunningServer, type ServerConfig, type ServerKind } from './lib/server-process.ts';
 import { renderProfile, summariseProfile } from './profile-summary.ts';
 import { measureBreakdown, renderBreakdown, summariseBreakdown } from './lib/breakdown.ts';
+import { leastSquaresSlope } from './lib/stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -143,6 +144,15 @@ function loadOptions(server: RunningServer, extra: Partial<LoadOptions> = {}): L
     pid: server.pid,
     ...extra,
   };
+}
+
+/** The machine, the commit and the run's settings, as the printed tables are headed. */
+function describeRun(loadAfter: readonly number[]): string {
+  return (
+    `${machine.cpus} cpus (${machine.model}), node ${machine.node}, commit ${machine.commit}${machine.dirty ? '+dirty' : ''}; ` +
+    `load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}; ${options.rounds} round(s) x ${options.durationMs / 1000}s (+${options.warmupMs / 1000}s warm-up), ` +
+    `C=${options.concurrency}`
+  );
 }
 
 function describe(result: CellResult): string {
@@ -284,12 +294,7 @@ async function runMain(): Promise<void> {
   const file = values.out ?? join(resultsDir, 'latest.json');
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
 
-  process.stdout.write(`\nTessera benchmark — ${command}\n`);
-  process.stdout.write(
-    `${machine.cpus} cpus (${machine.model}), node ${machine.node}, commit ${machine.commit}${machine.dirty ? '+dirty' : ''}; ` +
-      `load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}; ${options.rounds} round(s) x ${options.durationMs / 1000}s (+${options.warmupMs / 1000}s warm-up), ` +
-      `C=${options.concurrency}, medians over rounds\n`,
-  );
+  process.stdout.write(`\nTessera benchmark — ${command}\n${describeRun(loadAfter)}, medians over rounds\n`);
   const scalingLine = (name: string, v: { rps2over1: number; cpuPerReq2over1: number } | null) =>
     v ? `  ${name}: 2 nodes / 1 node = ${v.rps2over1.toFixed(2)}x req/s, ${v.cpuPerReq2over1.toFixed(2)}x CPU/req\n` : '';
   process.stdout.write(`${renderTable(summary, r, titles)}\n`);
@@ -316,8 +321,7 @@ async function runBreakdown(): Promise<void> {
   const file = values.out ?? join(resultsDir, 'breakdown.json');
   writeFileSync(file, `${JSON.stringify({ generatedAt: new Date().toISOString(), command, machine: { ...machine, loadAverage: { before: loadBefore, after: loadAfter } }, options, tables, cells }, null, 2)}\n`);
   process.stdout.write(
-    `\nTessera's token request in steps — ${command}\n${machine.cpus} cpus (${machine.model}), node ${machine.node}, commit ${machine.commit}${machine.dirty ? '+dirty' : ''}; ` +
-      `load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}; ${options.rounds} round(s) x ${options.durationMs / 1000}s (+${options.warmupMs / 1000}s warm-up), C=${options.concurrency}; ` +
+    `\nTessera's token request in steps — ${command}\n${describeRun(loadAfter)}; ` +
       `server CPU per request, medians over rounds; "added" is the median over rounds of the step minus the step above it\n`,
   );
   for (const scenario of scenarios) process.stdout.write(`\n${renderBreakdown(`${scenario.id} — ${scenario.title}`, tables[scenario.id])}\n`);
@@ -335,12 +339,8 @@ interface RssTrend {
 function rssTrend(samples: readonly { seconds: number; rssMb: number }[]): RssTrend | null {
   const half = samples.slice(Math.floor(samples.length / 2));
   if (half.length < 3) return null;
-  const n = half.length;
-  const mx = half.reduce((a, p) => a + p.seconds, 0) / n;
-  const my = half.reduce((a, p) => a + p.rssMb, 0) / n;
-  const sxy = half.reduce((a, p) => a + (p.seconds - mx) * (p.rssMb - my), 0);
-  const sxx = half.reduce((a, p) => a + (p.seconds - mx) ** 2, 0);
-  return { minMb: Math.min(...half.map((p) => p.rssMb)), maxMb: Math.max(...half.map((p) => p.rssMb)), slopeMbPerMin: sxx > 0 ? (60 * sxy) / sxx : 0 };
+  const perSecond = leastSquaresSlope(half.map((p) => ({ x: p.seconds, y: p.rssMb })));
+  return { minMb: Math.min(...half.map((p) => p.rssMb)), maxMb: Math.max(...half.map((p) => p.rssMb)), slopeMbPerMin: 60 * perSecond };
 }
 
 function describeTrend(trend: RssTrend | null): string {

@@ -15,6 +15,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
+import { leastSquaresSlope } from './lib/stats.ts';
 import { freePort } from '../test/support/free-port.ts';
 import { type CallResult, type RequestOptions, readAnswer, requestParts } from '../test/support/https-client.ts';
 
@@ -220,13 +221,7 @@ function percentile(sorted: number[], p: number): number {
 
 /** Least-squares slope of (minute, MB) points. */
 function slope(points: { minute: number; mb: number }[]): number {
-  if (points.length < 2) return NaN;
-  const n = points.length;
-  const mx = points.reduce((s, p) => s + p.minute, 0) / n;
-  const my = points.reduce((s, p) => s + p.mb, 0) / n;
-  const num = points.reduce((s, p) => s + (p.minute - mx) * (p.mb - my), 0);
-  const den = points.reduce((s, p) => s + (p.minute - mx) ** 2, 0);
-  return den === 0 ? NaN : num / den;
+  return leastSquaresSlope(points.map((p) => ({ x: p.minute, y: p.mb })));
 }
 
 // ------------------------------------------------------------------------------------------------

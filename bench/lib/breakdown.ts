@@ -10,6 +10,7 @@ import { runLoad, type CellResult, type LoadOptions } from './load.ts';
 import type { BenchPki } from './pki.ts';
 import { SCENARIOS, SetupClient, prepare, type Scenario } from './scenarios.ts';
 import { startServer, type RunningServer, type ServerConfig, type ServerKind } from './server-process.ts';
+import { spreadOf, type Spread } from './report.ts';
 import { median } from './stats.ts';
 
 export type BreakdownItem = 'ceiling' | BreakdownStep;
@@ -25,10 +26,10 @@ export interface BreakdownRow {
   item: BreakdownItem;
   description: string;
   cpuUsPerReq: number;
-  cpuSpread: [number, number];
+  cpuSpread: Spread;
   /** Median over rounds of this step's CPU per request / the ceiling's in the same round. */
   ratio: number;
-  ratioSpread: [number, number];
+  ratioSpread: Spread;
   /** Median over rounds of the CPU per request this step adds to the one before it (µs). */
   addedUs: number | null;
   errors: number;
@@ -81,7 +82,6 @@ export function summariseBreakdown(cells: readonly BreakdownCell[], scenario: st
   const mine = cells.filter((c) => c.scenario === scenario);
   const rounds = [...new Set(mine.map((c) => c.round))];
   const cpu = (round: number, item: BreakdownItem) => mine.find((c) => c.round === round && c.item === item)?.result.serverCpuUsPerReq ?? NaN;
-  const spread = (values: number[]): [number, number] => [Math.min(...values), Math.max(...values)];
   const items: BreakdownItem[] = ['ceiling', ...BREAKDOWN_STEPS];
   return items.map((item, i) => {
     const values = rounds.map((r) => cpu(r, item));
@@ -91,9 +91,9 @@ export function summariseBreakdown(cells: readonly BreakdownCell[], scenario: st
       item,
       description: item === 'ceiling' ? 'node:https in its own process, fixed body' : BREAKDOWN_DESCRIPTIONS[item],
       cpuUsPerReq: median(values),
-      cpuSpread: spread(values),
+      cpuSpread: spreadOf(values),
       ratio: median(ratios),
-      ratioSpread: spread(ratios),
+      ratioSpread: spreadOf(ratios),
       addedUs: added,
       errors: mine.filter((c) => c.item === item).reduce((n, c) => n + c.result.errors, 0),
     };

@@ -34,7 +34,7 @@ export interface Summary {
   spread: { rps: Spread; p50Ms: Spread; p99Ms: Spread; serverCpuUsPerReq: Spread; serverSysUsPerReq: Spread };
 }
 
-function spreadOf(values: readonly number[]): Spread {
+export function spreadOf(values: readonly number[]): Spread {
   const finite = values.filter((v) => Number.isFinite(v));
   return finite.length === 0 ? [NaN, NaN] : [Math.min(...finite), Math.max(...finite)];
 }

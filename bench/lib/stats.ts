@@ -7,6 +7,17 @@ export function percentile(sorted: ArrayLike<number>, q: number): number {
   return sorted[rank];
 }
 
+/** Least-squares slope of y over x; NaN with fewer than two points or no spread in x. */
+export function leastSquaresSlope(points: readonly { x: number; y: number }[]): number {
+  if (points.length < 2) return NaN;
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p.x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
+  const num = points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0);
+  const den = points.reduce((s, p) => s + (p.x - mx) ** 2, 0);
+  return den === 0 ? NaN : num / den;
+}
+
 export function median(values: readonly number[]): number {
   const finite = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   if (finite.length === 0) return NaN;

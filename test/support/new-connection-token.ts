@@ -3,10 +3,11 @@
  * session cache: whether the session was resumed, and what the issued JWT is bound to (cnf.x5t#S256).
  * Rejects with the connection's error (e.g. a server that closed it).
  */
-import { X509Certificate, createHash } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { type Agent, request } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { decodeJwt } from 'jose';
+import { certificateThumbprint } from '../../core/crypto/thumbprint.ts';
 
 export interface NewConnectionToken {
   status: number;
@@ -33,5 +34,5 @@ export function tokenOnNewConnection(serverUrl: string, agent: Agent, clientId: 
 
 /** RFC 8705 §3.1 `x5t#S256` of a PEM certificate. */
 export function certificateThumbprintOf(pem: string): string {
-  return createHash('sha256').update(new X509Certificate(pem).raw).digest('base64url');
+  return certificateThumbprint(new X509Certificate(pem).raw);
 }
